@@ -1,0 +1,22 @@
+namespace ImageScanning.ScanEngine.Model;
+
+/// <summary>A package found in an image, attributed to the layer that added it.</summary>
+public sealed record Package
+{
+    public required string Name { get; init; }
+    public required string Version { get; init; }
+
+    /// <summary>Package type as in package URLs: "deb", "apk", "rpm", "pypi", "maven", ...</summary>
+    public required string Type { get; init; }
+
+    /// <summary>Source package (dpkg "Source:", rpm SRPM); OS advisories name these.</summary>
+    public string? SourceName { get; init; }
+    public string? SourceVersion { get; init; }
+    public string? Architecture { get; init; }
+
+    /// <summary>The database or file the package was read from, relative to the image root.</summary>
+    public required string FilePath { get; init; }
+
+    /// <summary>Digest of the layer that added this version of the package.</summary>
+    public required string LayerDigest { get; init; }
+}
