@@ -11,3 +11,8 @@ public sealed record ImageFindingsResult(
     DateTimeOffset? ScanCompletedAt,
     IReadOnlyDictionary<FindingSeverity, int> FindingSeverityCounts,
     IReadOnlyList<VulnerabilityFinding> Findings);
+
+/// <summary>ScanCompleted events Findings emitted, newest first, rendered as EventBridge envelopes.</summary>
+public sealed record ListScanCompletedEvents(DateTimeOffset? Since, int Limit);
+
+public sealed record ScanCompletedEventsResult(IReadOnlyList<string> EventBridgeEnvelopes);

@@ -1,0 +1,75 @@
+using Microsoft.Data.Sqlite;
+
+namespace ImageScanning.Findings.Data;
+
+/// <summary>Embedded store for the standalone mode: one row per scan, the record as JSON.</summary>
+public sealed class SqliteFindingsStore : IFindingsStore
+{
+    private readonly string _connectionString;
+
+    public SqliteFindingsStore(string path)
+    {
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS scans (
+                scan_id TEXT PRIMARY KEY,
+                image_key TEXT NOT NULL,
+                completed_at INTEGER NOT NULL,
+                record TEXT NOT NULL);
+            CREATE INDEX IF NOT EXISTS scans_by_image ON scans (image_key, completed_at);
+            CREATE INDEX IF NOT EXISTS scans_by_time ON scans (completed_at);
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    public async Task SaveScanAsync(ImageScanRecord scan, CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO scans (scan_id, image_key, completed_at, record) VALUES ($id, $key, $at, $record)
+            ON CONFLICT (scan_id) DO UPDATE SET image_key = excluded.image_key, completed_at = excluded.completed_at, record = excluded.record;
+            """;
+        command.Parameters.AddWithValue("$id", scan.ScanId.ToString());
+        command.Parameters.AddWithValue("$key", scan.Key);
+        command.Parameters.AddWithValue("$at", scan.CompletedAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$record", FindingsJson.Serialize(scan));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<ImageScanRecord?> GetLatestScanAsync(string registry, string repository, string digest, CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT record FROM scans WHERE image_key = $key ORDER BY completed_at DESC, rowid DESC LIMIT 1";
+        command.Parameters.AddWithValue("$key", ImageScanRecord.ImageKey(registry, repository, digest));
+        var json = await command.ExecuteScalarAsync(cancellationToken) as string;
+        return json is null ? null : FindingsJson.Deserialize(json);
+    }
+
+    public async Task<IReadOnlyList<ImageScanRecord>> ListScansAsync(DateTimeOffset? completedAfter, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT record FROM scans WHERE completed_at > $after ORDER BY completed_at DESC, rowid DESC LIMIT $limit";
+        command.Parameters.AddWithValue("$after", completedAfter?.ToUnixTimeMilliseconds() ?? long.MinValue);
+        command.Parameters.AddWithValue("$limit", Math.Clamp(limit, 1, 1000));
+        var results = new List<ImageScanRecord>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken)) results.Add(FindingsJson.Deserialize(reader.GetString(0)));
+        return results;
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA busy_timeout = 10000;";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ImageScanning.Contracts;
+
+namespace ImageScanning.Findings.IntegrationEvents;
+
+/// <summary>
+/// Renders ScanCompleted in EventBridge's envelopes (INTERFACES §3) so rules written for ECR and
+/// Inspector read it unchanged: "ECR Image Scan" for BASIC, "Inspector2 Scan" for ENHANCED.
+/// </summary>
+public static class EventBridgeEnvelopes
+{
+    private static readonly FindingSeverity[] EcrSeverities =
+        [FindingSeverity.INFORMATIONAL, FindingSeverity.LOW, FindingSeverity.MEDIUM, FindingSeverity.HIGH, FindingSeverity.CRITICAL, FindingSeverity.UNDEFINED];
+
+    public static JsonObject Render(ScanCompleted scan, EventBridgeOptions options) =>
+        scan.ScanType == ScanType.ENHANCED && scan.Status != ScanStatus.FAILED
+            ? InspectorScan(scan, options)
+            : EcrImageScan(scan, options);
+
+    public static string RenderJson(ScanCompleted scan, EventBridgeOptions options) =>
+        Render(scan, options).ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+
+    /// <summary>§3.2: kebab-case detail; only non-zero severity counts appear.</summary>
+    public static JsonObject EcrImageScan(ScanCompleted scan, EventBridgeOptions options)
+    {
+        var counts = new JsonObject();
+        foreach (var severity in EcrSeverities)
+        {
+            // ECR has no UNTRIAGED; its UNDEFINED means the same thing.
+            var count = Count(scan, severity) + (severity == FindingSeverity.UNDEFINED ? Count(scan, FindingSeverity.UNTRIAGED) : 0);
+            if (count > 0) counts[severity.ToString()] = count;
+        }
+        var detail = new JsonObject
+        {
+            ["scan-status"] = scan.Status == ScanStatus.COMPLETE ? "COMPLETE" : "FAILED",
+            ["repository-name"] = scan.Image.Repository,
+            ["finding-severity-counts"] = counts,
+            ["image-digest"] = scan.Image.Digest,
+            ["image-tags"] = new JsonArray(scan.Image.Tags.Select(t => (JsonNode?)t).ToArray()),
+        };
+        if (scan.FailureReason is not null) detail["failure-reason"] = scan.FailureReason;
+        return Envelope(scan, options, "ECR Image Scan", "aws.ecr", RepositoryArn(scan.Image.Repository, options), detail);
+    }
+
+    /// <summary>§3.4: sent for the initial scan; repository-name holds the repository ARN, counts carry TOTAL and no LOW.</summary>
+    public static JsonObject InspectorScan(ScanCompleted scan, EventBridgeOptions options)
+    {
+        var repositoryArn = RepositoryArn(scan.Image.Repository, options);
+        var detail = new JsonObject
+        {
+            ["scan-status"] = "INITIAL_SCAN_COMPLETE",
+            ["repository-name"] = repositoryArn,
+            ["finding-severity-counts"] = new JsonObject
+            {
+                ["CRITICAL"] = Count(scan, FindingSeverity.CRITICAL),
+                ["HIGH"] = Count(scan, FindingSeverity.HIGH),
+                ["MEDIUM"] = Count(scan, FindingSeverity.MEDIUM),
+                ["TOTAL"] = scan.FindingSeverityCounts.Values.Sum(),
+            },
+            ["image-digest"] = scan.Image.Digest,
+            ["image-tags"] = new JsonArray(scan.Image.Tags.Select(t => (JsonNode?)t).ToArray()),
+            ["version"] = "1.0",
+        };
+        return Envelope(scan, options, "Inspector2 Scan", "aws.inspector2", repositoryArn, detail);
+    }
+
+    public static string RepositoryArn(string repository, EventBridgeOptions options) =>
+        $"arn:aws:ecr:{options.Region}:{options.Account}:repository/{repository}";
+
+    private static int Count(ScanCompleted scan, FindingSeverity severity) =>
+        scan.FindingSeverityCounts.TryGetValue(severity, out var n) ? n : 0;
+
+    private static JsonObject Envelope(ScanCompleted scan, EventBridgeOptions options, string detailType, string source, string resource, JsonObject detail) => new()
+    {
+        ["version"] = "0",
+        // Deterministic per scan and type, so a redelivered event carries the same id and subscribers can de-duplicate.
+        ["id"] = scan.ScanId.ToString(),
+        ["detail-type"] = detailType,
+        ["source"] = source,
+        ["account"] = options.Account,
+        ["time"] = scan.CompletedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        ["region"] = options.Region,
+        ["resources"] = new JsonArray(resource),
+        ["detail"] = detail,
+    };
+}

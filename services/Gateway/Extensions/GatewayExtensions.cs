@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+using ImageScanning.Gateway.Apis;
+using ImageScanning.Gateway.Webhooks;
+using ImageScanning.ServiceDefaults.Security;
+
+namespace ImageScanning.Gateway.Extensions;
+
+public static class GatewayExtensions
+{
+    public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
+    {
+        var registries = builder.Configuration.GetSection("Registries").Get<List<RegistryWebhookOptions>>() ?? [];
+        builder.Services.AddSingleton(new ConfiguredRegistries(registries));
+        builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        builder.Services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication MapGatewayEndpoints(this WebApplication app)
+    {
+        app.MapWebhookEndpoints();
+        app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiAuthentication.PolicyName);
+        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiAuthentication.PolicyName);
+        api.MapScanningConfigurationApi();
+        api.MapFindingsApi();
+        return app;
+    }
+}

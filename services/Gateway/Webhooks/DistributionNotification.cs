@@ -1,0 +1,94 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ImageScanning.Contracts;
+
+namespace ImageScanning.Gateway.Webhooks;
+
+/// <summary>What the Gateway decided about one event of a CNCF distribution notification.</summary>
+public sealed record WebhookEventOutcome(string? EventId, string Outcome, string? Reason);
+
+/// <summary>
+/// Reads a CNCF distribution notification envelope ({"events":[...]}, INTERFACES §4.1) and keeps the
+/// manifest push events: blob pushes carry application/octet-stream, pulls/mounts/deletes are not pushes.
+/// </summary>
+public static partial class DistributionNotification
+{
+    public static readonly IReadOnlySet<string> ImageManifestTypes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "application/vnd.oci.image.manifest.v1+json",
+        "application/vnd.docker.distribution.manifest.v2+json",
+    };
+
+    public static readonly IReadOnlySet<string> IndexTypes = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "application/vnd.oci.image.index.v1+json",
+        "application/vnd.docker.distribution.manifest.list.v2+json",
+    };
+
+    /// <summary>Parses the envelope; throws <see cref="WebhookFormatException"/> with a clear message when it is malformed.</summary>
+    public static (IReadOnlyList<ImagePushed> Pushes, IReadOnlyList<WebhookEventOutcome> Outcomes) Parse(string registry, string body, DateTimeOffset receivedAt)
+    {
+        JsonDocument document;
+        try { document = JsonDocument.Parse(body); }
+        catch (JsonException e) { throw new WebhookFormatException($"The body is not valid JSON: {e.Message}"); }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object ||
+                !document.RootElement.TryGetProperty("events", out var events) || events.ValueKind != JsonValueKind.Array)
+                throw new WebhookFormatException("Expected a distribution notification envelope: a JSON object with an \"events\" array.");
+
+            var pushes = new List<ImagePushed>();
+            var outcomes = new List<WebhookEventOutcome>();
+            var index = 0;
+            foreach (var evt in events.EnumerateArray())
+            {
+                var (push, outcome) = ReadEvent(registry, evt, index++, receivedAt);
+                if (push is not null) pushes.Add(push);
+                outcomes.Add(outcome);
+            }
+            return (pushes, outcomes);
+        }
+    }
+
+    private static (ImagePushed?, WebhookEventOutcome) ReadEvent(string registry, JsonElement evt, int index, DateTimeOffset receivedAt)
+    {
+        if (evt.ValueKind != JsonValueKind.Object) throw new WebhookFormatException($"events[{index}] is not an object.");
+        var id = String(evt, "id");
+        var action = String(evt, "action");
+        if (action != "push") return (null, new WebhookEventOutcome(id, "ignored", $"action '{action ?? "(none)"}' is not a push"));
+        if (!evt.TryGetProperty("target", out var target) || target.ValueKind != JsonValueKind.Object)
+            throw new WebhookFormatException($"events[{index}] is a push without a \"target\" object.");
+
+        var mediaType = String(target, "mediaType");
+        if (mediaType is not null && IndexTypes.Contains(mediaType))
+            return (null, new WebhookEventOutcome(id, "ignored", "an image index: its platform manifests are scanned on their own"));
+        if (mediaType is null || !ImageManifestTypes.Contains(mediaType))
+            return (null, new WebhookEventOutcome(id, "ignored", $"media type '{mediaType ?? "(none)"}' is not an image manifest"));
+
+        if (string.IsNullOrEmpty(id)) throw new WebhookFormatException($"events[{index}] has no \"id\".");
+        var repository = String(target, "repository");
+        if (repository is null || !RepositoryName().IsMatch(repository))
+            throw new WebhookFormatException($"events[{index}].target.repository '{repository}' is not a valid repository name.");
+        var digest = String(target, "digest");
+        if (digest is null || !Digest().IsMatch(digest))
+            throw new WebhookFormatException($"events[{index}].target.digest '{digest}' is not a sha256 digest.");
+        var tag = String(target, "tag");
+        var pushedAt = evt.TryGetProperty("timestamp", out var ts) && ts.ValueKind == JsonValueKind.String && ts.TryGetDateTimeOffset(out var at) ? at : receivedAt;
+
+        return (new ImagePushed(id, registry, repository, digest, string.IsNullOrEmpty(tag) ? null : tag, mediaType, pushedAt),
+            new WebhookEventOutcome(id, "accepted", null));
+    }
+
+    private static string? String(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    // Distribution's repository name grammar (path components of lowercase alphanumerics and separators).
+    [GeneratedRegex(@"^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$")]
+    private static partial Regex RepositoryName();
+
+    [GeneratedRegex("^sha256:[a-f0-9]{64}$")]
+    private static partial Regex Digest();
+}
+
+public sealed class WebhookFormatException(string message) : Exception(message);
