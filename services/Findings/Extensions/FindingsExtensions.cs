@@ -16,13 +16,16 @@ public static class FindingsExtensions
         return builder;
     }
 
+    /// <summary>One queue for the service's consumers, so each service gets its own copy of every event it subscribes to.</summary>
+    public const string EndpointName = "findings";
+
     public static IBusRegistrationConfigurator AddFindingsConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<ImageScannedConsumer>();
-        bus.AddConsumer<ImageScanFailedConsumer>();
-        bus.AddConsumer<ScanImageFaultConsumer>();
-        bus.AddConsumer<GetImageFindingsConsumer>();
-        bus.AddConsumer<ListScanCompletedEventsConsumer>();
+        bus.AddConsumer<ImageScannedConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ImageScanFailedConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ScanImageFaultConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<GetImageFindingsConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListScanCompletedEventsConsumer>().Endpoint(e => e.Name = EndpointName);
         return bus;
     }
 }

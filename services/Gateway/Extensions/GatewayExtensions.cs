@@ -19,6 +19,7 @@ public static class GatewayExtensions
 
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
+        app.MapLandingPage();
         app.MapWebhookEndpoints();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiAuthentication.PolicyName);
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiAuthentication.PolicyName);

@@ -32,6 +32,8 @@ public static class StorageExtensions
         Func<IMongoDatabase, TStore> mongo)
         where TStore : class
     {
+        // Services hosted in one process may share a store (the advisory database): register it once.
+        if (builder.Services.Any(d => d.ServiceType == typeof(TStore))) return builder;
         var options = builder.Configuration.GetStorageOptions();
         builder.Services.AddSingleton(_ => options.IsMongo
             ? mongo(MongoClientFor(options.MongoConnectionString).GetDatabase(options.MongoDatabasePrefix + storeName))

@@ -1,0 +1,11 @@
+using ImageScanning.Contracts;
+using ImageScanning.ScannerCore;
+using MassTransit;
+
+namespace ImageScanning.BasicScanner.Consumers;
+
+/// <summary>Scans an image for OS packages only (BASIC).</summary>
+public sealed class ScanImageConsumer(ScanImageHandler handler) : IConsumer<ScanImage>
+{
+    public Task Consume(ConsumeContext<ScanImage> context) => handler.HandleAsync(context, includeLanguagePackages: false);
+}

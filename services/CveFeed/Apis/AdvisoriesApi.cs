@@ -1,0 +1,61 @@
+using ImageScanning.CveFeed.Importing;
+using ImageScanning.ScanEngine.Advisories;
+using ImageScanning.ScanEngine.Advisories.Store;
+
+namespace ImageScanning.CveFeed.Apis;
+
+public static class AdvisoriesApi
+{
+    /// <summary>Upload limit: a whole osv.dev ecosystem all.zip fits.</summary>
+    private const long MaxUploadBytes = 1L << 30;
+
+    public static RouteGroupBuilder MapAdvisoriesApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/advisories").WithTags("Advisories");
+        group.MapPost("", Upload).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxUploadBytes));
+        group.MapGet("/status", Status);
+        group.MapGet("/{id}", Get);
+        return api;
+    }
+
+    /// <summary>For air-gapped sites: an OSV zip (application/zip) or one OSV record (application/json).</summary>
+    private static async Task<IResult> Upload(HttpRequest request, AdvisoryImportService importer, CancellationToken ct)
+    {
+        var contentType = request.ContentType ?? "";
+        ImportResult result;
+        if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            using var reader = new StreamReader(request.Body);
+            result = await importer.ImportJsonAsync(await reader.ReadToEndAsync(ct), "upload", ct);
+        }
+        else if (contentType.StartsWith("application/zip", StringComparison.OrdinalIgnoreCase))
+        {
+            // A zip needs a seekable stream: spool the upload to a temporary file, deleted on close.
+            await using var spool = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+            await request.Body.CopyToAsync(spool, ct);
+            spool.Position = 0;
+            result = await importer.ImportZipAsync(spool, "upload", ct);
+        }
+        else
+        {
+            return Results.Json(new { message = "Send an OSV zip as application/zip or one OSV record as application/json." },
+                statusCode: StatusCodes.Status415UnsupportedMediaType);
+        }
+
+        var body = new
+        {
+            result.Added, result.Changed, result.MetadataChanged, result.Unchanged, result.Failed,
+            failures = result.Failures.Take(100),
+            newOrChanged = result.NewOrChanged.Select(a => a.Id).Take(1000),
+        };
+        return result.Failed > 0 && result.Total == result.Failed ? Results.BadRequest(body) : Results.Ok(body);
+    }
+
+    private static async Task<IResult> Status(IAdvisoryStore store, CancellationToken ct) =>
+        Results.Ok(new { advisories = await store.CountAsync(ct), lastChangedAt = await store.LastChangedAsync(ct) });
+
+    private static async Task<IResult> Get(string id, IAdvisoryStore store, CancellationToken ct) =>
+        await store.GetAsync(id, ct) is { } advisory
+            ? Results.Ok(advisory)
+            : Results.NotFound(new { message = $"No advisory {id}." });
+}

@@ -1,0 +1,59 @@
+using ImageScanning.Contracts;
+using ImageScanning.ScanEngine.Advisories;
+using ImageScanning.ScanEngine.Advisories.Osv;
+using ImageScanning.ScanEngine.Advisories.Store;
+using MassTransit;
+
+namespace ImageScanning.CveFeed.Importing;
+
+/// <summary>
+/// Imports advisories into the database and announces the ones whose affected packages are new or
+/// changed (NewCveAdded), in batches. A metadata-only change is stored but announces nothing: it
+/// cannot change which images are affected.
+/// </summary>
+public sealed class AdvisoryImportService(IAdvisoryStore store, IBus bus, CveFeedMetrics metrics, ILogger<AdvisoryImportService> logger)
+{
+    private const int PublishBatchSize = 500;
+
+    public Task<ImportResult> ImportPathAsync(string path, string source, CancellationToken ct) =>
+        RunAsync(source, importer => importer.ImportPathAsync(path, ct), ct);
+
+    public Task<ImportResult> ImportZipAsync(Stream zip, string source, CancellationToken ct) =>
+        RunAsync(source, importer => importer.ImportZipAsync(zip, ct), ct);
+
+    /// <summary>One OSV record uploaded as JSON.</summary>
+    public Task<ImportResult> ImportJsonAsync(string json, string source, CancellationToken ct) => RunAsync(source, async _ =>
+    {
+        OsvAdvisory advisory;
+        try { advisory = OsvParser.Parse(json); }
+        catch (OsvParseException e) { return new ImportResult { Failures = [new ImportFailure("(request body)", e.Message)] }; }
+        var result = await store.UpsertAsync(advisory, json, ct);
+        return result.Change switch
+        {
+            AdvisoryChange.New => new ImportResult { Added = 1, NewOrChanged = [advisory] },
+            AdvisoryChange.Changed => new ImportResult { Changed = 1, NewOrChanged = [advisory] },
+            AdvisoryChange.MetadataChanged => new ImportResult { MetadataChanged = 1 },
+            _ => new ImportResult { Unchanged = 1 },
+        };
+    }, ct);
+
+    private async Task<ImportResult> RunAsync(string source, Func<OsvImporter, Task<ImportResult>> import, CancellationToken ct)
+    {
+        var result = await import(new OsvImporter(store));
+        foreach (var batch in result.NewOrChanged.Where(a => a.Withdrawn is null).Select(ToEvent).Chunk(PublishBatchSize))
+            await bus.PublishBatch(batch, ct);
+        metrics.Imported(source, result);
+        logger.LogInformation(
+            "Imported advisories from {Source}: {Added} new, {Changed} changed, {MetadataChanged} metadata-only, {Unchanged} unchanged, {Failed} failed",
+            source, result.Added, result.Changed, result.MetadataChanged, result.Unchanged, result.Failed);
+        foreach (var failure in result.Failures.Take(20))
+            logger.LogWarning("Advisory {Name} from {Source} was not imported: {Reason}", failure.Name, source, failure.Reason);
+        return result;
+    }
+
+    private static NewCveAdded ToEvent(OsvAdvisory advisory) => new(
+        advisory.Id,
+        advisory.Aliases,
+        advisory.Affected.Select(a => new AffectedPackageRef(a.Package.Ecosystem, a.Package.Name)).Distinct().ToList(),
+        advisory.Modified);
+}

@@ -1,0 +1,11 @@
+using ImageScanning.Contracts;
+using ImageScanning.ScannerCore;
+using MassTransit;
+
+namespace ImageScanning.EnhancedScanner.Consumers;
+
+/// <summary>Scans an image for OS and language packages (ENHANCED).</summary>
+public sealed class ScanImageConsumer(ScanImageHandler handler) : IConsumer<ScanImage>
+{
+    public Task Consume(ConsumeContext<ScanImage> context) => handler.HandleAsync(context, includeLanguagePackages: true);
+}

@@ -1,0 +1,16 @@
+using ImageScanning.EnhancedScanner.Consumers;
+using ImageScanning.ScannerCore.Extensions;
+using MassTransit;
+
+namespace ImageScanning.EnhancedScanner.Extensions;
+
+public static class EnhancedScannerExtensions
+{
+    public static IHostApplicationBuilder AddEnhancedScanner(this IHostApplicationBuilder builder) => builder.AddScannerCore();
+
+    public static IBusRegistrationConfigurator AddEnhancedScannerConsumers(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<ScanImageConsumer, ScanImageConsumerDefinition>();
+        return bus;
+    }
+}

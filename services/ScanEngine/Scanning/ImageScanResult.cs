@@ -1,0 +1,18 @@
+using ImageScanning.ScanEngine.Model;
+
+namespace ImageScanning.ScanEngine.Scanning;
+
+/// <summary>What one scan of one image found: the OS, every package with its layer, and the vulnerabilities.</summary>
+public sealed record ImageScanResult(
+    string Digest,
+    string MediaType,
+    Distribution? Distribution,
+    IReadOnlyList<Package> Packages,
+    IReadOnlyList<VulnerabilityMatch> Vulnerabilities,
+    string ScannerVersion,
+    DateTimeOffset? AdvisoriesUpdatedAt,
+    long CompressedBytesRead,
+    ScanStageTimings Timings);
+
+/// <summary>Time spent per stage, for the duration histograms.</summary>
+public sealed record ScanStageTimings(TimeSpan PullAndInventory, TimeSpan Match);

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using ImageScanning.ScanEngine.Advisories.Store;
+using ImageScanning.ScanEngine.Distributions;
+using ImageScanning.ScanEngine.Images;
+using ImageScanning.ScanEngine.Matching;
+using ImageScanning.ScanEngine.Model;
+
+namespace ImageScanning.ScanEngine.Scanning;
+
+/// <summary>
+/// Scans one image: streams its layers from the registry, keeps only the files some finder wants,
+/// detects the OS, lists packages with the layer that added them, and matches them against the
+/// advisory database. BASIC runs the OS ecosystems only; ENHANCED runs every ecosystem.
+/// </summary>
+public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, IEnumerable<IEcosystem> ecosystems)
+{
+    private readonly IReadOnlyList<IEcosystem> _ecosystems = ecosystems.ToList();
+
+    public string VersionFor(bool includeLanguagePackages) =>
+        string.Join(",", Selected(includeLanguagePackages).SelectMany(e => e.Finders).Select(f => $"{f.Name}/{f.Version}").Order(StringComparer.Ordinal));
+
+    public async Task<ImageScanResult> ScanAsync(string registry, string repository, string digest, bool includeLanguagePackages, CancellationToken ct)
+    {
+        var selected = Selected(includeLanguagePackages);
+        var finders = selected.SelectMany(e => e.Finders).ToList();
+        bool Wants(string path) => DistributionDetector.Wants(path) || finders.Any(f => f.Wants(path));
+
+        var stopwatch = Stopwatch.StartNew();
+        var image = await reader.ReadAsync(registry, repository, digest, Wants, ct);
+        var distribution = DistributionDetector.Detect(image.Files.Final);
+        var packages = finders.SelectMany(f => f.Find(image.Files, distribution)).ToList();
+        var inventoryTime = stopwatch.Elapsed;
+
+        EnsureSupported(distribution, packages, selected);
+
+        stopwatch.Restart();
+        var matches = await VulnerabilityMatcher.MatchAsync(packages, distribution, selected, advisories, ct);
+        var updatedAt = await advisories.LastChangedAsync(ct);
+        return new ImageScanResult(
+            image.Digest, image.MediaType, distribution, packages, matches, VersionFor(includeLanguagePackages), updatedAt,
+            image.CompressedBytesRead, new ScanStageTimings(inventoryTime, stopwatch.Elapsed));
+    }
+
+    private IReadOnlyList<IEcosystem> Selected(bool includeLanguagePackages) =>
+        _ecosystems.Where(e => e.IsOperatingSystem || includeLanguagePackages).ToList();
+
+    private static readonly HashSet<string> OsPackageTypes = ["deb", "apk", "rpm"];
+
+    /// <summary>An image whose OS no ecosystem knows cannot be scanned honestly: say so rather than report "no findings".</summary>
+    private static void EnsureSupported(Distribution? distribution, IReadOnlyList<Package> packages, IReadOnlyList<IEcosystem> selected)
+    {
+        var osPackages = packages.Where(p => OsPackageTypes.Contains(p.Type)).ToList();
+        var languagePackages = packages.Count - osPackages.Count;
+        if (osPackages.Count > 0)
+        {
+            if (osPackages.Any(p => selected.Any(e => e.IsOperatingSystem && e.AdvisoryKeyFor(p, distribution) is not null))) return;
+            throw new ScanException(ScanFailureKind.UnsupportedImage,
+                $"The operating system {distribution?.ToString() ?? "(no os-release)"} is not supported: its packages have no advisory source.");
+        }
+        if (languagePackages > 0) return;
+        throw new ScanException(ScanFailureKind.UnsupportedImage, distribution is null
+            ? "No operating system (os-release) and no packages were found in the image."
+            : $"The image's operating system is {distribution}, but no package database was found in it.");
+    }
+}

@@ -1,0 +1,30 @@
+using ImageScanning.ScanEngine.Advisories.Store;
+using ImageScanning.ScanEngine.Ecosystems.Debian;
+using ImageScanning.ScanEngine.Images;
+using ImageScanning.ScanEngine.Model;
+using ImageScanning.ScanEngine.Scanning;
+using ImageScanning.ServiceDefaults.Extensions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+
+namespace ImageScanning.ScannerCore.Extensions;
+
+public static class ScannerCoreExtensions
+{
+    /// <summary>
+    /// The scan engine, the registry clients (configured registries only) and read access to the advisory
+    /// database, which CveFeed writes (as a scanner ships with its vulnerability DB).
+    /// </summary>
+    public static IHostApplicationBuilder AddScannerCore(this IHostApplicationBuilder builder)
+    {
+        if (builder.Services.Any(d => d.ServiceType == typeof(ScanImageHandler))) return builder; // Basic and Enhanced in one process.
+        builder.Services.AddRegistryClients(builder.Configuration.GetSection("Registries"));
+        builder.AddStore<IAdvisoryStore>("advisories", path => new SqliteAdvisoryStore(path), db => new MongoAdvisoryStore(db));
+        builder.Services.AddSingleton<IEcosystem, DebianEcosystem>();
+        builder.Services.AddSingleton<ImageScanner>();
+        builder.Services.AddSingleton<ScanImageHandler>();
+        builder.Services.AddSingleton<ScannerMetrics>();
+        return builder;
+    }
+}
