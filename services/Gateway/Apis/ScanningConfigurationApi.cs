@@ -1,6 +1,9 @@
 using ImageScanning.Contracts;
 using ImageScanning.Gateway.Webhooks;
+using System.Text.Json;
 using MassTransit;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 
 namespace ImageScanning.Gateway.Apis;
 
@@ -24,10 +27,20 @@ public static class ScanningConfigurationApi
     }
 
     private static async Task<IResult> PutConfiguration(
-        string registry, RegistryScanningConfiguration? body, ConfiguredRegistries registries,
+        string registry, HttpRequest request, ConfiguredRegistries registries, IOptions<JsonOptions> json,
         IRequestClient<PutRegistryScanningConfiguration> client, CancellationToken ct)
     {
         if (!registries.Contains(registry)) return ApiErrors.RegistryNotFound(registry);
+        RegistryScanningConfiguration? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<RegistryScanningConfiguration>(request.Body, json.Value.SerializerOptions, ct);
+        }
+        catch (JsonException e)
+        {
+            // Unknown enum values, missing required members, malformed JSON: ECR answers ValidationException.
+            return ApiErrors.Error("ValidationException", "The scanning configuration could not be read: " + e.Message);
+        }
         if (body is null) return ApiErrors.Error("ValidationException", "A scanning configuration body is required.");
         // Both members are optional in ECR's model; a missing list is an empty one.
         var configuration = body with { Rules = body.Rules ?? [] };

@@ -1,0 +1,55 @@
+using ImageScanning.Contracts;
+using MassTransit;
+
+namespace ImageScanning.EndToEnd.Tests;
+
+/// <summary>The same scenario with each service in its own process on RabbitMQ, plus an outside subscriber on the bus.</summary>
+public sealed class DistributedPipelineTests : PipelineTests
+{
+    private IBusControl? _subscriber;
+    private readonly TaskCompletionSource<ScanCompleted> _received = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override Task<RunningPlatform> StartPlatformAsync(int gatewayPort, Dictionary<string, string> environment) =>
+        RunningPlatform.StartDistributedAsync(gatewayPort, environment);
+
+    /// <summary>An outside service that references only the contracts and subscribes to ScanCompleted, as the README shows.</summary>
+    protected override async Task BeforePushAsync()
+    {
+        _subscriber = Bus.Factory.CreateUsingRabbitMq(cfg =>
+        {
+            cfg.Host(Environment.GetEnvironmentVariable("RABBITMQ_HOST") ?? "127.0.0.1", "/", h => { h.Username("guest"); h.Password("guest"); });
+            cfg.ReceiveEndpoint($"e2e-subscriber-{Guid.NewGuid():N}", e =>
+            {
+                e.AutoDelete = true;
+                e.Durable = false;
+                e.Handler<ScanCompleted>(context =>
+                {
+                    if (context.Message.Image.Repository == "e2e/debian") _received.TrySetResult(context.Message);
+                    return Task.CompletedTask;
+                });
+            });
+        });
+        await _subscriber.StartAsync();
+    }
+
+    [Test]
+    public async Task An_outside_subscriber_receives_ScanCompleted_over_rabbitmq()
+    {
+        var received = await _received.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(received.Image.Digest, Is.EqualTo(Scanned.Digest));
+            Assert.That(received.Status, Is.EqualTo(ScanStatus.COMPLETE));
+            Assert.That(received.ScanType, Is.EqualTo(ScanType.BASIC));
+            Assert.That(received.Trigger, Is.EqualTo(ScanTrigger.PUSH));
+            Assert.That(received.FindingSeverityCounts.Values.Sum(), Is.EqualTo(Advisories.ExpectedFindings.Count));
+        });
+    }
+
+    [OneTimeTearDown]
+    public async Task StopSubscriberAsync()
+    {
+        if (_subscriber is not null) await _subscriber.StopAsync();
+    }
+}
