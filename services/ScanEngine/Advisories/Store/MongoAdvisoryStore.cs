@@ -1,0 +1,188 @@
+using ImageScanning.ScanEngine.Advisories.Osv;
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace ImageScanning.ScanEngine.Advisories.Store;
+
+/// <summary>
+/// The advisory database in MongoDB (the distributed store). One document per advisory:
+/// <code>
+/// { _id: id, modified: date|null, withdrawn: bool, contentHash, affectedHash, json: "&lt;raw OSV&gt;",
+///   updatedAt: date, packageKeys: ["Debian:12/openssl", "PyPI/pyyaml", ...] }
+/// </code>
+/// with an index on <c>packageKeys</c> (multikey) and one on <c>updatedAt</c>. Package names in the keys are
+/// normalised by <see cref="AdvisoryPackageNames"/>. Since an ecosystem may itself contain '/'
+/// ("Packagist:https://packages.drupal.org/8"), results are re-checked against the parsed record, so a
+/// lookup is exact. Batches are written with one unordered bulk write per chunk.
+/// </summary>
+public sealed class MongoAdvisoryStore : IAdvisoryStore
+{
+    public const string CollectionName = "advisories";
+    private const int ChunkSize = 1000;
+
+    private readonly IMongoCollection<BsonDocument> collection;
+    private readonly TimeProvider clock;
+    private readonly Lock indexGate = new();
+    private Task? indexTask;
+
+    public MongoAdvisoryStore(IMongoDatabase database, TimeProvider? clock = null)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        collection = database.GetCollection<BsonDocument>(CollectionName);
+        this.clock = clock ?? TimeProvider.System;
+    }
+
+    public static string KeyOf(AdvisoryPackageKey key) =>
+        $"{key.Ecosystem}/{AdvisoryPackageNames.Normalize(key.Ecosystem, key.PackageName)}";
+
+    public async Task<AdvisoryUpsertResult> UpsertAsync(OsvAdvisory advisory, string rawJson, CancellationToken ct = default) =>
+        (await UpsertManyAsync([(advisory, rawJson)], ct).ConfigureAwait(false))[0];
+
+    public async Task<IReadOnlyList<AdvisoryUpsertResult>> UpsertManyAsync(
+        IEnumerable<(OsvAdvisory Advisory, string RawJson)> items, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        await EnsureIndexesAsync().ConfigureAwait(false);
+        var results = new List<AdvisoryUpsertResult>();
+        foreach (var chunk in items.Chunk(ChunkSize))
+            results.AddRange(await UpsertChunkAsync(chunk, ct).ConfigureAwait(false));
+        return results;
+    }
+
+    private async Task<IReadOnlyList<AdvisoryUpsertResult>> UpsertChunkAsync(
+        (OsvAdvisory Advisory, string RawJson)[] chunk, CancellationToken ct)
+    {
+        var ids = chunk.Select(i => i.Advisory.Id).Distinct(StringComparer.Ordinal).ToList();
+        var stored = new Dictionary<string, (string Content, string Affected)>(StringComparer.Ordinal);
+        var projection = Builders<BsonDocument>.Projection.Include("contentHash").Include("affectedHash");
+        using (var cursor = await collection.Find(Builders<BsonDocument>.Filter.In("_id", ids))
+                   .Project(projection).ToCursorAsync(ct).ConfigureAwait(false))
+        {
+            while (await cursor.MoveNextAsync(ct).ConfigureAwait(false))
+                foreach (var doc in cursor.Current)
+                    stored[doc["_id"].AsString] = (doc["contentHash"].AsString, doc["affectedHash"].AsString);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var writes = new Dictionary<string, WriteModel<BsonDocument>>(StringComparer.Ordinal);
+        var results = new List<AdvisoryUpsertResult>(chunk.Length);
+        foreach (var (advisory, rawJson) in chunk)
+        {
+            ct.ThrowIfCancellationRequested();
+            var fingerprint = AdvisoryFingerprint.Of(advisory, rawJson);
+            var known = stored.TryGetValue(advisory.Id, out var previous);
+            var change = SqliteAdvisoryStore.Classify(known ? previous.Content : null, known ? previous.Affected : null, fingerprint);
+            results.Add(new AdvisoryUpsertResult(advisory.Id, change, advisory.IsWithdrawn));
+            if (change == AdvisoryChange.Unchanged) continue;
+
+            stored[advisory.Id] = (fingerprint.ContentHash, fingerprint.AffectedHash);
+            var document = new BsonDocument
+            {
+                ["_id"] = advisory.Id,
+                ["modified"] = advisory.Modified is { } m ? new BsonDateTime(m.UtcDateTime) : BsonNull.Value,
+                ["withdrawn"] = advisory.IsWithdrawn,
+                ["contentHash"] = fingerprint.ContentHash,
+                ["affectedHash"] = fingerprint.AffectedHash,
+                ["json"] = rawJson,
+                ["updatedAt"] = new BsonDateTime(now),
+                ["packageKeys"] = new BsonArray(fingerprint.PackageKeys.Select(KeyOf).Distinct(StringComparer.Ordinal)),
+            };
+            // The last version of an id in the chunk wins, so the unordered bulk write has one write per id.
+            writes[advisory.Id] = new ReplaceOneModel<BsonDocument>(Builders<BsonDocument>.Filter.Eq("_id", advisory.Id), document)
+            {
+                IsUpsert = true,
+            };
+        }
+
+        if (writes.Count > 0)
+            await collection.BulkWriteAsync(writes.Values, new BulkWriteOptions { IsOrdered = false }, ct).ConfigureAwait(false);
+        return results;
+    }
+
+    public async Task<IReadOnlyList<OsvAdvisory>> FindByPackageAsync(string ecosystem, string packageName, CancellationToken ct = default)
+    {
+        var key = new AdvisoryPackageKey(ecosystem, packageName);
+        return (await FindByPackagesAsync([key], ct).ConfigureAwait(false))[key];
+    }
+
+    public async Task<IReadOnlyDictionary<AdvisoryPackageKey, IReadOnlyList<OsvAdvisory>>> FindByPackagesAsync(
+        IEnumerable<AdvisoryPackageKey> keys, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        await EnsureIndexesAsync().ConfigureAwait(false);
+        var requested = keys.Distinct().ToList();
+        var byStoredKey = requested.GroupBy(KeyOf, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        var found = requested.ToDictionary(k => k, _ => new List<OsvAdvisory>());
+
+        foreach (var chunk in byStoredKey.Keys.Chunk(ChunkSize))
+        {
+            var filter = Builders<BsonDocument>.Filter.In("packageKeys", chunk);
+            var projection = Builders<BsonDocument>.Projection.Include("json").Include("packageKeys");
+            using var cursor = await collection.Find(filter).Project(projection).ToCursorAsync(ct).ConfigureAwait(false);
+            while (await cursor.MoveNextAsync(ct).ConfigureAwait(false))
+            {
+                foreach (var doc in cursor.Current)
+                {
+                    OsvAdvisory? advisory = null;
+                    foreach (var storedKey in doc["packageKeys"].AsBsonArray.Select(k => k.AsString))
+                    {
+                        if (!byStoredKey.TryGetValue(storedKey, out var wanted)) continue;
+                        advisory ??= OsvParser.Parse(doc["json"].AsString);
+                        foreach (var key in wanted)
+                            if (Affects(advisory, key)) found[key].Add(advisory);
+                    }
+                }
+            }
+        }
+
+        return found.ToDictionary(
+            kv => kv.Key,
+            kv => (IReadOnlyList<OsvAdvisory>)kv.Value.DistinctBy(a => a.Id).OrderBy(a => a.Id, StringComparer.Ordinal).ToList());
+    }
+
+    private static bool Affects(OsvAdvisory advisory, AdvisoryPackageKey key) =>
+        advisory.Affected.Any(a => a.Package is not null
+            && AdvisoryPackageNames.SamePackage(a.Package.Ecosystem, a.Package.Name, key.Ecosystem, key.PackageName));
+
+    public async Task<OsvAdvisory?> GetAsync(string id, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        var doc = await collection.Find(Builders<BsonDocument>.Filter.Eq("_id", id))
+            .Project(Builders<BsonDocument>.Projection.Include("json"))
+            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        return doc is null ? null : OsvParser.Parse(doc["json"].AsString);
+    }
+
+    public Task<long> CountAsync(CancellationToken ct = default) =>
+        collection.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty, cancellationToken: ct);
+
+    public async Task<DateTimeOffset?> LastChangedAsync(CancellationToken ct = default)
+    {
+        await EnsureIndexesAsync().ConfigureAwait(false);
+        var doc = await collection.Find(FilterDefinition<BsonDocument>.Empty)
+            .Sort(Builders<BsonDocument>.Sort.Descending("updatedAt"))
+            .Project(Builders<BsonDocument>.Projection.Include("updatedAt"))
+            .Limit(1)
+            .FirstOrDefaultAsync(ct).ConfigureAwait(false);
+        return doc is null ? null : new DateTimeOffset(doc["updatedAt"].ToUniversalTime(), TimeSpan.Zero);
+    }
+
+    /// <summary>Creates the indexes once; a failed attempt is retried by the next call.</summary>
+    private Task EnsureIndexesAsync()
+    {
+        lock (indexGate)
+        {
+            if (indexTask is null || indexTask.IsFaulted || indexTask.IsCanceled) indexTask = CreateIndexesAsync();
+            return indexTask;
+        }
+    }
+
+    private Task CreateIndexesAsync() =>
+        collection.Indexes.CreateManyAsync(
+        [
+            new CreateIndexModel<BsonDocument>(Builders<BsonDocument>.IndexKeys.Ascending("packageKeys"),
+                new CreateIndexOptions { Name = "packageKeys" }),
+            new CreateIndexModel<BsonDocument>(Builders<BsonDocument>.IndexKeys.Descending("updatedAt"),
+                new CreateIndexOptions { Name = "updatedAt" }),
+        ]);
+}

@@ -1,0 +1,288 @@
+using System.Globalization;
+using ImageScanning.ScanEngine.Advisories.Osv;
+using Microsoft.Data.Sqlite;
+
+namespace ImageScanning.ScanEngine.Advisories.Store;
+
+/// <summary>
+/// The advisory database in one SQLite file (the embedded, standalone store). WAL journal, so readers
+/// (scanners) never wait for the writer (CveFeed); writes from this instance are serialised and each
+/// batch is one transaction. The schema is created on first use.
+/// <code>
+/// advisories(id PK, modified, withdrawn, content_hash, affected_hash, json, updated_at)
+/// advisory_packages(ecosystem, package_name, advisory_id) PK (ecosystem, package_name, advisory_id)
+/// </code>
+/// Package names in advisory_packages are normalised by <see cref="AdvisoryPackageNames"/>; lookups are
+/// exact matches on the primary key.
+/// </summary>
+public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
+{
+    private const int SchemaVersion = 1;
+
+    private readonly string connectionString;
+    private readonly TimeProvider clock;
+    private readonly SemaphoreSlim writeLock = new(1, 1);
+    private readonly SemaphoreSlim schemaLock = new(1, 1);
+    private volatile bool schemaReady;
+
+    public SqliteAdvisoryStore(string path, TimeProvider? clock = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (!string.IsNullOrEmpty(directory)) Directory.CreateDirectory(directory);
+        connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 60,
+        }.ToString();
+        this.clock = clock ?? TimeProvider.System;
+        DatabasePath = path;
+    }
+
+    /// <summary>The database file.</summary>
+    public string DatabasePath { get; }
+
+    public async Task<AdvisoryUpsertResult> UpsertAsync(OsvAdvisory advisory, string rawJson, CancellationToken ct = default) =>
+        (await UpsertManyAsync([(advisory, rawJson)], ct).ConfigureAwait(false))[0];
+
+    public async Task<IReadOnlyList<AdvisoryUpsertResult>> UpsertManyAsync(
+        IEnumerable<(OsvAdvisory Advisory, string RawJson)> items, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        await EnsureSchemaAsync(ct).ConfigureAwait(false);
+        await writeLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+
+            await using var select = Command(connection, transaction,
+                "SELECT content_hash, affected_hash FROM advisories WHERE id = $id");
+            var selectId = select.Parameters.Add("$id", SqliteType.Text);
+
+            await using var upsert = Command(connection, transaction, """
+                INSERT INTO advisories (id, modified, withdrawn, content_hash, affected_hash, json, updated_at)
+                VALUES ($id, $modified, $withdrawn, $content, $affected, $json, $updated)
+                ON CONFLICT (id) DO UPDATE SET
+                    modified = excluded.modified, withdrawn = excluded.withdrawn,
+                    content_hash = excluded.content_hash, affected_hash = excluded.affected_hash,
+                    json = excluded.json, updated_at = excluded.updated_at
+                """);
+            var upsertId = upsert.Parameters.Add("$id", SqliteType.Text);
+            var upsertModified = upsert.Parameters.Add("$modified", SqliteType.Text);
+            var upsertWithdrawn = upsert.Parameters.Add("$withdrawn", SqliteType.Integer);
+            var upsertContent = upsert.Parameters.Add("$content", SqliteType.Text);
+            var upsertAffected = upsert.Parameters.Add("$affected", SqliteType.Text);
+            var upsertJson = upsert.Parameters.Add("$json", SqliteType.Text);
+            var upsertUpdated = upsert.Parameters.Add("$updated", SqliteType.Integer);
+
+            await using var deleteKeys = Command(connection, transaction, "DELETE FROM advisory_packages WHERE advisory_id = $id");
+            var deleteId = deleteKeys.Parameters.Add("$id", SqliteType.Text);
+
+            await using var insertKey = Command(connection, transaction,
+                "INSERT OR IGNORE INTO advisory_packages (ecosystem, package_name, advisory_id) VALUES ($ecosystem, $name, $id)");
+            var keyEcosystem = insertKey.Parameters.Add("$ecosystem", SqliteType.Text);
+            var keyName = insertKey.Parameters.Add("$name", SqliteType.Text);
+            var keyId = insertKey.Parameters.Add("$id", SqliteType.Text);
+
+            var results = new List<AdvisoryUpsertResult>();
+            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var (advisory, rawJson) in items)
+            {
+                ct.ThrowIfCancellationRequested();
+                ArgumentNullException.ThrowIfNull(advisory);
+                var fingerprint = AdvisoryFingerprint.Of(advisory, rawJson);
+
+                selectId.Value = advisory.Id;
+                string? storedContent = null, storedAffected = null;
+                await using (var reader = await select.ExecuteReaderAsync(ct).ConfigureAwait(false))
+                {
+                    if (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    {
+                        storedContent = reader.GetString(0);
+                        storedAffected = reader.GetString(1);
+                    }
+                }
+
+                var change = Classify(storedContent, storedAffected, fingerprint);
+                results.Add(new AdvisoryUpsertResult(advisory.Id, change, advisory.IsWithdrawn));
+                if (change == AdvisoryChange.Unchanged) continue;
+
+                upsertId.Value = advisory.Id;
+                upsertModified.Value = (object?)advisory.Modified?.ToString("O", CultureInfo.InvariantCulture) ?? DBNull.Value;
+                upsertWithdrawn.Value = advisory.IsWithdrawn ? 1 : 0;
+                upsertContent.Value = fingerprint.ContentHash;
+                upsertAffected.Value = fingerprint.AffectedHash;
+                upsertJson.Value = rawJson;
+                upsertUpdated.Value = now;
+                await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+
+                if (change == AdvisoryChange.MetadataChanged) continue;
+                deleteId.Value = advisory.Id;
+                await deleteKeys.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                foreach (var key in fingerprint.PackageKeys)
+                {
+                    keyEcosystem.Value = key.Ecosystem;
+                    keyName.Value = key.PackageName;
+                    keyId.Value = advisory.Id;
+                    await insertKey.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
+            }
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            return results;
+        }
+        finally
+        {
+            writeLock.Release();
+        }
+    }
+
+    internal static AdvisoryChange Classify(string? storedContent, string? storedAffected, AdvisoryFingerprint fingerprint)
+    {
+        if (storedContent is null) return AdvisoryChange.New;
+        if (!string.Equals(storedAffected, fingerprint.AffectedHash, StringComparison.Ordinal)) return AdvisoryChange.Changed;
+        if (!string.Equals(storedContent, fingerprint.ContentHash, StringComparison.Ordinal)) return AdvisoryChange.MetadataChanged;
+        return AdvisoryChange.Unchanged;
+    }
+
+    public async Task<IReadOnlyList<OsvAdvisory>> FindByPackageAsync(string ecosystem, string packageName, CancellationToken ct = default)
+    {
+        var key = new AdvisoryPackageKey(ecosystem, packageName);
+        return (await FindByPackagesAsync([key], ct).ConfigureAwait(false))[key];
+    }
+
+    public async Task<IReadOnlyDictionary<AdvisoryPackageKey, IReadOnlyList<OsvAdvisory>>> FindByPackagesAsync(
+        IEnumerable<AdvisoryPackageKey> keys, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        await EnsureSchemaAsync(ct).ConfigureAwait(false);
+        var result = new Dictionary<AdvisoryPackageKey, IReadOnlyList<OsvAdvisory>>();
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var command = Command(connection, null, """
+            SELECT a.json FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
+            WHERE p.ecosystem = $ecosystem AND p.package_name = $name
+            ORDER BY a.id
+            """);
+        var ecosystemParameter = command.Parameters.Add("$ecosystem", SqliteType.Text);
+        var nameParameter = command.Parameters.Add("$name", SqliteType.Text);
+        foreach (var key in keys)
+        {
+            if (result.ContainsKey(key)) continue;
+            ArgumentNullException.ThrowIfNull(key.Ecosystem);
+            ArgumentNullException.ThrowIfNull(key.PackageName);
+            ecosystemParameter.Value = key.Ecosystem;
+            nameParameter.Value = AdvisoryPackageNames.Normalize(key.Ecosystem, key.PackageName);
+            var list = new List<OsvAdvisory>();
+            await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                    list.Add(OsvParser.Parse(reader.GetString(0)));
+            }
+            result[key] = list;
+        }
+        return result;
+    }
+
+    public async Task<OsvAdvisory?> GetAsync(string id, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        await EnsureSchemaAsync(ct).ConfigureAwait(false);
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var command = Command(connection, null, "SELECT json FROM advisories WHERE id = $id");
+        command.Parameters.AddWithValue("$id", id);
+        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is string json ? OsvParser.Parse(json) : null;
+    }
+
+    public async Task<long> CountAsync(CancellationToken ct = default)
+    {
+        await EnsureSchemaAsync(ct).ConfigureAwait(false);
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var command = Command(connection, null, "SELECT COUNT(*) FROM advisories");
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    public async Task<DateTimeOffset?> LastChangedAsync(CancellationToken ct = default)
+    {
+        await EnsureSchemaAsync(ct).ConfigureAwait(false);
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var command = Command(connection, null, "SELECT MAX(updated_at) FROM advisories");
+        return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is long ms
+            ? DateTimeOffset.FromUnixTimeMilliseconds(ms)
+            : null;
+    }
+
+    /// <summary>Closes this file's pooled connections (so the file can be moved or deleted).</summary>
+    public void Dispose()
+    {
+        using var connection = new SqliteConnection(connectionString);
+        SqliteConnection.ClearPool(connection);
+    }
+
+    private async Task EnsureSchemaAsync(CancellationToken ct)
+    {
+        if (schemaReady) return;
+        await schemaLock.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (schemaReady) return;
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            await using (var wal = Command(connection, null, "PRAGMA journal_mode = WAL"))
+                await wal.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
+            await using (var create = Command(connection, transaction, $"""
+                CREATE TABLE IF NOT EXISTS advisories (
+                    id            TEXT    NOT NULL PRIMARY KEY,
+                    modified      TEXT,
+                    withdrawn     INTEGER NOT NULL DEFAULT 0,
+                    content_hash  TEXT    NOT NULL,
+                    affected_hash TEXT    NOT NULL,
+                    json          TEXT    NOT NULL,
+                    updated_at    INTEGER NOT NULL
+                );
+                CREATE TABLE IF NOT EXISTS advisory_packages (
+                    ecosystem    TEXT NOT NULL,
+                    package_name TEXT NOT NULL,
+                    advisory_id  TEXT NOT NULL,
+                    PRIMARY KEY (ecosystem, package_name, advisory_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS ix_advisory_packages_advisory ON advisory_packages (advisory_id);
+                CREATE INDEX IF NOT EXISTS ix_advisories_updated_at ON advisories (updated_at);
+                PRAGMA user_version = {SchemaVersion};
+                """))
+                await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            await transaction.CommitAsync(ct).ConfigureAwait(false);
+            schemaReady = true;
+        }
+        finally
+        {
+            schemaLock.Release();
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = new SqliteConnection(connectionString);
+        try
+        {
+            await connection.OpenAsync(ct).ConfigureAwait(false);
+            await using var pragma = Command(connection, null, "PRAGMA synchronous = NORMAL");
+            await pragma.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return connection;
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        return command;
+    }
+}
