@@ -273,10 +273,10 @@ public sealed class LayerReaderTests
         return stream.ToArray();
     }
 
-    internal static MemoryStream Gzip(byte[] data)
+    internal static MemoryStream Gzip(byte[] data, CompressionLevel level = CompressionLevel.Fastest)
     {
         var stream = new MemoryStream();
-        using (var gzip = new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true))
+        using (var gzip = new GZipStream(stream, level, leaveOpen: true))
             gzip.Write(data);
         stream.Position = 0;
         return stream;
