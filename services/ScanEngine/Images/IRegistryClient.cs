@@ -1,0 +1,39 @@
+namespace ImageScanning.ScanEngine.Images;
+
+/// <summary>
+/// An OCI distribution API client for one configured registry. Every failure is a
+/// <see cref="Model.ScanException"/> whose kind says what went wrong.
+/// </summary>
+public interface IRegistryClient
+{
+    /// <summary>The configured name of the registry this client talks to.</summary>
+    string RegistryName { get; }
+
+    /// <summary>
+    /// Fetches a manifest by tag or digest. When <paramref name="reference"/> is a digest the bytes
+    /// are verified against it. An index comes back with <see cref="ImageManifest.IsIndex"/> set.
+    /// </summary>
+    Task<ImageManifest> GetManifestAsync(string repository, string reference, CancellationToken ct);
+
+    /// <summary>
+    /// Opens a blob as a stream, read from the network as it is consumed. The digest is checked
+    /// when the stream reaches its end; a mismatch throws DigestMismatch from that read.
+    /// </summary>
+    Task<Stream> OpenBlobAsync(string repository, string digest, CancellationToken ct);
+
+    /// <summary>As <see cref="OpenBlobAsync(string,string,CancellationToken)"/>, also failing as soon as more than <paramref name="expectedSize"/> bytes arrive.</summary>
+    Task<Stream> OpenBlobAsync(string repository, string digest, long expectedSize, CancellationToken ct);
+
+    /// <summary>Reads a small blob (an image config) whole and verifies its digest.</summary>
+    Task<byte[]> GetBlobAsync(string repository, string digest, long maxBytes, CancellationToken ct);
+}
+
+/// <summary>Hands out clients for configured registries only.</summary>
+public interface IRegistryClientFactory
+{
+    /// <summary>The names of the configured registries.</summary>
+    IReadOnlyCollection<string> RegistryNames { get; }
+
+    /// <summary>The client of a configured registry; RegistryNotConfigured for any other name.</summary>
+    IRegistryClient For(string registryName);
+}

@@ -1,0 +1,117 @@
+using System.Text.Json;
+using ImageScanning.ScanEngine.Model;
+using Microsoft.Extensions.Logging;
+
+namespace ImageScanning.ScanEngine.Images;
+
+/// <summary>One layer of a read image: its descriptor and what reading it took.</summary>
+public sealed record ImageLayer(string Digest, string MediaType, long Size, LayerReadStats Stats);
+
+/// <summary>An image as read from its registry: identity, platform, layers and the wanted files.</summary>
+public sealed class ImageReadResult
+{
+    public required string Registry { get; init; }
+    public required string Repository { get; init; }
+
+    /// <summary>The tag or digest the caller asked for.</summary>
+    public required string Reference { get; init; }
+
+    public required string ManifestDigest { get; init; }
+    public required string ManifestMediaType { get; init; }
+    public required string ConfigDigest { get; init; }
+    public required string Os { get; init; }
+    public required string Architecture { get; init; }
+    public string? Variant { get; init; }
+
+    /// <summary>The layers, base first, in manifest order.</summary>
+    public required IReadOnlyList<ImageLayer> Layers { get; init; }
+
+    public required ImageFiles Files { get; init; }
+
+    /// <summary>Bytes transferred for the layers (compressed) and unpacked from them.</summary>
+    public long CompressedBytesRead => Layers.Sum(l => l.Stats.CompressedBytes);
+    public long UncompressedBytesRead => Layers.Sum(l => l.Stats.UncompressedBytes);
+}
+
+/// <summary>
+/// Reads an image from a configured registry: manifest, config, then each layer in order, streamed
+/// through <see cref="LayerReader"/>. Indexes and non-image artifacts fail as UnsupportedImage.
+/// </summary>
+public sealed class ImageReader(IRegistryClientFactory registries, LayerReader layerReader, LayerLimits limits, ILogger<ImageReader> logger)
+{
+    /// <summary>Largest image config accepted.</summary>
+    public const int MaxConfigBytes = 8 * 1024 * 1024;
+
+    public async Task<ImageReadResult> ReadAsync(string registry, string repository, string reference, Func<string, bool> wants, CancellationToken ct)
+    {
+        var client = registries.For(registry);
+        var manifest = await client.GetManifestAsync(repository, reference, ct);
+        var image = $"{repository}@{manifest.Digest}";
+
+        if (manifest.IsIndex)
+        {
+            var platforms = manifest.Manifests.Count == 0 ? "none"
+                : string.Join(", ", manifest.Manifests.Take(20).Select(m => $"{m.Platform?.ToString() ?? "unknown platform"} {m.Descriptor.Digest}"));
+            throw new ScanException(ScanFailureKind.UnsupportedImage,
+                $"{repository}:{reference} in registry '{registry}' is a multi-platform image index ({manifest.MediaType}); scan the per-platform digest instead. Platforms: {platforms}.");
+        }
+
+        var config = manifest.Config!;
+        if (!MediaTypes.IsImageConfig(config.MediaType))
+            throw new ScanException(ScanFailureKind.UnsupportedImage,
+                $"{image} is not a container image: its config has media type '{Digests.Printable(config.MediaType)}'{(manifest.ArtifactType is null ? "" : $" (artifact type '{Digests.Printable(manifest.ArtifactType)}')")}.");
+        if (manifest.Layers.Count == 0)
+            throw new ScanException(ScanFailureKind.UnsupportedImage, $"{image} has no layers.");
+        // Refuse zstd and unknown layers before downloading anything.
+        foreach (var layer in manifest.Layers) LayerReader.RequireSupported(layer.MediaType, layer.Digest);
+
+        if (config.Size > MaxConfigBytes)
+            throw new ScanException(ScanFailureKind.UnsupportedImage, $"The config of {image} is {config.Size} bytes, more than {MaxConfigBytes}.");
+        var configBytes = await client.GetBlobAsync(repository, config.Digest, MaxConfigBytes, ct);
+        var (os, architecture, variant) = ParseConfig(configBytes, image);
+
+        var files = new List<LayerFiles>(manifest.Layers.Count);
+        var layers = new List<ImageLayer>(manifest.Layers.Count);
+        foreach (var layer in manifest.Layers)
+        {
+            await using var blob = await client.OpenBlobAsync(repository, layer.Digest, layer.Size, ct);
+            var read = await layerReader.ReadWithStatsAsync(blob, layer.MediaType, layer.Digest, wants, limits, ct);
+            files.Add(read.Files);
+            layers.Add(new ImageLayer(layer.Digest, layer.MediaType, layer.Size, read.Stats));
+            logger.LogDebug("Read layer {Digest} of {Image}: {Compressed} bytes, {Uncompressed} unpacked, {Kept} files kept",
+                layer.Digest, image, read.Stats.CompressedBytes, read.Stats.UncompressedBytes, read.Stats.KeptFiles);
+        }
+
+        return new ImageReadResult
+        {
+            Registry = registry,
+            Repository = repository,
+            Reference = reference,
+            ManifestDigest = manifest.Digest,
+            ManifestMediaType = manifest.MediaType,
+            ConfigDigest = config.Digest,
+            Os = os,
+            Architecture = architecture,
+            Variant = variant,
+            Layers = layers,
+            Files = new ImageFiles(files),
+        };
+    }
+
+    private static (string Os, string Architecture, string? Variant) ParseConfig(byte[] config, string image)
+    {
+        try
+        {
+            using var json = JsonDocument.Parse(config, new JsonDocumentOptions { MaxDepth = 64 });
+            var root = json.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+                throw new ScanException(ScanFailureKind.UnsupportedImage, $"The config of {image} is not a JSON object.");
+            string? Text(string name) => root.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+            return (Text("os") ?? "", Text("architecture") ?? "", Text("variant"));
+        }
+        catch (JsonException e)
+        {
+            throw new ScanException(ScanFailureKind.UnsupportedImage, $"The config of {image} is not valid JSON.", e);
+        }
+    }
+}
