@@ -54,6 +54,7 @@ public sealed class AdvisoryImportService(IAdvisoryStore store, IBus bus, CveFee
     private static NewCveAdded ToEvent(OsvAdvisory advisory) => new(
         advisory.Id,
         advisory.Aliases,
-        advisory.Affected.Select(a => new AffectedPackageRef(a.Package.Ecosystem, a.Package.Name)).Distinct().ToList(),
+        advisory.Affected.Where(a => a.Package is not null)
+            .Select(a => new AffectedPackageRef(a.Package!.Ecosystem, a.Package.Name)).Distinct().ToList(),
         advisory.Modified);
 }

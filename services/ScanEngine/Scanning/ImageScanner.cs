@@ -14,6 +14,7 @@ namespace ImageScanning.ScanEngine.Scanning;
 /// </summary>
 public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, IEnumerable<IEcosystem> ecosystems)
 {
+    private readonly VulnerabilityMatcher _matcher = new(advisories);
     private readonly IReadOnlyList<IEcosystem> _ecosystems = ecosystems.ToList();
 
     public string VersionFor(bool includeLanguagePackages) =>
@@ -34,10 +35,10 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
         EnsureSupported(distribution, packages, selected);
 
         stopwatch.Restart();
-        var matches = await VulnerabilityMatcher.MatchAsync(packages, distribution, selected, advisories, ct);
+        var matches = await _matcher.MatchAsync(packages, distribution, selected, ct);
         var updatedAt = await advisories.LastChangedAsync(ct);
         return new ImageScanResult(
-            image.Digest, image.MediaType, distribution, packages, matches, VersionFor(includeLanguagePackages), updatedAt,
+            image.ManifestDigest, image.ManifestMediaType, distribution, packages, matches, VersionFor(includeLanguagePackages), updatedAt,
             image.CompressedBytesRead, new ScanStageTimings(inventoryTime, stopwatch.Elapsed));
     }
 

@@ -15,7 +15,7 @@ public sealed class ImagePushedConsumerTests
     private string _directory = "";
     private ServiceProvider _provider = null!;
     private ITestHarness _harness = null!;
-    private IScanRouterStore _store = null!;
+    private SqliteScanRouterStore _store = null!;
 
     [SetUp]
     public async Task StartAsync()
@@ -23,7 +23,7 @@ public sealed class ImagePushedConsumerTests
         _directory = Directory.CreateTempSubdirectory("router-consumer-").FullName;
         _store = new SqliteScanRouterStore(Path.Combine(_directory, "router.db"));
         _provider = new ServiceCollection()
-            .AddSingleton(_store)
+            .AddSingleton<IScanRouterStore>(_store)
             .AddSingleton(TimeProvider.System)
             .AddMetrics()
             .AddSingleton<RouterMetrics>()
@@ -39,6 +39,7 @@ public sealed class ImagePushedConsumerTests
     {
         await _harness.Stop();
         await _provider.DisposeAsync();
+        _store.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
     }
