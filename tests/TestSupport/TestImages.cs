@@ -80,7 +80,7 @@ public sealed record PushedImage(string HostPort, string Repository, string Tag,
 /// </summary>
 public sealed class TestImageBuilder
 {
-    private readonly List<Action<RootfsEditor>> layers = [];
+    private readonly List<Func<RootfsEditor, Task>> layers = [];
     private string os = "linux";
     private string architecture = "amd64";
 
@@ -93,6 +93,13 @@ public sealed class TestImageBuilder
 
     /// <summary>A layer made of whatever <paramref name="edit"/> changes in the rootfs.</summary>
     public TestImageBuilder Layer(Action<RootfsEditor> edit)
+    {
+        layers.Add(e => { edit(e); return Task.CompletedTask; });
+        return this;
+    }
+
+    /// <summary>A layer made by an asynchronous edit, e.g. <c>DebianRootfs.InstallDebAsync(editor.Root, deb)</c>.</summary>
+    public TestImageBuilder Layer(Func<RootfsEditor, Task> edit)
     {
         layers.Add(edit);
         return this;
@@ -118,7 +125,7 @@ public sealed class TestImageBuilder
         await ProcessRunner.RunAsync("umoci", unpack, timeout, ct: ct);
         foreach (var edit in layers)
         {
-            edit(new RootfsEditor(Path.Combine(bundle, "rootfs")));
+            await edit(new RootfsEditor(Path.Combine(bundle, "rootfs")));
             await ProcessRunner.RunAsync("umoci", ["repack", "--refresh-bundle", "--image", image, bundle], timeout, ct: ct);
         }
         Directory.Delete(bundle, recursive: true);

@@ -189,6 +189,36 @@ public sealed class MisbehavingRegistryTests
         Assert.That(e.Message, Does.Contain("stalled"));
     }
 
+    [Test]
+    public async Task A_slow_but_steady_blob_outlives_the_request_timeouts()
+    {
+        // The pipeline's timeouts end when the response headers arrive; the body is streamed after
+        // that and only the idle timeout applies, so a large blob on a slow link is not cut short.
+        await using var server = await Registry(async context =>
+        {
+            if (context.Request.Path != $"/v2/{Repository}/blobs/{Digests.Sha256(Layer)}") return false;
+            context.Response.ContentLength = Layer.Length;
+            var chunk = (Layer.Length + 14) / 15;
+            for (var offset = 0; offset < Layer.Length; offset += chunk)
+            {
+                await context.Response.Body.WriteAsync(Layer.AsMemory(offset, Math.Min(chunk, Layer.Length - offset)));
+                await context.Response.Body.FlushAsync();
+                await Task.Delay(100);
+            }
+            return true;
+        });
+        await using var services = Services(server, o =>
+        {
+            o.AttemptTimeout = TimeSpan.FromMilliseconds(500);
+            o.TotalTimeout = TimeSpan.FromMilliseconds(700);
+            o.BlobReadIdleTimeout = TimeSpan.FromSeconds(1);
+        });
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var image = await services.GetRequiredService<ImageReader>().ReadAsync("fake", Repository, "v1", Wants, CancellationToken.None);
+        Assert.That(clock.Elapsed, Is.GreaterThan(TimeSpan.FromSeconds(1)), "the body took longer than both timeouts");
+        Assert.That(image.Files.Final.TryGet("etc/hostname", out _), Is.True);
+    }
+
     [TestCase(401)]
     [TestCase(403)]
     public async Task A_refusal_without_a_usable_challenge_is_AccessDenied(int status)
