@@ -6,5 +6,9 @@ public static class QueueNames
     public const string BasicScanner = "basic-scanner";
     public const string EnhancedScanner = "enhanced-scanner";
 
-    public static Uri For(string queue) => new($"queue:{queue}");
+    /// <summary>
+    /// Address commands to the queue's exchange, not the queue itself: a "queue:" address would make the
+    /// sender declare the queue, and its arguments (quorum) would then conflict with the consumer's.
+    /// </summary>
+    public static Uri For(string queue) => new($"exchange:{queue}");
 }

@@ -38,7 +38,8 @@ public sealed class PlatformProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.Environment["ASPNETCORE_URLS"] = url.ToString();
+        // "Urls" outranks a service's appsettings.json; ASPNETCORE_URLS alone would not.
+        start.Environment["Urls"] = url.ToString();
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (key, value) in environment) start.Environment[key] = value;
