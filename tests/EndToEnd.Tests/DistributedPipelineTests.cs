@@ -8,12 +8,19 @@ public sealed class DistributedPipelineTests : PipelineTests
 {
     private IBusControl? _subscriber;
     private readonly TaskCompletionSource<ScanCompleted> _received = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly System.Collections.Concurrent.ConcurrentBag<NewCveAdded> _newCves = [];
+    private static string StartupDirectory => ImageScanning.TestSupport.Corpus.PathOf("osv", "debian");
+
+    /// <summary>This mode also imports the corpus's real Debian OSV records at start-up.</summary>
+    protected override void Configure(Dictionary<string, string> environment) => environment["CveFeed__ImportPaths__0"] = StartupDirectory;
+
+    protected override int StartupAdvisories => Directory.GetFiles(StartupDirectory, "*.json").Length;
 
     protected override Task<RunningPlatform> StartPlatformAsync(int gatewayPort, Dictionary<string, string> environment) =>
         RunningPlatform.StartDistributedAsync(gatewayPort, environment);
 
     /// <summary>An outside service that references only the contracts and subscribes to ScanCompleted, as the README shows.</summary>
-    protected override async Task BeforePushAsync()
+    protected override async Task BeforeStartAsync()
     {
         _subscriber = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
@@ -22,6 +29,11 @@ public sealed class DistributedPipelineTests : PipelineTests
             {
                 e.AutoDelete = true;
                 e.Durable = false;
+                e.Handler<NewCveAdded>(context =>
+                {
+                    _newCves.Add(context.Message);
+                    return Task.CompletedTask;
+                });
                 e.Handler<ScanCompleted>(context =>
                 {
                     if (context.Message.Image.Repository == "e2e/debian") _received.TrySetResult(context.Message);
@@ -45,6 +57,21 @@ public sealed class DistributedPipelineTests : PipelineTests
             Assert.That(received.Trigger, Is.EqualTo(ScanTrigger.PUSH));
             Assert.That(received.FindingSeverityCounts.Values.Sum(), Is.EqualTo(Advisories.ExpectedFindings.Count));
         });
+    }
+
+    [Test]
+    public void CveFeed_announces_every_new_advisory_with_its_affected_packages()
+    {
+        var announced = _newCves.GroupBy(e => e.VulnerabilityId).ToDictionary(g => g.Key, g => g.First());
+
+        Assert.That(announced.Keys, Is.SupersetOf(new[]
+        {
+            TestAdvisories.FixedRange, TestAdvisories.ExplicitVersion, TestAdvisories.AlreadyFixed,
+            TestAdvisories.OtherRelease, TestAdvisories.LastAffected, "DLA-3008-1",
+        }));
+        Assert.That(announced.Values.Count(e => e.VulnerabilityId.StartsWith("E2E-", StringComparison.Ordinal)), Is.EqualTo(5));
+        Assert.That(announced["DLA-3008-1"].Packages, Is.EqualTo(new[] { new AffectedPackageRef("Debian:9", "openssl") }));
+        Assert.That(announced[TestAdvisories.ExplicitVersion].Aliases, Does.Contain("CVE-2026-0002"));
     }
 
     [OneTimeTearDown]

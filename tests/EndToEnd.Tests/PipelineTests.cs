@@ -32,8 +32,16 @@ public abstract class PipelineTests
 
     protected abstract Task<RunningPlatform> StartPlatformAsync(int gatewayPort, Dictionary<string, string> environment);
 
-    /// <summary>Called once the platform is up and before anything is pushed (to subscribe to the bus).</summary>
-    protected virtual Task BeforePushAsync() => Task.CompletedTask;
+    /// <summary>Lets a mode add settings before the platform starts.</summary>
+    protected virtual void Configure(Dictionary<string, string> environment) { }
+
+    /// <summary>Called before the platform starts (to subscribe to the bus before anything is published).</summary>
+    protected virtual Task BeforeStartAsync() => Task.CompletedTask;
+
+    /// <summary>Advisories the mode imports at start-up (CveFeed:ImportPaths); 0 when it imports none.</summary>
+    protected virtual int StartupAdvisories => 0;
+
+    protected HttpClient Api => _api;
 
     protected Uri GatewayUrl => _platform.GatewayUrl;
 
@@ -54,16 +62,18 @@ public abstract class PipelineTests
             },
         });
         _dataDirectory = Directory.CreateTempSubdirectory("imagescanning-e2e-data-").FullName;
-        _platform = await StartPlatformAsync(gatewayPort,
-            RunningPlatform.CommonEnvironment(_registry.Url, WebhookToken, ApiToken, _dataDirectory));
+        var environment = RunningPlatform.CommonEnvironment(_registry.Url, WebhookToken, ApiToken, _dataDirectory);
+        Configure(environment);
+        await BeforeStartAsync();
+        _platform = await StartPlatformAsync(gatewayPort, environment);
         _api = new HttpClient { BaseAddress = _platform.GatewayUrl };
         _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
 
+        await WaitForStartupImportAsync();
         await UploadAdvisoriesAsync();
         var put = await _api.PutAsync("/api/v1/registries/local/scanning-configuration", Json(
             """{"scanType":"BASIC","rules":[{"scanFrequency":"SCAN_ON_PUSH","repositoryFilters":[{"filter":"e2e/*","filterType":"WILDCARD"}]}]}"""));
         Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.OK), await put.Content.ReadAsStringAsync());
-        await BeforePushAsync();
 
         NotMatched = await TestImages.PushAsync(image.Layout, _registry, "other/debian", "bookworm");
         NoOperatingSystem = await TestImages.BuildAndPushAsync(
@@ -220,6 +230,21 @@ public abstract class PipelineTests
 
     protected static IReadOnlyList<JsonNode> Findings(JsonObject result) =>
         result["imageScanFindings"]!["findings"]!.AsArray().Select(f => f!).ToList();
+
+    private async Task WaitForStartupImportAsync()
+    {
+        using var feed = new HttpClient { BaseAddress = _platform.CveFeedUrl };
+        feed.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        long count;
+        do
+        {
+            count = (await feed.GetFromJsonAsync<JsonObject>("/api/v1/advisories/status"))!["advisories"]!.GetValue<long>();
+            if (count >= StartupAdvisories) break;
+            await Task.Delay(250);
+        } while (DateTime.UtcNow < deadline);
+        Assert.That(count, Is.EqualTo(StartupAdvisories), "advisories imported at start-up");
+    }
 
     private async Task UploadAdvisoriesAsync()
     {
