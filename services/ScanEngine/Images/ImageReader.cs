@@ -62,7 +62,7 @@ public sealed class ImageReader(IRegistryClientFactory registries, LayerReader l
                 $"{image} is not a container image: its config has media type '{Digests.Printable(config.MediaType)}'{(manifest.ArtifactType is null ? "" : $" (artifact type '{Digests.Printable(manifest.ArtifactType)}')")}.");
         if (manifest.Layers.Count == 0)
             throw new ScanException(ScanFailureKind.UnsupportedImage, $"{image} has no layers.");
-        // Refuse zstd and unknown layers before downloading anything.
+        // Refuse unknown layer types before downloading anything.
         foreach (var layer in manifest.Layers) LayerReader.RequireSupported(layer.MediaType, layer.Digest);
 
         if (config.Size > MaxConfigBytes)

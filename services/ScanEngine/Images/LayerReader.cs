@@ -5,7 +5,7 @@ using ImageScanning.ScanEngine.Model;
 namespace ImageScanning.ScanEngine.Images;
 
 /// <summary>
-/// Reads one layer blob as a stream (tar, or gzip-compressed tar) and keeps only what the finders
+/// Reads one layer blob as a stream (tar, or gzip- or zstd-compressed tar) and keeps only what the finders
 /// want: wanted regular files (in memory, size-capped), symlinks at wanted paths, hard links to
 /// wanted files of the same layer, and every whiteout. Nothing is written to disk and the layer
 /// is never buffered whole.
@@ -25,9 +25,9 @@ public sealed class LayerReader
     /// <summary>Bytes allowed after the tar's end-of-archive and the gzip end (padding, trailing garbage).</summary>
     private const long MaxTrailingBytes = 1024 * 1024;
 
-    private enum Compression { None, Gzip }
+    private enum Compression { None, Gzip, Zstd }
 
-    /// <summary>Whether a layer of this media type can be read; false for zstd and unknown types.</summary>
+    /// <summary>Whether a layer of this media type can be read; false for unknown types.</summary>
     public static bool IsSupported(string mediaType) => Classify(mediaType) is not null;
 
     /// <summary>Throws UnsupportedMediaType unless a layer of this media type can be read.</summary>
@@ -47,19 +47,24 @@ public sealed class LayerReader
         try
         {
             // Trust the bytes over the label, as container runtimes do: a "tar+gzip" layer that is a
-            // plain tar is read as one. A zstd frame is refused whatever the label says.
+            // plain tar is read as one, and so is a zstd frame under a gzip label.
             var head = new byte[4];
             var headLength = await ReadAtMostAsync(compressed, head, ct);
             head = head[..headLength];
-            if (headLength == 4 && head[0] == 0x28 && head[1] == 0xB5 && head[2] == 0x2F && head[3] == 0xFD)
-                throw new ScanException(ScanFailureKind.UnsupportedMediaType, $"Layer {digest} is zstd-compressed (declared '{Digests.Printable(mediaType)}'); zstd layers are not supported yet.");
-            var actual = headLength >= 2 && head[0] == 0x1F && head[1] == 0x8B ? Compression.Gzip : Compression.None;
+            var actual = headLength == 4 && head[0] == 0x28 && head[1] == 0xB5 && head[2] == 0x2F && head[3] == 0xFD ? Compression.Zstd
+                : headLength >= 2 && head[0] == 0x1F && head[1] == 0x8B ? Compression.Gzip
+                : Compression.None;
 
             Stream input = new PrefixedStream(head, compressed);
-            Stream? gzip = actual == Compression.Gzip ? new GZipStream(input, CompressionMode.Decompress, leaveOpen: true) : null;
-            await using (gzip)
+            Stream? decompressor = actual switch
             {
-                var uncompressed = new MeteredStream(gzip ?? input, limits.MaxUncompressedBytes,
+                Compression.Gzip => new GZipStream(input, CompressionMode.Decompress, leaveOpen: true),
+                Compression.Zstd => new ZstdSharp.DecompressionStream(input, leaveOpen: true),
+                _ => null,
+            };
+            await using (decompressor)
+            {
+                var uncompressed = new MeteredStream(decompressor ?? input, limits.MaxUncompressedBytes,
                     () => new ScanException(ScanFailureKind.LayerTooLarge,
                         $"Layer {digest} unpacks to more than {limits.MaxUncompressedBytes} bytes (limit MaxUncompressedBytes); refusing it as a possible decompression bomb."));
                 state.Uncompressed = uncompressed;
@@ -83,7 +88,7 @@ public sealed class LayerReader
         {
             throw;
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or OverflowException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is ZstdSharp.ZstdException or InvalidDataException or EndOfStreamException or FormatException or OverflowException or ArgumentException or NotSupportedException)
         {
             throw new ScanException(ScanFailureKind.CorruptLayer,
                 $"Layer {digest} is corrupt or truncated after {compressed.Count} compressed bytes: {e.Message}", e);
@@ -121,13 +126,12 @@ public sealed class LayerReader
     {
         MediaTypes.OciLayerTar or MediaTypes.OciNonDistributableTar or MediaTypes.DockerLayerTar => Compression.None,
         MediaTypes.OciLayerGzip or MediaTypes.OciNonDistributableGzip or MediaTypes.DockerLayerGzip or MediaTypes.DockerForeignLayerGzip => Compression.Gzip,
+        MediaTypes.OciLayerZstd or MediaTypes.OciNonDistributableZstd or MediaTypes.DockerLayerZstd => Compression.Zstd,
         _ => null,
     };
 
     private static ScanException Unsupported(string mediaType, string digest) =>
-        mediaType.EndsWith("zstd", StringComparison.Ordinal)
-            ? new ScanException(ScanFailureKind.UnsupportedMediaType, $"Layer {digest} is zstd-compressed ('{mediaType}'); zstd layers are not supported yet.")
-            : new ScanException(ScanFailureKind.UnsupportedMediaType, $"Layer {digest} has media type '{Digests.Printable(mediaType)}', which is not a tar or gzip-compressed tar layer.");
+        new(ScanFailureKind.UnsupportedMediaType, $"Layer {digest} has media type '{Digests.Printable(mediaType)}', which is not a tar, gzip- or zstd-compressed tar layer.");
 
     /// <summary>
     /// Normalises a tar entry name to a root-relative path. False when the name climbs above the

@@ -203,25 +203,49 @@ public sealed class LayerReaderTests
         Assert.That(kept.Message, Does.Contain("MaxKeptBytes"));
     }
 
-    [TestCase(MediaTypes.OciLayerZstd)]
-    [TestCase(MediaTypes.OciNonDistributableZstd)]
-    [TestCase(MediaTypes.DockerLayerZstd)]
     [TestCase("application/vnd.oci.image.layer.v1.tar+bzip2")]
     [TestCase("application/vnd.example.sbom+json")]
     [TestCase("")]
-    public void Zstd_and_unknown_media_types_are_unsupported(string mediaType)
+    public void Unknown_media_types_are_unsupported(string mediaType)
     {
         var e = Assert.ThrowsAsync<ScanException>(() => Reader.ReadAsync(Gzip(Tar(t => t.File("etc/a", "a"))), mediaType, Digest, _ => true, LayerLimits.Default, CancellationToken.None));
         Assert.That(e!.Kind, Is.EqualTo(ScanFailureKind.UnsupportedMediaType));
         Assert.That(LayerReader.IsSupported(mediaType), Is.False);
     }
 
-    [Test]
-    public void A_zstd_frame_under_a_gzip_label_is_unsupported()
+    [TestCase(MediaTypes.OciLayerZstd)]
+    [TestCase(MediaTypes.OciNonDistributableZstd)]
+    [TestCase(MediaTypes.DockerLayerZstd)]
+    [TestCase(MediaTypes.OciLayerGzip)]
+    public async Task Zstd_layers_are_read_whatever_their_label_says(string mediaType)
     {
-        byte[] zstdFrame = [0x28, 0xB5, 0x2F, 0xFD, 0x00, 0x58, 0x01, 0x00, 0x00];
-        var e = Assert.ThrowsAsync<ScanException>(() => Reader.ReadAsync(new MemoryStream(zstdFrame), MediaTypes.OciLayerGzip, Digest, _ => true, LayerLimits.Default, CancellationToken.None));
-        Assert.That(e!.Kind, Is.EqualTo(ScanFailureKind.UnsupportedMediaType));
+        var files = await Reader.ReadAsync(Zstd(Tar(t => t.File("etc/os-release", "ID=debian\n"))), mediaType, Digest, _ => true, LayerLimits.Default, CancellationToken.None);
+
+        Assert.That(System.Text.Encoding.UTF8.GetString(files.Files["etc/os-release"]), Is.EqualTo("ID=debian\n"));
+    }
+
+    [Test]
+    public void A_truncated_zstd_layer_is_corrupt()
+    {
+        var whole = Zstd(Tar(t => t.File("etc/os-release", new string('x', 100_000)))).ToArray();
+        var e = Assert.ThrowsAsync<ScanException>(() => Reader.ReadAsync(new MemoryStream(whole[..(whole.Length / 2)]), MediaTypes.OciLayerZstd, Digest, _ => true, LayerLimits.Default, CancellationToken.None));
+        Assert.That(e!.Kind, Is.EqualTo(ScanFailureKind.CorruptLayer));
+    }
+
+    [Test]
+    public void A_zstd_bomb_is_refused()
+    {
+        var bomb = Zstd(Tar(t => t.File("zeros", new byte[32 * 1024 * 1024])));
+        var e = Assert.ThrowsAsync<ScanException>(() => Reader.ReadAsync(bomb, MediaTypes.OciLayerZstd, Digest, _ => false, LayerLimits.Default with { MaxUncompressedBytes = 4 * 1024 * 1024 }, CancellationToken.None));
+        Assert.That(e!.Kind, Is.EqualTo(ScanFailureKind.LayerTooLarge));
+    }
+
+    private static MemoryStream Zstd(byte[] tar)
+    {
+        var output = new MemoryStream();
+        using (var zstd = new ZstdSharp.CompressionStream(output, level: 3, leaveOpen: true)) zstd.Write(tar);
+        output.Position = 0;
+        return output;
     }
 
     [Test]
