@@ -25,6 +25,7 @@ public sealed class ScanImageHandler(ImageScanner scanner, IEnumerable<IEcosyste
             metrics.Stage("pull_and_inventory", result.Timings.PullAndInventory);
             metrics.Stage("match", result.Timings.Match);
             metrics.LayerBytes(result.CompressedBytesRead);
+            metrics.Layers(result.LayersFromCache, result.LayerCount - result.LayersFromCache);
 
             var os = result.Distribution is { } d ? new OperatingSystemInfo(d.Id, d.VersionId, d.PrettyName) : null;
             await context.Publish(new ImageScanned(

@@ -37,12 +37,18 @@ public sealed class ImageReadResult
 /// Reads an image from a configured registry: manifest, config, then each layer in order, streamed
 /// through <see cref="LayerReader"/>. Indexes and non-image artifacts fail as UnsupportedImage.
 /// </summary>
-public sealed class ImageReader(IRegistryClientFactory registries, LayerReader layerReader, LayerLimits limits, ILogger<ImageReader> logger)
+public sealed class ImageReader(
+    IRegistryClientFactory registries, LayerReader layerReader, LayerLimits limits, ILogger<ImageReader> logger, ILayerCache? cache = null)
 {
     /// <summary>Largest image config accepted.</summary>
     public const int MaxConfigBytes = 8 * 1024 * 1024;
 
-    public async Task<ImageReadResult> ReadAsync(string registry, string repository, string reference, Func<string, bool> wants, CancellationToken ct)
+    /// <param name="cacheScope">
+    /// Names what <paramref name="wants"/> selects (e.g. the finders and their versions); layers read under the
+    /// same scope are taken from the layer cache by digest instead of being fetched again. Null: no caching.
+    /// </param>
+    public async Task<ImageReadResult> ReadAsync(
+        string registry, string repository, string reference, Func<string, bool> wants, CancellationToken ct, string? cacheScope = null)
     {
         var client = registries.For(registry);
         var manifest = await client.GetManifestAsync(repository, reference, ct);
@@ -74,9 +80,16 @@ public sealed class ImageReader(IRegistryClientFactory registries, LayerReader l
         var layers = new List<ImageLayer>(manifest.Layers.Count);
         foreach (var layer in manifest.Layers)
         {
+            if (cacheScope is not null && cache is not null && cache.TryGet(cacheScope, layer.Digest, out var cached))
+            {
+                files.Add(cached);
+                layers.Add(new ImageLayer(layer.Digest, layer.MediaType, layer.Size, new LayerReadStats { FromCache = true, KeptFiles = cached.Files.Count }));
+                continue;
+            }
             await using var blob = await client.OpenBlobAsync(repository, layer.Digest, layer.Size, ct);
             var read = await layerReader.ReadWithStatsAsync(blob, layer.MediaType, layer.Digest, wants, limits, ct);
             files.Add(read.Files);
+            if (cacheScope is not null) cache?.Put(cacheScope, layer.Digest, read.Files);
             layers.Add(new ImageLayer(layer.Digest, layer.MediaType, layer.Size, read.Stats));
             logger.LogDebug("Read layer {Digest} of {Image}: {Compressed} bytes, {Uncompressed} unpacked, {Kept} files kept",
                 layer.Digest, image, read.Stats.CompressedBytes, read.Stats.UncompressedBytes, read.Stats.KeptFiles);

@@ -24,8 +24,11 @@ public sealed record LayerLimits
 /// <summary>What reading one layer cost and what it skipped; for throughput metrics and diagnostics.</summary>
 public sealed record LayerReadStats
 {
-    /// <summary>Bytes read from the blob stream (compressed, as transferred).</summary>
+    /// <summary>Bytes read from the blob stream (compressed, as transferred); 0 when served from the layer cache.</summary>
     public long CompressedBytes { get; init; }
+
+    /// <summary>The layer's inventory came from the layer cache: nothing was fetched.</summary>
+    public bool FromCache { get; init; }
 
     /// <summary>Bytes of the uncompressed tar stream.</summary>
     public long UncompressedBytes { get; init; }

@@ -31,6 +31,7 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton<IRegistryClientFactory, RegistryClientFactory>();
         services.TryAddSingleton<LayerReader>();
         services.TryAddSingleton(LayerLimits.Default);
+        services.TryAddSingleton<ILayerCache>(_ => new MemoryLayerCache());
         services.TryAddSingleton<ImageReader>();
 
         services.AddHttpClient(RegistryClientFactory.HttpClientName, client =>

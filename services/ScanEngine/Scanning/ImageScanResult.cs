@@ -12,6 +12,8 @@ public sealed record ImageScanResult(
     string ScannerVersion,
     DateTimeOffset? AdvisoriesUpdatedAt,
     long CompressedBytesRead,
+    int LayersFromCache,
+    int LayerCount,
     ScanStageTimings Timings);
 
 /// <summary>Time spent per stage, for the duration histograms.</summary>

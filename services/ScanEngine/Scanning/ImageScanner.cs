@@ -17,8 +17,10 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
     private readonly VulnerabilityMatcher _matcher = new(advisories);
     private readonly IReadOnlyList<IEcosystem> _ecosystems = ecosystems.ToList();
 
+    /// <summary>The finders (and the OS detection) a scan runs, with versions: a change means stored inventories are stale.</summary>
     public string VersionFor(bool includeLanguagePackages) =>
-        string.Join(",", Selected(includeLanguagePackages).SelectMany(e => e.Finders).Select(f => $"{f.Name}/{f.Version}").Order(StringComparer.Ordinal));
+        string.Join(",", Selected(includeLanguagePackages).SelectMany(e => e.Finders).Select(f => $"{f.Name}/{f.Version}")
+            .Append("os-release/1").Distinct().Order(StringComparer.Ordinal));
 
     public async Task<ImageScanResult> ScanAsync(string registry, string repository, string digest, bool includeLanguagePackages, CancellationToken ct)
     {
@@ -27,7 +29,8 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
         bool Wants(string path) => DistributionDetector.Wants(path) || finders.Any(f => f.Wants(path));
 
         var stopwatch = Stopwatch.StartNew();
-        var image = await reader.ReadAsync(registry, repository, digest, Wants, ct);
+        // The finder set decides which files are kept, so it scopes the layer cache.
+        var image = await reader.ReadAsync(registry, repository, digest, Wants, ct, cacheScope: VersionFor(includeLanguagePackages));
         var distribution = DistributionDetector.Detect(image.Files.Final);
         var packages = finders.SelectMany(f => f.Find(image.Files, distribution)).ToList();
         var inventoryTime = stopwatch.Elapsed;
@@ -39,7 +42,7 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
         var updatedAt = await advisories.LastChangedAsync(ct);
         return new ImageScanResult(
             image.ManifestDigest, image.ManifestMediaType, distribution, packages, matches, VersionFor(includeLanguagePackages), updatedAt,
-            image.CompressedBytesRead, new ScanStageTimings(inventoryTime, stopwatch.Elapsed));
+            image.CompressedBytesRead, image.Layers.Count(l => l.Stats.FromCache), image.Layers.Count, new ScanStageTimings(inventoryTime, stopwatch.Elapsed));
     }
 
     private IReadOnlyList<IEcosystem> Selected(bool includeLanguagePackages) =>
