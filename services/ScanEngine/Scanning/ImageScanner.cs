@@ -22,18 +22,30 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
         string.Join(",", Selected(includeLanguagePackages).SelectMany(e => e.Finders).Select(f => $"{f.Name}/{f.Version}")
             .Append("os-release/1").Distinct().Order(StringComparer.Ordinal));
 
+    /// <summary>Which files a scan of this kind keeps from each layer.</summary>
+    public Func<string, bool> WantsFor(bool includeLanguagePackages)
+    {
+        var finders = Selected(includeLanguagePackages).SelectMany(e => e.Finders).ToArray();
+        return path => DistributionDetector.Wants(path) || finders.Any(f => f.Wants(path));
+    }
+
+    /// <summary>Scans an image in a configured registry.</summary>
     public async Task<ImageScanResult> ScanAsync(string registry, string repository, string digest, bool includeLanguagePackages, CancellationToken ct)
     {
-        var selected = Selected(includeLanguagePackages);
-        var finders = selected.SelectMany(e => e.Finders).ToList();
-        bool Wants(string path) => DistributionDetector.Wants(path) || finders.Any(f => f.Wants(path));
-
         var stopwatch = Stopwatch.StartNew();
         // The finder set decides which files are kept, so it scopes the layer cache.
-        var image = await reader.ReadAsync(registry, repository, digest, Wants, ct, cacheScope: VersionFor(includeLanguagePackages));
+        var image = await reader.ReadAsync(registry, repository, digest, WantsFor(includeLanguagePackages), ct, cacheScope: VersionFor(includeLanguagePackages));
+        return await ScanReadImageAsync(image, includeLanguagePackages, stopwatch.Elapsed, ct);
+    }
+
+    /// <summary>Scans an image already read (from a registry, an OCI layout, an archive or a directory) with <see cref="WantsFor"/>.</summary>
+    public async Task<ImageScanResult> ScanReadImageAsync(ImageReadResult image, bool includeLanguagePackages, TimeSpan readTime, CancellationToken ct)
+    {
+        var selected = Selected(includeLanguagePackages);
+        var stopwatch = Stopwatch.StartNew();
         var distribution = DistributionDetector.Detect(image.Files.Final);
-        var packages = finders.SelectMany(f => f.Find(image.Files, distribution)).ToList();
-        var inventoryTime = stopwatch.Elapsed;
+        var packages = selected.SelectMany(e => e.Finders).SelectMany(f => f.Find(image.Files, distribution)).ToList();
+        var inventoryTime = readTime + stopwatch.Elapsed;
 
         EnsureSupported(distribution, packages, selected);
 

@@ -1,5 +1,5 @@
 using ImageScanning.ScanEngine.Advisories.Store;
-using ImageScanning.ScanEngine.Ecosystems.Debian;
+using ImageScanning.ScanEngine.Ecosystems;
 using ImageScanning.ScanEngine.Images;
 using ImageScanning.ScanEngine.Model;
 using ImageScanning.ScanEngine.Scanning;
@@ -21,7 +21,7 @@ public static class ScannerCoreExtensions
         if (builder.Services.Any(d => d.ServiceType == typeof(ScanImageHandler))) return builder; // Basic and Enhanced in one process.
         builder.Services.AddRegistryClients(builder.Configuration.GetSection("Registries"));
         builder.AddStore<IAdvisoryStore>("advisories", path => new SqliteAdvisoryStore(path), db => new MongoAdvisoryStore(db));
-        builder.Services.AddSingleton<IEcosystem, DebianEcosystem>();
+        foreach (var ecosystem in EcosystemCatalog.All()) builder.Services.AddSingleton(ecosystem);
         builder.Services.AddSingleton<ImageScanner>();
         builder.Services.AddSingleton<ScanImageHandler>();
         builder.Services.AddSingleton<ScannerMetrics>();

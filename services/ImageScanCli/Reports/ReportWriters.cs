@@ -1,0 +1,154 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using ImageScanning.Cli.Cli;
+
+namespace ImageScanning.Cli.Reports;
+
+/// <summary>Renders a report in the format asked for.</summary>
+public static class ReportWriters
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public static string Render(ScanReport report, ReportFormat format) => format switch
+    {
+        ReportFormat.Json => JsonSerializer.Serialize(report, Json) + "\n",
+        ReportFormat.Sarif => Sarif(report).ToJsonString(Json) + "\n",
+        ReportFormat.CycloneDx => CycloneDx(report).ToJsonString(Json) + "\n",
+        _ => Table(report),
+    };
+
+    public static string Table(ScanReport report)
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"{report.Target} ({report.Os?.PrettyName ?? "no OS detected"}) — {report.ScanType} scan: {report.Packages.Count} packages, {report.Findings.Count} findings"
+            + (report.Summary.Count == 0 ? "" : " (" + string.Join(", ", report.Summary.Select(s => $"{s.Key} {s.Value}")) + ")"));
+        if (report.Findings.Count == 0) return text.AppendLine("No known vulnerabilities found.").ToString();
+        string[] header = ["PACKAGE", "VERSION", "VULNERABILITY", "SEVERITY", "FIXED IN", "LAYER", "PATH"];
+        var rows = report.Findings.Select(f => new[]
+        {
+            f.Package.Name, f.Package.Version, f.VulnerabilityId, f.Severity, f.FixedInVersion ?? "-",
+            f.Layer.StartsWith("sha256:", StringComparison.Ordinal) ? f.Layer[7..19] : f.Layer, f.Path,
+        }).ToList();
+        var widths = header.Select((h, i) => Math.Min(60, rows.Select(r => r[i].Length).Append(h.Length).Max())).ToArray();
+        void Row(string[] cells) => text.AppendLine(string.Join("  ", cells.Select((c, i) => (c.Length > widths[i] ? c[..(widths[i] - 1)] + "…" : c).PadRight(widths[i]))).TrimEnd());
+        Row(header);
+        foreach (var row in rows) Row(row);
+        return text.ToString();
+    }
+
+    /// <summary>SARIF 2.1.0: one rule per vulnerability, one result per vulnerable package.</summary>
+    public static JsonObject Sarif(ScanReport report)
+    {
+        var rules = new JsonArray();
+        foreach (var f in report.Findings.GroupBy(f => f.VulnerabilityId).Select(g => g.First()))
+            rules.Add(new JsonObject
+            {
+                ["id"] = f.VulnerabilityId,
+                ["shortDescription"] = new JsonObject { ["text"] = f.Title ?? f.VulnerabilityId },
+                ["helpUri"] = f.Url,
+                ["properties"] = new JsonObject
+                {
+                    ["security-severity"] = (f.CvssScore ?? SeverityScore(f.Severity)).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture),
+                    ["tags"] = new JsonArray("security", "vulnerability", f.Severity),
+                },
+            });
+        var results = new JsonArray();
+        foreach (var f in report.Findings)
+            results.Add(new JsonObject
+            {
+                ["ruleId"] = f.VulnerabilityId,
+                ["level"] = f.Severity is "CRITICAL" or "HIGH" ? "error" : f.Severity == "MEDIUM" ? "warning" : "note",
+                ["message"] = new JsonObject
+                {
+                    ["text"] = $"{f.Package.Name} {f.Package.Version} is affected by {f.VulnerabilityId} ({f.Severity})" +
+                               (f.FixedInVersion is null ? "; no fix is known." : $"; fixed in {f.FixedInVersion}."),
+                },
+                ["locations"] = new JsonArray(new JsonObject
+                {
+                    ["physicalLocation"] = new JsonObject { ["artifactLocation"] = new JsonObject { ["uri"] = f.Path } },
+                    ["message"] = new JsonObject { ["text"] = "layer " + f.Layer },
+                }),
+                ["properties"] = new JsonObject { ["purl"] = f.Package.Purl, ["layer"] = f.Layer },
+            });
+        return new JsonObject
+        {
+            ["$schema"] = "https://json.schemastore.org/sarif-2.1.0.json",
+            ["version"] = "2.1.0",
+            ["runs"] = new JsonArray(new JsonObject
+            {
+                ["tool"] = new JsonObject { ["driver"] = new JsonObject { ["name"] = "imagescan", ["informationUri"] = "https://github.com/", ["rules"] = rules } },
+                ["results"] = results,
+            }),
+        };
+    }
+
+    /// <summary>CycloneDX 1.5 JSON: the image's packages as components and the findings as vulnerabilities.</summary>
+    public static JsonObject CycloneDx(ScanReport report)
+    {
+        var components = new JsonArray();
+        foreach (var p in report.Packages.DistinctBy(p => p.Purl))
+            components.Add(new JsonObject
+            {
+                ["type"] = "library",
+                ["bom-ref"] = p.Purl,
+                ["name"] = p.Name,
+                ["version"] = p.Version,
+                ["purl"] = p.Purl,
+                ["properties"] = new JsonArray(
+                    new JsonObject { ["name"] = "imagescan:layer", ["value"] = p.Layer },
+                    new JsonObject { ["name"] = "imagescan:path", ["value"] = p.Path }),
+            });
+        var vulnerabilities = new JsonArray();
+        foreach (var group in report.Findings.GroupBy(f => f.VulnerabilityId))
+        {
+            var f = group.First();
+            var rating = new JsonObject { ["severity"] = f.Severity == "UNTRIAGED" ? "unknown" : f.Severity.ToLowerInvariant() };
+            if (f.CvssScore is { } score)
+            {
+                rating["score"] = score;
+                rating["method"] = f.CvssVector?.StartsWith("CVSS:3.1", StringComparison.Ordinal) == true ? "CVSSv31" : "CVSSv3";
+                rating["vector"] = f.CvssVector;
+            }
+            vulnerabilities.Add(new JsonObject
+            {
+                ["bom-ref"] = "vuln:" + f.VulnerabilityId,
+                ["id"] = f.VulnerabilityId,
+                ["source"] = new JsonObject { ["name"] = "OSV", ["url"] = f.Url },
+                ["ratings"] = new JsonArray(rating),
+                ["description"] = f.Title,
+                ["references"] = new JsonArray(f.Aliases.Select(a => (JsonNode?)new JsonObject { ["id"] = a, ["source"] = new JsonObject { ["name"] = "alias" } }).ToArray()),
+                ["affects"] = new JsonArray(group.Select(g => g.Package.Purl).Distinct().Select(purl => (JsonNode?)new JsonObject { ["ref"] = purl }).ToArray()),
+            });
+        }
+        return new JsonObject
+        {
+            ["bomFormat"] = "CycloneDX",
+            ["specVersion"] = "1.5",
+            ["serialNumber"] = "urn:uuid:" + Guid.NewGuid(),
+            ["version"] = 1,
+            ["metadata"] = new JsonObject
+            {
+                ["timestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+                ["tools"] = new JsonObject { ["components"] = new JsonArray(new JsonObject { ["type"] = "application", ["name"] = "imagescan" }) },
+                ["component"] = new JsonObject { ["type"] = "container", ["name"] = report.Target, ["bom-ref"] = report.Image.Digest },
+            },
+            ["components"] = components,
+            ["vulnerabilities"] = vulnerabilities,
+        };
+    }
+
+    private static double SeverityScore(string severity) => severity switch
+    {
+        "CRITICAL" => 9.5,
+        "HIGH" => 8.0,
+        "MEDIUM" => 5.5,
+        "LOW" => 2.0,
+        _ => 0.0,
+    };
+}

@@ -1,0 +1,62 @@
+using ImageScanning.ScanEngine.Model;
+using ImageScanning.ScanEngine.Scanning;
+
+namespace ImageScanning.Cli.Reports;
+
+/// <summary>The report's stable model; its JSON form is documented in docs/imagescan-json.md (schemaVersion 1).</summary>
+public sealed record ScanReport(
+    int SchemaVersion,
+    string Target,
+    string ScanType,
+    ReportImage Image,
+    ReportOs? Os,
+    IReadOnlyList<ReportPackage> Packages,
+    IReadOnlyList<ReportFinding> Findings,
+    IReadOnlyDictionary<string, int> Summary)
+{
+    public static ScanReport From(string target, bool enhanced, ImageScanResult result, IReadOnlyList<IEcosystem> ecosystems)
+    {
+        string EcosystemOf(Package p) =>
+            ecosystems.Select(e => e.AdvisoryKeyFor(p, result.Distribution)).FirstOrDefault(k => k is not null)?.Ecosystem ?? p.Type;
+        ReportPackage ToPackage(Package p) => new(p.Name, p.Version, EcosystemOf(p), PackageUrl.For(p, result.Distribution),
+            p.SourceName, p.SourceVersion, p.FilePath, p.LayerDigest);
+
+        var findings = result.Vulnerabilities
+            .OrderByDescending(v => SeverityOrder.Rank(Wire(v.Severity))).ThenBy(v => v.Package.Name, StringComparer.Ordinal).ThenBy(v => v.VulnerabilityId, StringComparer.Ordinal)
+            .Select(v =>
+            {
+                var package = ToPackage(v.Package);
+                return new ReportFinding(v.VulnerabilityId, v.Aliases, Wire(v.Severity), v.Title, v.FixedInVersion, v.SourceUrl, v.CvssScore, v.CvssVector,
+                    new ReportPackageRef(package.Name, package.Version, package.Ecosystem, package.Purl), package.Path, package.Layer);
+            }).ToList();
+        return new ScanReport(
+            1, target, enhanced ? "ENHANCED" : "BASIC",
+            new ReportImage(result.Digest, result.MediaType),
+            result.Distribution is { } d ? new ReportOs(d.Id, d.VersionId, d.PrettyName) : null,
+            result.Packages.Select(ToPackage).OrderBy(p => p.Name, StringComparer.Ordinal).ThenBy(p => p.Path, StringComparer.Ordinal).ToList(),
+            findings,
+            findings.GroupBy(f => f.Severity).OrderByDescending(g => SeverityOrder.Rank(g.Key)).ToDictionary(g => g.Key, g => g.Count()));
+    }
+
+    private static string Wire(Severity severity) => severity.ToWireName();
+}
+
+public sealed record ReportImage(string Digest, string MediaType);
+
+public sealed record ReportOs(string Id, string VersionId, string? PrettyName);
+
+public sealed record ReportPackage(string Name, string Version, string Ecosystem, string Purl, string? SourceName, string? SourceVersion, string Path, string Layer);
+
+public sealed record ReportPackageRef(string Name, string Version, string Ecosystem, string Purl);
+
+public sealed record ReportFinding(
+    string VulnerabilityId, IReadOnlyList<string> Aliases, string Severity, string? Title, string? FixedInVersion, string? Url,
+    double? CvssScore, string? CvssVector, ReportPackageRef Package, string Path, string Layer);
+
+/// <summary>Severity order for sorting and --fail-on; -1 for words that are not severities.</summary>
+public static class SeverityOrder
+{
+    private static readonly string[] Ordered = ["UNTRIAGED", "INFORMATIONAL", "LOW", "MEDIUM", "HIGH", "CRITICAL"];
+
+    public static int Rank(string severity) => Array.IndexOf(Ordered, severity.ToUpperInvariant());
+}
