@@ -53,9 +53,11 @@ internal static class BerkeleyRpmDatabase
             for (var i = 1; i < entries; i += 2)
             {
                 var itemOffset = r.U16(start + PageHeaderSize + 2 * i);
-                if (itemOffset + 12 > pageSize) throw new InvalidDataException($"Berkeley DB page {page} item {i} lies outside the page");
+                if (itemOffset < PageHeaderSize || itemOffset >= pageSize)
+                    throw new InvalidDataException($"Berkeley DB page {page} item {i} lies outside the page");
                 var item = start + itemOffset;
                 if (content[item] != OffPageItem) continue; // small inline values (rpm's counters) are no headers
+                if (itemOffset + 12 > pageSize) throw new InvalidDataException($"Berkeley DB page {page} off-page item {i} is cut short");
                 blobs.Add(ReadOverflowChain(r, r.U32(item + 4), r.U32(item + 8), (int)pageSize, pageCount));
             }
         }
