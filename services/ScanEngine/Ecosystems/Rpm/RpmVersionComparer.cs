@@ -3,14 +3,13 @@ using ImageScanning.ScanEngine.Model;
 namespace ImageScanning.ScanEngine.Ecosystems.Rpm;
 
 /// <summary>
-/// rpm's version ordering for "[epoch:]version[-release]" strings, as rpm's <c>rpmverCmp</c> (the
-/// <c>labelCompare</c> of rpm's Python binding) does it: epochs (absent = "0"), then versions, then releases
-/// when both sides have one — each part with <see cref="CompareSegments"/> (rpm's <c>rpmvercmp</c>).
+/// rpm's version ordering for "[epoch:]version[-release]" strings, as rpm's <c>labelCompare</c> does it:
+/// epochs (absent = "0"), then versions, then releases (absent sorts before any release, even an empty
+/// one) — each part with <see cref="CompareSegments"/> (rpm's <c>rpmvercmp</c>).
 /// <para>
 /// The string is split as rpm splits an EVR: an epoch only when the string starts with digits followed by
 /// ':' (":1.0" has epoch "0"), the release after the last '-'. Lenient: null sorts first, a NUL ends the
-/// string as in C, anything else compares as rpm would and nothing throws. As in rpm, a version without a
-/// release equals the same version with any release, so the order is not transitive across such mixes.
+/// string as in C, anything else compares as rpm would and nothing throws.
 /// </para>
 /// </summary>
 public sealed class RpmVersionComparer : IVersionComparer
@@ -32,7 +31,8 @@ public sealed class RpmVersionComparer : IVersionComparer
         if (c != 0) return c;
         c = CompareSegments(a.Version, b.Version);
         if (c != 0) return c;
-        return a.HasRelease && b.HasRelease ? CompareSegments(a.Release, b.Release) : 0;
+        if (a.HasRelease != b.HasRelease) return a.HasRelease ? 1 : -1;
+        return a.HasRelease ? CompareSegments(a.Release, b.Release) : 0;
     }
 
     private static ReadOnlySpan<char> CString(string s)
