@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+using System.Text;
 using ImageScanning.ScanEngine.Ecosystems.Rpm;
 using ImageScanning.ScanEngine.Model;
 using Microsoft.Data.Sqlite;
@@ -154,6 +156,54 @@ public sealed class RpmFinderTests
             Assert.That(error!.Kind, Is.EqualTo(ScanFailureKind.CorruptLayer));
             Assert.That(error.Message, Does.Contain("/" + NdbPath).And.Contain("sha256:bad"));
         });
+    }
+
+    /// <summary>An rpm header blob with string tags only (NAME, VERSION, RELEASE), as rpm stores imported keys.</summary>
+    private static byte[] StringHeader(params (int Tag, string Value)[] tags)
+    {
+        var data = new List<byte>();
+        var index = new List<byte>();
+        foreach (var (tag, value) in tags)
+        {
+            foreach (var field in new[] { tag, 6, data.Count, 1 })
+                index.AddRange(BitConverter.GetBytes(BinaryPrimitives.ReverseEndianness(field)));
+            data.AddRange(Encoding.UTF8.GetBytes(value + "\0"));
+        }
+        var header = new List<byte>();
+        header.AddRange(BitConverter.GetBytes(BinaryPrimitives.ReverseEndianness(tags.Length)));
+        header.AddRange(BitConverter.GetBytes(BinaryPrimitives.ReverseEndianness(data.Count)));
+        return [.. header, .. index, .. data];
+    }
+
+    [Test]
+    public void Imported_signing_keys_are_not_packages()
+    {
+        // A SQLite database in rpm's layout holding an imported key and the real libuuid header.
+        var libuuid = RpmDatabase.ReadHeaderBlobs(File.ReadAllBytes(RpmDatabaseTests.Libuuid)).Single();
+        var key = StringHeader((1000, "gpg-pubkey"), (1001, "fd431d51"), (1002, "4ae0493b"));
+        var path = Path.Combine(Path.GetTempPath(), $"rpm-finder-test-{Guid.NewGuid():N}.sqlite");
+        byte[] database;
+        try
+        {
+            using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+            {
+                connection.Open();
+                using var create = connection.CreateCommand();
+                create.CommandText = "CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB NOT NULL); " +
+                    "INSERT INTO Packages (blob) VALUES ($key), ($libuuid);";
+                create.Parameters.AddWithValue("$key", key);
+                create.Parameters.AddWithValue("$libuuid", libuuid);
+                create.ExecuteNonQuery();
+            }
+            database = File.ReadAllBytes(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        Assert.That(RpmDatabase.ReadHeaders(database).Select(h => h.Name), Is.EqualTo(new[] { "gpg-pubkey", "libuuid" }));
+        Assert.That(Find(Layer("sha256:l0", new() { [SqlitePath] = database })).Select(p => p.Name), Is.EqualTo(new[] { "libuuid" }));
     }
 
     [Test]
