@@ -1,0 +1,59 @@
+using ImageScanning.ScanEngine.Model;
+
+namespace ImageScanning.ScanEngine.Ecosystems.Rpm;
+
+/// <summary>
+/// rpm-based distributions: rpm databases, rpm version ordering, and the OSV ecosystems of the vendors that
+/// publish their advisories to OSV. Per vendor (os-release ID → OSV ecosystem, package name, version):
+/// <list type="bullet">
+///   <item>almalinux → "AlmaLinux:MAJOR", binary package name (ALSA records list every binary rpm);</item>
+///   <item>rocky → "Rocky Linux:MAJOR", binary package name (RLSA records, same shape);</item>
+///   <item>opensuse-leap → "openSUSE:Leap X.Y", opensuse-tumbleweed → "openSUSE:Tumbleweed", binary names;</item>
+///   <item>mageia → "Mageia:VERSION", source package name (MGASA records name SRPMs);</item>
+///   <item>azurelinux → "Azure Linux:MAJOR", mariner (CBL-Mariner 2.0) → "Azure Linux:2", source package name.</item>
+/// </list>
+/// The version is rpm's "[epoch:]version-release" (the source package's for source-named vendors); records
+/// write "0:1.2-3.el9" or "1.2-3.el9", which <see cref="RpmVersionComparer"/> orders the same way.
+/// <para>
+/// No key (null) where the advisories cannot be addressed from the image alone: Red Hat files records per
+/// repository stream ("Red Hat:enterprise_linux:9::baseos" vs "::appstream"), which the rpm database does not
+/// record; SUSE Linux Enterprise files them per module ("SUSE:Linux Enterprise Module for Basesystem 15 SP5"),
+/// which os-release does not name; Amazon Linux, CentOS, Fedora and Oracle Linux publish no OSV ecosystem.
+/// </para>
+/// </summary>
+public sealed class RpmEcosystem : IEcosystem
+{
+    public string Name => "rpm";
+    public IReadOnlyList<IPackageFinder> Finders { get; } = [new RpmFinder()];
+    public IVersionComparer VersionComparer => RpmVersionComparer.Instance;
+    public bool IsOperatingSystem => true;
+
+    public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
+    {
+        if (package.Type != "rpm" || distribution is null) return null;
+        var (ecosystem, bySource) = OsvEcosystemOf(distribution);
+        if (ecosystem is null) return null;
+        return bySource
+            ? new AdvisoryKey(ecosystem, package.SourceName ?? package.Name, package.SourceVersion ?? package.Version)
+            : new AdvisoryKey(ecosystem, package.Name, package.Version);
+    }
+
+    /// <summary>The OSV ecosystem of a distribution's advisories and whether they name source packages.</summary>
+    public static (string? Ecosystem, bool BySourceName) OsvEcosystemOf(Distribution distribution)
+    {
+        var version = distribution.VersionId.Trim();
+        var major = version.Split('.', 2)[0];
+        if (distribution.Id == "opensuse-tumbleweed") return ("openSUSE:Tumbleweed", false);
+        if (major.Length == 0 || !major.All(char.IsAsciiDigit)) return (null, false);
+        return distribution.Id switch
+        {
+            "almalinux" => ("AlmaLinux:" + major, false),
+            "rocky" => ("Rocky Linux:" + major, false),
+            "opensuse-leap" => ("openSUSE:Leap " + version, false),
+            "mageia" => ("Mageia:" + version, true),
+            "azurelinux" => ("Azure Linux:" + major, true),
+            "mariner" when major == "2" => ("Azure Linux:2", true),
+            _ => (null, false),
+        };
+    }
+}
