@@ -1,4 +1,5 @@
 using ImageScanning.ScanEngine.Ecosystems.Debian;
+using ImageScanning.ScanEngine.Ecosystems.Rpm;
 using ImageScanning.ScanEngine.Model;
 
 namespace ImageScanning.ScanEngine.Ecosystems;
@@ -9,5 +10,6 @@ public static class EcosystemCatalog
     public static IReadOnlyList<IEcosystem> All() =>
     [
         new DebianEcosystem(),
+        new RpmEcosystem(),
     ];
 }
