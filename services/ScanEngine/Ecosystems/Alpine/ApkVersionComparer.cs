@@ -7,8 +7,8 @@ namespace ImageScanning.ScanEngine.Ecosystems.Alpine;
 /// the version is read as a stream of tokens (numbers, one letter after a number, suffixes, the revision) and
 /// compared token by token. Suffixes <c>_alpha</c> &lt; <c>_beta</c> &lt; <c>_pre</c> &lt; <c>_rc</c> sort before
 /// the release, <c>_cvs</c> &lt; <c>_svn</c> &lt; <c>_git</c> &lt; <c>_hg</c> &lt; <c>_p</c> after it; <c>-rN</c>
-/// revisions last. A number after a '.' that starts with zeros counts the zeros first (fewer zeros sort higher:
-/// "1.05" &gt; "1.005"), as apk does.
+/// revisions last. A number after a '.' compares as text when either side starts with a zero ("1.05" &gt; "1.005",
+/// "1.02" &lt; "1.1"), numerically otherwise, as current apk-tools does.
 /// <para>
 /// Lenient and total: surrounding blanks are ignored, a version apk would call invalid compares the way apk compares
 /// it (up to the first invalid token), numbers of any length compare numerically (apk's own int would overflow),
@@ -66,9 +66,10 @@ public sealed class ApkVersionComparer : IVersionComparer
 
         // Same so far: the longer version is the greater one, unless what it continues with is a pre-release suffix
         // (or an unknown one), or a token kind that sorts before the other's (the end sorts after everything).
-        if (a.Next == Kind.Suffix && a.Read().IsNegative) return -1;
-        if (b.Next == Kind.Suffix && b.Read().IsNegative) return 1;
-        return a.Next > b.Next ? -1 : b.Next > a.Next ? 1 : 0;
+        var (kindA, kindB) = (a.Next, b.Next); // reading the suffix moves on: decide on the kinds seen here
+        if (kindA == Kind.Suffix && a.Read().IsNegative) return -1;
+        if (kindB == Kind.Suffix && b.Read().IsNegative) return 1;
+        return kindA > kindB ? -1 : kindB > kindA ? 1 : 0;
     }
 
     /// <summary>apk sees C strings: a NUL ends the version. Surrounding blanks are not part of it.</summary>
@@ -83,25 +84,30 @@ public sealed class ApkVersionComparer : IVersionComparer
 
     private static bool IsLower(char c) => c is >= 'a' and <= 'z';
 
-    /// <summary>A token's value: a small number (letters, suffixes, counts of leading zeros) or a run of digits.</summary>
+    /// <summary>
+    /// A token's value: a small number (letters, suffixes) or a run of digits. A run after a dot that starts with a
+    /// zero on either side compares as text (byte by byte, then the shorter first), other runs numerically.
+    /// </summary>
     private readonly ref struct Value
     {
         private readonly long small;
-        private readonly ReadOnlySpan<char> digits; // without leading zeros
+        private readonly ReadOnlySpan<char> digits;
         private readonly bool isDigits;
+        private readonly bool textual;
 
-        private Value(long small, ReadOnlySpan<char> digits, bool isDigits)
+        private Value(long small, ReadOnlySpan<char> digits, bool isDigits, bool textual)
         {
             this.small = small;
             this.digits = digits;
             this.isDigits = isDigits;
+            this.textual = textual;
         }
 
         public static Value Zero => default;
 
-        public static Value Of(long small) => new(small, default, false);
+        public static Value Of(long small) => new(small, default, false, false);
 
-        public static Value OfDigits(ReadOnlySpan<char> run) => new(0, run.TrimStart('0'), true);
+        public static Value OfDigits(ReadOnlySpan<char> run, bool textual) => new(0, run, true, textual);
 
         public bool IsNegative => !isDigits && small < 0;
 
@@ -109,14 +115,28 @@ public sealed class ApkVersionComparer : IVersionComparer
         {
             if (isDigits && other.isDigits)
             {
-                if (digits.Length != other.digits.Length) return digits.Length < other.digits.Length ? -1 : 1;
-                return Math.Sign(digits.SequenceCompareTo(other.digits));
+                if ((textual || other.textual) && (StartsWithZero(digits) || StartsWithZero(other.digits)))
+                {
+                    var c = digits.SequenceCompareTo(other.digits); // ordinal, then the shorter first
+                    return Math.Sign(c);
+                }
+                var a = digits.TrimStart('0');
+                var b = other.digits.TrimStart('0');
+                if (a.Length != b.Length) return a.Length < b.Length ? -1 : 1;
+                return Math.Sign(a.SequenceCompareTo(b));
             }
             return AsLong().CompareTo(other.AsLong());
         }
 
-        // Small values are below 2^31; a run of more than 18 digits is above every one of them.
-        private long AsLong() => !isDigits ? small : digits.Length > 18 ? long.MaxValue : digits.Length == 0 ? 0 : long.Parse(digits);
+        private static bool StartsWithZero(ReadOnlySpan<char> s) => s.Length > 0 && s[0] == '0';
+
+        // Small values are below 2^31; a run of more than 18 significant digits is above every one of them.
+        private long AsLong()
+        {
+            if (!isDigits) return small;
+            var significant = digits.TrimStart('0');
+            return significant.Length > 18 ? long.MaxValue : significant.Length == 0 ? 0 : long.Parse(significant);
+        }
     }
 
     /// <summary>Reads a version token by token; <see cref="Next"/> is the kind of the token <see cref="Read"/> reads.</summary>
@@ -136,20 +156,12 @@ public sealed class ApkVersionComparer : IVersionComparer
 
             Value value;
             int length;
-            Kind? then = null;
             switch (Next)
             {
-                case Kind.DigitAfterDot when rest[0] == '0':
-                    // Leading zeros after a dot: their count (negated) is a token of its own, the digits after them another.
-                    length = rest.IndexOfAnyExcept('0');
-                    if (length < 0) length = rest.Length;
-                    value = Value.Of(-length);
-                    then = Kind.Digit;
-                    break;
                 case Kind.DigitAfterDot or Kind.Digit or Kind.SuffixNumber or Kind.RevisionNumber:
                     length = 0;
                     while (length < rest.Length && IsDigit(rest[length])) length++;
-                    value = Value.OfDigits(rest[..length]);
+                    value = Value.OfDigits(rest[..length], textual: Next == Kind.DigitAfterDot);
                     break;
                 case Kind.Letter:
                     length = 1;
@@ -165,7 +177,6 @@ public sealed class ApkVersionComparer : IVersionComparer
 
             rest = rest[length..];
             if (rest.IsEmpty) Next = Kind.End;
-            else if (then is { } kind) Next = kind;
             else Advance();
             return value;
         }
