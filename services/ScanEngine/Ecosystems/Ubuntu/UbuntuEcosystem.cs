@@ -5,8 +5,9 @@ namespace ImageScanning.ScanEngine.Ecosystems.Ubuntu;
 
 /// <summary>
 /// Ubuntu: dpkg packages, dpkg version ordering, and OSV's Ubuntu advisories, which name the source package and
-/// use the ecosystem "Ubuntu:YY.MM:LTS" for long-term-support releases ("Ubuntu:22.04:LTS"), "Ubuntu:YY.MM" for
-/// the others ("Ubuntu:25.10"), and "Ubuntu:Pro:YY.MM:LTS" for the Ubuntu Pro (ESM) archives.
+/// use the ecosystem "Ubuntu:YY.MM:LTS" for long-term-support releases ("Ubuntu:22.04:LTS") and "Ubuntu:YY.MM" for
+/// the others ("Ubuntu:25.10"). The Ubuntu Pro (ESM) records, "Ubuntu:Pro:YY.MM:LTS", are keyed by
+/// <see cref="UbuntuProEcosystem"/>.
 /// <para>
 /// This ecosystem has no finder of its own: the packages are found by the Debian ecosystem's
 /// <see cref="DpkgFinder"/> (running a second one would report every package twice), and keyed here when the
@@ -24,22 +25,18 @@ public sealed class UbuntuEcosystem : IEcosystem
 
     /// <summary>
     /// The OSV key of a dpkg package on Ubuntu: the release's ecosystem, the source package and its version.
-    /// A package whose version carries an ESM marker ("+esm", "~esm") was installed from the Ubuntu Pro archive,
-    /// whose fixes only the "Ubuntu:Pro:" records list: it is keyed there (LTS releases only, the only ones Pro
-    /// covers). Null for other package types, other distributions and an Ubuntu without a YY.MM version.
+    /// Null for other package types, other distributions and an Ubuntu without a YY.MM version.
     /// </summary>
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {
-        if (package.Type != "deb" || distribution is null || distribution.Id != "ubuntu") return null;
-        var release = Release(distribution.VersionId);
-        if (release is null) return null;
-        var version = package.SourceVersion ?? package.Version;
-        var lts = IsLts(release, distribution.PrettyName);
-        var ecosystem = lts
-            ? (IsFromPro(version) ? $"{OsvEcosystemPrefix}Pro:{release}:LTS" : $"{OsvEcosystemPrefix}{release}:LTS")
-            : OsvEcosystemPrefix + release;
-        return new AdvisoryKey(ecosystem, package.SourceName ?? package.Name, version);
+        if (ReleaseOf(package, distribution) is not { } release) return null;
+        var ecosystem = IsLts(release, distribution!.PrettyName) ? $"{OsvEcosystemPrefix}{release}:LTS" : OsvEcosystemPrefix + release;
+        return new AdvisoryKey(ecosystem, package.SourceName ?? package.Name, package.SourceVersion ?? package.Version);
     }
+
+    /// <summary>The YY.MM release of a dpkg package on Ubuntu, else null.</summary>
+    internal static string? ReleaseOf(Package package, Distribution? distribution) =>
+        package.Type == "deb" && distribution is { Id: "ubuntu" } ? Release(distribution.VersionId) : null;
 
     /// <summary>"22.04" and "22.04.3" give "22.04"; anything that is not YY.MM gives null.</summary>
     public static string? Release(string versionId)
@@ -58,14 +55,6 @@ public sealed class UbuntuEcosystem : IEcosystem
     {
         if (prettyName is not null && prettyName.Contains(" LTS", StringComparison.Ordinal)) return true;
         var parts = release.Split('.');
-        return parts[1] == "04" && int.TryParse(parts[0], out var year) && year % 2 == 0;
-    }
-
-    /// <summary>Ubuntu Pro (ESM) builds carry "esm" in their Debian revision: "2.23-0ubuntu11.3+esm9", "1:4.0.34-1ubuntu0.1~esm2".</summary>
-    public static bool IsFromPro(string version)
-    {
-        var hyphen = version.LastIndexOf('-');
-        var revision = hyphen < 0 ? version : version[(hyphen + 1)..];
-        return revision.Contains("+esm", StringComparison.Ordinal) || revision.Contains("~esm", StringComparison.Ordinal);
+        return parts.Length == 2 && parts[1] == "04" && int.TryParse(parts[0], out var year) && year % 2 == 0;
     }
 }
