@@ -13,7 +13,7 @@ namespace ImageScanning.ScanEngine.Ecosystems.Alpine;
 /// Lenient and total: surrounding blanks are ignored, a version apk would call invalid compares the way apk compares
 /// it (up to the first invalid token), numbers of any length compare numerically (apk's own int would overflow),
 /// nothing throws, and null sorts before every version. apk-tools 3's "~commit-hash" token is not read: a '~'
-/// ends the comparable part like any other invalid character (no Alpine release or secdb version uses it).
+/// ends the comparable part like any other invalid character (none of the corpus or apk-tools test versions has one).
 /// </para>
 /// </summary>
 public sealed class ApkVersionComparer : IVersionComparer
