@@ -188,11 +188,8 @@ public sealed class JavaArchiveReaderTests
         // The header passes the declared-size check; ZipArchive then inflates no more than the declared 1000 bytes
         // (the reader's own bound on the read is a second guard), so what comes out is a cut zip, not an archive.
         Assert.That(scan.Artifacts.Select(a => a.Name), Is.EqualTo(new[] { "g:ok" }));
-        Assert.That(scan.Skipped, Is.EqualTo(new[]
-        {
-            new SkippedArchive("app.war", "no pom.properties and no MANIFEST.MF: no Maven coordinates"),
-            new SkippedArchive("app.war!/WEB-INF/lib/liar.jar", "not a readable zip archive: End of Central Directory record could not be found."),
-        }));
+        Assert.That(scan.Skipped.Select(s => s.ArchivePath), Is.EqualTo(new[] { "app.war", "app.war!/WEB-INF/lib/liar.jar" }));
+        Assert.That(scan.Skipped[1].Reason, Does.StartWith("not a readable zip archive: "));
     }
 
     [Test]
