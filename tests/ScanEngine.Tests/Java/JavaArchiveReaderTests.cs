@@ -207,6 +207,26 @@ public sealed class JavaArchiveReaderTests
         Assert.That(skipped.Reason, Does.Contain($"budget for the whole archive").And.StartWith($"declared size {padded[2].Length} bytes exceeds the "));
     }
 
+    [Test]
+    public void Mutated_archives_never_throw()
+    {
+        var original = Jar("g", "app", "1", ("WEB-INF/lib/a.jar", Jar("g", "a", "1")), ("lib/b.jar", Zip(CompressionLevel.NoCompression,
+            Text("META-INF/MANIFEST.MF", "Implementation-Vendor-Id: g\nImplementation-Version: 2\n"))));
+        var random = new Random(5);
+        var outcomes = new HashSet<string>();
+        for (var n = 0; n < 3_000; n++)
+        {
+            var mutated = (byte[])original.Clone();
+            for (var flips = random.Next(1, 6); flips > 0; flips--) mutated[random.Next(mutated.Length)] = (byte)random.Next(256);
+            if (random.Next(10) == 0) mutated = mutated[..random.Next(mutated.Length)];
+            JavaArchiveScan scan;
+            try { scan = Reader.Read("m.war", mutated); }
+            catch (Exception e) { Assert.Fail($"mutation {n} threw {e}"); return; }
+            outcomes.Add(scan.Artifacts.Count > 0 ? "read" : "skipped");
+        }
+        Assert.That(outcomes, Is.EquivalentTo(new[] { "read", "skipped" }), "mutations must produce both readable and unreadable archives");
+    }
+
     [TestCase("app.jar", true)]
     [TestCase("APP.JAR", true)]
     [TestCase("x.War", true)]

@@ -1,4 +1,6 @@
+using System.Text.Json;
 using ImageScanning.ScanEngine.Ecosystems.Java;
+using ImageScanning.ScanEngine.Tests.Advisories;
 
 namespace ImageScanning.ScanEngine.Tests.Java;
 
@@ -83,7 +85,10 @@ public sealed class MavenVersionComparerTests
         }
     }
 
-    /// <summary>Exact three-way agreement with Maven's own ComparableVersion on at least 10,000 generated pairs.</summary>
+    /// <summary>
+    /// Exact three-way agreement with Maven's own ComparableVersion on at least 10,000 generated pairs, plus random
+    /// pairs of the real versions in the corpus's Maven advisories and pairs of odd strings (Unicode digits, blanks, NUL).
+    /// </summary>
     [Test]
     [CancelAfter(180_000)]
     public void Agrees_with_maven_ComparableVersion_on_generated_pairs()
@@ -94,6 +99,12 @@ public sealed class MavenVersionComparerTests
         var generator = new MavenVersionGenerator(seed: 20240612);
         var pairs = new List<(string A, string B)>();
         for (var n = 0; n < 12_000; n++) pairs.Add(generator.NextPair());
+        var real = CorpusMavenVersions();
+        var random = new Random(3);
+        for (var n = 0; n < 2_000; n++) pairs.Add((real[random.Next(real.Count)], real[random.Next(real.Count)]));
+        const string odd = "0123456789.-_+ aAbBmMrcCsSpP\t\0é٣";
+        string Odd() => new(Enumerable.Range(0, random.Next(0, 12)).Select(_ => odd[random.Next(odd.Length)]).ToArray());
+        for (var n = 0; n < 2_000; n++) pairs.Add((Odd(), Odd()));
 
         var expected = MavenOracle.Compare(pairs);
 
@@ -106,7 +117,7 @@ public sealed class MavenVersionComparerTests
             var got = Comparer.Compare(a, b);
             if (got != expected[i]) mismatches.Add($"'{a}' vs '{b}': maven {expected[i]}, ours {got}");
         }
-        TestContext.Out.WriteLine($"Compared {pairs.Count} pairs with {MavenOracle.ArtifactJar}: {lt} lt, {eq} eq, {gt} gt; {mismatches.Count} disagreements.");
+        TestContext.Out.WriteLine($"Compared {pairs.Count} pairs ({real.Count} real versions) with {MavenOracle.ArtifactJar}: {lt} lt, {eq} eq, {gt} gt; {mismatches.Count} disagreements.");
         Assert.Multiple(() =>
         {
             Assert.That(pairs, Has.Count.GreaterThanOrEqualTo(10_000));
@@ -114,5 +125,29 @@ public sealed class MavenVersionComparerTests
             Assert.That(new[] { lt, eq, gt }, Has.All.GreaterThan(500));
             Assert.That(mismatches, Is.Empty, string.Join("\n", mismatches.Take(30)));
         });
+    }
+
+    /// <summary>Every introduced/fixed/last_affected/listed version of the Maven records in the OSV corpus.</summary>
+    private static List<string> CorpusMavenVersions()
+    {
+        var versions = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var file in OsvCorpus.AllFiles())
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(file));
+            if (!document.RootElement.TryGetProperty("affected", out var affected)) continue;
+            foreach (var entry in affected.EnumerateArray())
+            {
+                if (!entry.TryGetProperty("package", out var package) || package.GetProperty("ecosystem").GetString() != "Maven") continue;
+                if (entry.TryGetProperty("versions", out var listed))
+                    foreach (var v in listed.EnumerateArray()) versions.Add(v.GetString()!);
+                if (!entry.TryGetProperty("ranges", out var ranges)) continue;
+                foreach (var range in ranges.EnumerateArray())
+                    foreach (var evt in range.GetProperty("events").EnumerateArray())
+                        foreach (var field in evt.EnumerateObject())
+                            if (field.Value.ValueKind == JsonValueKind.String) versions.Add(field.Value.GetString()!);
+            }
+        }
+        Assert.That(versions, Has.Count.GreaterThan(200), "the corpus's Maven records should give a few hundred versions");
+        return [.. versions];
     }
 }

@@ -108,11 +108,15 @@ public sealed class JavaArchiveReader(JavaArchiveLimits limits)
 
             foreach (var entry in nested) ReadNested(scan, archivePath, entry, depth + 1);
         }
-        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException or ArgumentException)
+        catch (Exception e) when (IsUnreadable(e))
         {
             scan.Skipped.Add(new SkippedArchive(archivePath, $"not a readable zip archive: {e.Message}"));
         }
     }
+
+    /// <summary>What ZipArchive throws on corrupt, truncated or unsupported (encrypted, odd method) input.</summary>
+    private static bool IsUnreadable(Exception e) =>
+        e is InvalidDataException or NotSupportedException or IOException or ArgumentException or InvalidOperationException or OverflowException;
 
     private void ReadNested(Scan scan, string parentPath, ZipArchiveEntry entry, int depth)
     {
@@ -167,7 +171,7 @@ public sealed class JavaArchiveReader(JavaArchiveLimits limits)
             content = buffer.ToArray();
             return true;
         }
-        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
+        catch (Exception e) when (IsUnreadable(e))
         {
             scan.Skipped.Add(new SkippedArchive(entryPath, $"entry cannot be inflated: {e.Message}"));
             return false;
@@ -188,7 +192,7 @@ public sealed class JavaArchiveReader(JavaArchiveLimits limits)
             scan.InflatedBytes += total;
             return encoding.GetString(buffer, 0, total);
         }
-        catch (Exception e) when (e is InvalidDataException or NotSupportedException or IOException)
+        catch (Exception e) when (IsUnreadable(e))
         {
             scan.Skipped.Add(new SkippedArchive($"{archivePath}!/{entry.FullName}", $"entry cannot be inflated: {e.Message}"));
             return null;
