@@ -1,6 +1,7 @@
 using ImageScanning.ScanEngine.Ecosystems.Java;
 using ImageScanning.ScanEngine.Model;
 using ImageScanning.TestSupport;
+using Microsoft.Extensions.Logging;
 using static ImageScanning.ScanEngine.Tests.Java.TestArchives;
 
 namespace ImageScanning.ScanEngine.Tests.Java;
@@ -86,16 +87,37 @@ public sealed class JavaArchiveFinderTests
     }
 
     [Test]
-    public void A_corrupt_archive_is_skipped_and_the_others_are_read()
+    public void A_corrupt_archive_is_skipped_with_a_warning_and_the_others_are_read()
     {
-        var packages = Find(Layer("sha256:one", new()
+        var logger = new CollectingLogger();
+        var finder = new JavaArchiveFinder(JavaArchiveLimits.Default, logger);
+        var image = new ImageFiles([Layer("sha256:one", new()
         {
             ["app/broken.jar"] = "PK\u0003\u0004garbage"u8.ToArray(),
             ["app/empty.jar"] = [],
             ["app/ok.jar"] = Jar("g", "ok", "1"),
-        }));
+            ["app/unnamed.war"] = Zip(Text("index.html", "<html/>")),
+        })]);
+
+        var packages = finder.Find(image, null).Select(p => (p.Name, p.Version, p.FilePath, p.LayerDigest)).ToList();
 
         Assert.That(packages, Is.EqualTo(new[] { ("g:ok", "1", "app/ok.jar", "sha256:one") }));
+        Assert.That(logger.Entries.Select(e => (e.Level, e.Message.Split(": ")[0])), Is.EqualTo(new[]
+        {
+            (LogLevel.Warning, "Java archive app/broken.jar gave no package"),
+            (LogLevel.Warning, "Java archive app/empty.jar gave no package"),
+            (LogLevel.Debug, "Java archive app/unnamed.war gave no package"),
+        }));
+    }
+
+    /// <summary>A real ILogger that keeps what was logged.</summary>
+    private sealed class CollectingLogger : ILogger<JavaArchiveFinder>
+    {
+        public List<(LogLevel Level, string Message)> Entries { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, formatter(state, exception)));
     }
 
     [Test]

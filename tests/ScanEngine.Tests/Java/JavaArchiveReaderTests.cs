@@ -81,7 +81,7 @@ public sealed class JavaArchiveReaderTests
             ("org.apache.logging.log4j:log4j-core", "2.14.1", "srv/app.ear!/shop.war!/WEB-INF/lib/log4j-core-2.14.1.jar", JavaArtifactSource.PomProperties),
         }));
         // The ear itself has neither pom.properties nor a manifest: it is named as unidentified, not as an error.
-        Assert.That(scan.Skipped, Is.EqualTo(new[] { new SkippedArchive("srv/app.ear", "no pom.properties and no MANIFEST.MF: no Maven coordinates") }));
+        Assert.That(scan.Skipped, Is.EqualTo(new[] { new SkippedArchive("srv/app.ear", "no pom.properties and no MANIFEST.MF: no Maven coordinates", SkipKind.Unidentified) }));
     }
 
     [Test]
@@ -116,7 +116,7 @@ public sealed class JavaArchiveReaderTests
         var scan = Reader.Read("x.jar", jar);
 
         Assert.That(Summary(scan), Is.EqualTo(new[] { ("g:b", "2.0.1", "x.jar", JavaArtifactSource.PomProperties) }));
-        Assert.That(scan.Skipped, Is.EqualTo(new[] { new SkippedArchive("x.jar!/META-INF/maven/g/a/pom.properties", "pom.properties lacks groupId, artifactId or version") }));
+        Assert.That(scan.Skipped, Is.EqualTo(new[] { new SkippedArchive("x.jar!/META-INF/maven/g/a/pom.properties", "pom.properties lacks groupId, artifactId or version", SkipKind.Unidentified) }));
     }
 
     [Test]
@@ -134,6 +134,7 @@ public sealed class JavaArchiveReaderTests
             Assert.That(top.Artifacts, Is.Empty);
             Assert.That(top.Skipped.Single().ArchivePath, Is.EqualTo("bad.jar"));
             Assert.That(top.Skipped.Single().Reason, Does.StartWith("not a readable zip archive: "));
+            Assert.That(top.Skipped.Single().Kind, Is.EqualTo(SkipKind.Corrupt));
             Assert.That(Summary(scan).Select(s => (s.Name, s.Path)),
                 Is.EqualTo(new[] { ("g:app", "app.war"), ("g:ok", "app.war!/WEB-INF/lib/ok.jar") }));
             Assert.That(scan.Skipped.Select(s => s.ArchivePath), Is.EqualTo(new[] { "app.war!/WEB-INF/lib/broken.jar", "app.war!/WEB-INF/lib/cut.jar" }));
@@ -153,7 +154,7 @@ public sealed class JavaArchiveReaderTests
         Assert.That(scan.Artifacts.Select(a => a.Name), Is.EqualTo(new[] { "g:level0", "g:level1", "g:level2" }));
         Assert.That(scan.Skipped, Is.EqualTo(new[]
         {
-            new SkippedArchive("deep.jar!/lib/level1.jar!/lib/level2.jar!/lib/level3.jar", "nested deeper than 2 archives"),
+            new SkippedArchive("deep.jar!/lib/level1.jar!/lib/level2.jar!/lib/level3.jar", "nested deeper than 2 archives", SkipKind.OverLimit),
         }));
     }
 
@@ -171,7 +172,7 @@ public sealed class JavaArchiveReaderTests
         Assert.That(scan.Artifacts.Select(a => a.Name), Is.EqualTo(new[] { "g:app", "g:ok" }));
         Assert.That(scan.Skipped, Is.EqualTo(new[]
         {
-            new SkippedArchive("app.war!/WEB-INF/lib/bomb.jar", $"declared size {bomb.Length} bytes exceeds the 65536-byte limit for a nested archive"),
+            new SkippedArchive("app.war!/WEB-INF/lib/bomb.jar", $"declared size {bomb.Length} bytes exceeds the 65536-byte limit for a nested archive", SkipKind.OverLimit),
         }));
     }
 
@@ -190,6 +191,7 @@ public sealed class JavaArchiveReaderTests
         Assert.That(scan.Artifacts.Select(a => a.Name), Is.EqualTo(new[] { "g:ok" }));
         Assert.That(scan.Skipped.Select(s => s.ArchivePath), Is.EqualTo(new[] { "app.war", "app.war!/WEB-INF/lib/liar.jar" }));
         Assert.That(scan.Skipped[1].Reason, Does.StartWith("not a readable zip archive: "));
+        Assert.That(scan.Skipped[1].Kind, Is.EqualTo(SkipKind.Corrupt));
     }
 
     [Test]
@@ -204,6 +206,7 @@ public sealed class JavaArchiveReaderTests
 
         Assert.That(scan.Artifacts.Select(a => a.Name), Is.EqualTo(new[] { "g:lib0", "g:lib1" }));
         var skipped = scan.Skipped.Single(s => s.ArchivePath == "app.war!/WEB-INF/lib/lib2.jar");
+        Assert.That(skipped.Kind, Is.EqualTo(SkipKind.OverLimit));
         Assert.That(skipped.Reason, Does.Contain($"budget for the whole archive").And.StartWith($"declared size {padded[2].Length} bytes exceeds the "));
     }
 

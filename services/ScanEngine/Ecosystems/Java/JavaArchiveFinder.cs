@@ -9,7 +9,7 @@ namespace ImageScanning.ScanEngine.Ecosystems.Java;
 /// archives nested in them. Each visible archive is read by <see cref="JavaArchiveReader"/>; the layer is the one
 /// that provided the visible archive file. Package.FilePath is the archive's image path, followed for nested archives
 /// by "!/" and the entry path inside its parent ("app/app.war!/WEB-INF/lib/log4j-core-2.14.1.jar"), as Trivy writes it.
-/// Archives that cannot be read are logged and skipped.
+/// Archives that cannot be read (corrupt, over <see cref="JavaArchiveLimits"/>) are logged as warnings and skipped.
 /// </summary>
 public sealed class JavaArchiveFinder(JavaArchiveLimits limits, ILogger<JavaArchiveFinder>? logger = null) : IPackageFinder
 {
@@ -33,7 +33,11 @@ public sealed class JavaArchiveFinder(JavaArchiveLimits limits, ILogger<JavaArch
         {
             var scan = reader.Read(file.Path, file.Content);
             foreach (var skipped in scan.Skipped)
-                logger.LogInformation("Java archive {Path} skipped in part: {Reason}", skipped.ArchivePath, skipped.Reason);
+            {
+                // An archive without coordinates is ordinary (an application's own war); corrupt or oversized ones are not.
+                var level = skipped.Kind == SkipKind.Unidentified ? LogLevel.Debug : LogLevel.Warning;
+                logger.Log(level, "Java archive {Path} gave no package: {Reason}", skipped.ArchivePath, skipped.Reason);
+            }
             foreach (var artifact in scan.Artifacts)
                 packages.Add(new Package
                 {

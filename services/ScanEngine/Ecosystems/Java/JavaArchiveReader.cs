@@ -27,8 +27,21 @@ public sealed record JavaArtifact(string GroupId, string ArtifactId, string Vers
     public string Name => $"{GroupId}:{ArtifactId}";
 }
 
-/// <summary>An archive (or part of one) that was not read, and why.</summary>
-public sealed record SkippedArchive(string ArchivePath, string Reason);
+/// <summary>Why (part of) an archive gave no artifact.</summary>
+public enum SkipKind
+{
+    /// <summary>Read fine, but nothing in it names Maven coordinates (an application's own war, a plain zip).</summary>
+    Unidentified,
+
+    /// <summary>Not a readable zip, or an entry that cannot be inflated.</summary>
+    Corrupt,
+
+    /// <summary>Over a <see cref="JavaArchiveLimits"/> bound (size, total bytes or nesting depth): not read.</summary>
+    OverLimit,
+}
+
+/// <summary>An archive (or part of one) that gave no artifact, and why.</summary>
+public sealed record SkippedArchive(string ArchivePath, string Reason, SkipKind Kind);
 
 public sealed record JavaArchiveScan(IReadOnlyList<JavaArtifact> Artifacts, IReadOnlyList<SkippedArchive> Skipped);
 
@@ -103,14 +116,14 @@ public sealed class JavaArchiveReader(JavaArchiveLimits limits)
             }
             if (own.Count == 0 && manifest is not null) ReadManifest(scan, archivePath, manifest, own);
             else if (own.Count == 0)
-                scan.Skipped.Add(new SkippedArchive(archivePath, "no pom.properties and no MANIFEST.MF: no Maven coordinates"));
+                scan.Skipped.Add(new SkippedArchive(archivePath, "no pom.properties and no MANIFEST.MF: no Maven coordinates", SkipKind.Unidentified));
             scan.Artifacts.AddRange(own.Distinct());
 
             foreach (var entry in nested) ReadNested(scan, archivePath, entry, depth + 1);
         }
         catch (Exception e) when (IsUnreadable(e))
         {
-            scan.Skipped.Add(new SkippedArchive(archivePath, $"not a readable zip archive: {e.Message}"));
+            scan.Skipped.Add(new SkippedArchive(archivePath, $"not a readable zip archive: {e.Message}", SkipKind.Corrupt));
         }
     }
 
@@ -123,14 +136,14 @@ public sealed class JavaArchiveReader(JavaArchiveLimits limits)
         var nestedPath = $"{parentPath}!/{entry.FullName.Replace('\\', '/')}";
         if (depth > limits.MaxNestingDepth)
         {
-            scan.Skipped.Add(new SkippedArchive(nestedPath, $"nested deeper than {limits.MaxNestingDepth} archives"));
+            scan.Skipped.Add(new SkippedArchive(nestedPath, $"nested deeper than {limits.MaxNestingDepth} archives", SkipKind.OverLimit));
             return;
         }
         // The declared size is checked first (cheap), the inflated size while reading (headers can lie).
         var allowed = Math.Min(limits.MaxNestedArchiveBytes, limits.MaxTotalInflatedBytes - scan.InflatedBytes);
         if (entry.Length > allowed)
         {
-            scan.Skipped.Add(new SkippedArchive(nestedPath, SizeReason(entry.Length, allowed, declared: true)));
+            scan.Skipped.Add(new SkippedArchive(nestedPath, SizeReason(entry.Length, allowed, declared: true), SkipKind.OverLimit));
             return;
         }
         if (!TryInflate(scan, nestedPath, entry, allowed, out var content)) return;
@@ -148,7 +161,7 @@ public sealed class JavaArchiveReader(JavaArchiveLimits limits)
         content = [];
         if (allowed <= 0)
         {
-            scan.Skipped.Add(new SkippedArchive(entryPath, SizeReason(entry.Length, 0, declared: true)));
+            scan.Skipped.Add(new SkippedArchive(entryPath, SizeReason(entry.Length, 0, declared: true), SkipKind.OverLimit));
             return false;
         }
         try
@@ -163,7 +176,7 @@ public sealed class JavaArchiveReader(JavaArchiveLimits limits)
                 if (buffer.Length > allowed)
                 {
                     scan.InflatedBytes += buffer.Length;
-                    scan.Skipped.Add(new SkippedArchive(entryPath, SizeReason(buffer.Length, allowed, declared: false) + " (more than its header declares)"));
+                    scan.Skipped.Add(new SkippedArchive(entryPath, SizeReason(buffer.Length, allowed, declared: false) + " (more than its header declares)", SkipKind.OverLimit));
                     return false;
                 }
             }
@@ -173,7 +186,7 @@ public sealed class JavaArchiveReader(JavaArchiveLimits limits)
         }
         catch (Exception e) when (IsUnreadable(e))
         {
-            scan.Skipped.Add(new SkippedArchive(entryPath, $"entry cannot be inflated: {e.Message}"));
+            scan.Skipped.Add(new SkippedArchive(entryPath, $"entry cannot be inflated: {e.Message}", SkipKind.Corrupt));
             return false;
         }
     }
@@ -182,6 +195,12 @@ public sealed class JavaArchiveReader(JavaArchiveLimits limits)
     private string? ReadText(Scan scan, string archivePath, ZipArchiveEntry entry, Encoding encoding)
     {
         var allowed = Math.Min(limits.MaxMetadataBytes, limits.MaxTotalInflatedBytes - scan.InflatedBytes);
+        if (allowed <= 0)
+        {
+            scan.Skipped.Add(new SkippedArchive($"{archivePath}!/{entry.FullName}",
+                $"the {limits.MaxTotalInflatedBytes}-byte budget for the whole archive is spent", SkipKind.OverLimit));
+            return null;
+        }
         try
         {
             using var stream = entry.Open();
@@ -194,7 +213,7 @@ public sealed class JavaArchiveReader(JavaArchiveLimits limits)
         }
         catch (Exception e) when (IsUnreadable(e))
         {
-            scan.Skipped.Add(new SkippedArchive($"{archivePath}!/{entry.FullName}", $"entry cannot be inflated: {e.Message}"));
+            scan.Skipped.Add(new SkippedArchive($"{archivePath}!/{entry.FullName}", $"entry cannot be inflated: {e.Message}", SkipKind.Corrupt));
             return null;
         }
     }
@@ -209,7 +228,7 @@ public sealed class JavaArchiveReader(JavaArchiveLimits limits)
         var version = properties.GetValueOrDefault("version")?.Trim();
         if (string.IsNullOrEmpty(groupId) || string.IsNullOrEmpty(artifactId) || string.IsNullOrEmpty(version))
         {
-            scan.Skipped.Add(new SkippedArchive($"{archivePath}!/{name}", "pom.properties lacks groupId, artifactId or version"));
+            scan.Skipped.Add(new SkippedArchive($"{archivePath}!/{name}", "pom.properties lacks groupId, artifactId or version", SkipKind.Unidentified));
             return;
         }
         found.Add(new JavaArtifact(groupId, artifactId, version, archivePath, JavaArtifactSource.PomProperties));
@@ -223,6 +242,6 @@ public sealed class JavaArchiveReader(JavaArchiveLimits limits)
         if (ManifestCoordinates.From(attributes, fileName) is { } coordinates)
             found.Add(new JavaArtifact(coordinates.GroupId, coordinates.ArtifactId, coordinates.Version, archivePath, JavaArtifactSource.Manifest));
         else
-            scan.Skipped.Add(new SkippedArchive(archivePath, "no pom.properties, and MANIFEST.MF and the file name give no complete Maven coordinates"));
+            scan.Skipped.Add(new SkippedArchive(archivePath, "no pom.properties, and MANIFEST.MF and the file name give no complete Maven coordinates", SkipKind.Unidentified));
     }
 }
