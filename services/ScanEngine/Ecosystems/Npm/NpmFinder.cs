@@ -20,6 +20,7 @@ namespace ImageScanning.ScanEngine.Ecosystems.Npm;
 public sealed class NpmFinder : IPackageFinder
 {
     private const string NodeModules = "node_modules/";
+    private const string NestedNodeModules = "/node_modules/";
     private const string PackageJson = "/package.json";
     private const string LockFile = "package-lock.json";
 
@@ -49,7 +50,7 @@ public sealed class NpmFinder : IPackageFinder
         (path.Length == LockFile.Length || (path.Length > LockFile.Length && path[^(LockFile.Length + 1)] == '/'))
         && path.EndsWith(LockFile, StringComparison.Ordinal)
         && !path.StartsWith(NodeModules, StringComparison.Ordinal)
-        && !path.Contains("/" + NodeModules, StringComparison.Ordinal);
+        && !path.Contains(NestedNodeModules, StringComparison.Ordinal);
 
     public IEnumerable<Package> Find(ImageFiles files, Distribution? distribution)
     {
@@ -85,7 +86,7 @@ public sealed class NpmFinder : IPackageFinder
     /// <summary>The folder holding the outermost node_modules of a path: "app/" for "app/node_modules/a/node_modules/b/package.json".</summary>
     private static string ProjectFolder(string path)
     {
-        var first = path.StartsWith(NodeModules, StringComparison.Ordinal) ? 0 : path.IndexOf("/" + NodeModules, StringComparison.Ordinal) + 1;
+        var first = path.StartsWith(NodeModules, StringComparison.Ordinal) ? 0 : path.IndexOf(NestedNodeModules, StringComparison.Ordinal) + 1;
         return path[..first];
     }
 
