@@ -4,7 +4,7 @@ namespace ImageScanning.ScanEngine.Versions;
 /// A version split the way <see cref="SemVerComparer"/> orders it: release numbers (as digit strings, so
 /// that no length overflows), prerelease identifiers, and build metadata (kept only to validate it).
 /// </summary>
-public readonly record struct SemanticVersion(string[] Release, string[] Prerelease, string? Build)
+internal readonly record struct SemanticVersion(string[] Release, string[] Prerelease, string? Build)
 {
     /// <summary>
     /// Parses leniently (node-semver loose mode plus missing release numbers as 0): blanks and leading "v",
