@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(rabbitmq-server docker-registry skopeo umoci debootstrap dpkg-dev rpm python3-rpm default-jdk-headless maven)
-commands=(rabbitmq-server docker-registry skopeo umoci debootstrap dpkg-deb rpm rpm java mvn)
+packages=(rabbitmq-server docker-registry skopeo umoci debootstrap dpkg-dev rpm python3-rpm default-jdk-headless maven nodejs npm)
+commands=(rabbitmq-server docker-registry skopeo umoci debootstrap dpkg-deb rpm rpm java mvn node npm)
 missing=()
 for i in "${!commands[@]}"; do
   command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")

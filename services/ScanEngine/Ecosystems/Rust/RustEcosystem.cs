@@ -1,0 +1,22 @@
+using ImageScanning.ScanEngine.Model;
+using ImageScanning.ScanEngine.Versions;
+
+namespace ImageScanning.ScanEngine.Ecosystems.Rust;
+
+/// <summary>
+/// Rust: crates from Cargo.lock files, SemVer ordering (Cargo versions are SemVer 2.0), and OSV's
+/// "crates.io" advisories (GHSA and RustSec), which name crates exactly as crates.io does.
+/// </summary>
+public sealed class RustEcosystem : IEcosystem
+{
+    public const string PackageType = "cargo";
+    public const string OsvEcosystem = "crates.io";
+
+    public string Name => "rust";
+    public IReadOnlyList<IPackageFinder> Finders { get; } = [new CargoLockFinder()];
+    public IVersionComparer VersionComparer => SemVerComparer.Instance;
+    public bool IsOperatingSystem => false;
+
+    public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution) =>
+        package.Type == PackageType ? new AdvisoryKey(OsvEcosystem, package.Name, package.Version) : null;
+}
