@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(rabbitmq-server docker-registry skopeo umoci debootstrap dpkg-dev)
-commands=(rabbitmq-server docker-registry skopeo umoci debootstrap dpkg-deb)
+packages=(rabbitmq-server docker-registry skopeo umoci debootstrap dpkg-dev python3-packaging ruby)
+commands=(rabbitmq-server docker-registry skopeo umoci debootstrap dpkg-deb python3 ruby)
 missing=()
 for i in "${!commands[@]}"; do
   command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")
