@@ -106,7 +106,10 @@ public sealed class Pep440VersionComparerTests
         }
     }
 
-    /// <summary>Exact three-way agreement with packaging.version.Version on 12,000 generated pairs, one python3 process.</summary>
+    /// <summary>
+    /// Exact three-way agreement with packaging.version.Version on 12,000 generated pairs and 2,000 pairs of the
+    /// real versions the corpus's PyPI advisories list, one python3 process.
+    /// </summary>
     [Test]
     [CancelAfter(120_000)]
     public void Agrees_with_python_packaging_on_generated_pairs()
@@ -116,6 +119,8 @@ public sealed class Pep440VersionComparerTests
 
         var generator = new Pep440VersionGenerator(seed: 440);
         var pairs = Enumerable.Range(0, 12_000).Select(_ => generator.NextPair()).ToList();
+        var corpus = AdvisoryVersions.Of("PyPI");
+        pairs.AddRange(AdvisoryVersions.Pairs(corpus, 2_000, seed: 503));
         var expected = ExternalOracle.Compare(Python, OracleScript, ".py", pairs);
 
         var mismatches = new List<string>();
@@ -128,7 +133,8 @@ public sealed class Pep440VersionComparerTests
             var got = Math.Sign(Comparer.Compare(a, b));
             if (got != want) mismatches.Add($"'{a}' vs '{b}': packaging {want}, ours {got}");
         }
-        TestContext.Out.WriteLine($"{pairs.Count} pairs: {lt} lt, {eq} eq, {gt} gt; {mismatches.Count} disagreements.");
+        Assert.That(corpus, Has.Count.GreaterThan(500));
+        TestContext.Out.WriteLine($"{pairs.Count} pairs ({corpus.Count} corpus versions): {lt} lt, {eq} eq, {gt} gt; {mismatches.Count} disagreements.");
         Assert.That(mismatches, Is.Empty, string.Join("\n", mismatches.Take(30)));
         Assert.That(new[] { lt, eq, gt }, Has.All.GreaterThan(1_000), "the generator should exercise all three outcomes");
     }

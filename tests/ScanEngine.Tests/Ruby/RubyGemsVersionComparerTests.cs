@@ -81,7 +81,10 @@ public sealed class RubyGemsVersionComparerTests
         Assert.That(Comparer.Compare(null, version), Is.LessThan(0));
     }
 
-    /// <summary>Exact three-way agreement with Ruby's own Gem::Version on 6,000 generated pairs, one ruby process.</summary>
+    /// <summary>
+    /// Exact three-way agreement with Ruby's own Gem::Version on 6,000 generated pairs and 2,000 pairs of the real
+    /// versions the corpus's RubyGems advisories list (rc and pre-release forms included), one ruby process.
+    /// </summary>
     [Test]
     [CancelAfter(120_000)]
     public void Agrees_with_ruby_Gem_Version_on_generated_pairs()
@@ -89,6 +92,8 @@ public sealed class RubyGemsVersionComparerTests
         if (!File.Exists(Ruby)) Assert.Ignore("ruby is not installed (apt-get install ruby): no oracle to compare with.");
         var random = new Random(1993);
         var pairs = Enumerable.Range(0, 6_000).Select(_ => NextPair(random)).ToList();
+        var corpus = AdvisoryVersions.Of("RubyGems");
+        pairs.AddRange(AdvisoryVersions.Pairs(corpus, 2_000, seed: 1994));
         var expected = ExternalOracle.Compare(Ruby, OracleScript, ".rb", pairs);
 
         var mismatches = new List<string>();
@@ -107,7 +112,8 @@ public sealed class RubyGemsVersionComparerTests
             var got = Math.Sign(Comparer.Compare(a, b));
             if (got != want) mismatches.Add($"'{a}' vs '{b}': ruby {want}, ours {got}");
         }
-        TestContext.Out.WriteLine($"{pairs.Count} pairs: {lt} lt, {eq} eq, {gt} gt, {pairs.Count - lt - eq - gt} rejected; {mismatches.Count} disagreements.");
+        Assert.That(corpus, Has.Count.GreaterThan(200));
+        TestContext.Out.WriteLine($"{pairs.Count} pairs ({corpus.Count} corpus versions): {lt} lt, {eq} eq, {gt} gt, {pairs.Count - lt - eq - gt} rejected; {mismatches.Count} disagreements.");
         Assert.That(mismatches, Is.Empty, string.Join("\n", mismatches.Take(30)));
         Assert.That(new[] { lt, eq, gt }, Has.All.GreaterThan(500), "the generator should exercise all three outcomes");
         Assert.That(lt + eq + gt, Is.GreaterThanOrEqualTo(5_000));
