@@ -5,11 +5,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(rabbitmq-server docker-registry skopeo umoci debootstrap dpkg-dev rpm python3-rpm default-jdk-headless maven nodejs npm)
-commands=(rabbitmq-server docker-registry skopeo umoci debootstrap dpkg-deb rpm rpm java mvn node npm)
+# Debian package and how to tell it is there: a command on PATH, or a Python module.
+requirements=(
+  rabbitmq-server:command:rabbitmq-server docker-registry:command:docker-registry skopeo:command:skopeo
+  umoci:command:umoci debootstrap:command:debootstrap dpkg-dev:command:dpkg-deb
+  rpm:command:rpm python3-rpm:python:rpm python3-packaging:python:packaging ruby:command:ruby
+  default-jdk-headless:command:java maven:command:mvn nodejs:command:node npm:command:npm
+)
 missing=()
-for i in "${!commands[@]}"; do
-  command -v "${commands[$i]}" >/dev/null 2>&1 || missing+=("${packages[$i]}")
+for requirement in "${requirements[@]}"; do
+  IFS=: read -r package kind name <<< "$requirement"
+  case "$kind" in
+    command) command -v "$name" >/dev/null 2>&1 || missing+=("$package") ;;
+    python) /usr/bin/python3 -c "import $name" >/dev/null 2>&1 || missing+=("$package") ;;
+  esac
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
