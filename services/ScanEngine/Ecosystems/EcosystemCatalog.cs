@@ -3,7 +3,10 @@ using ImageScanning.ScanEngine.Ecosystems.Debian;
 using ImageScanning.ScanEngine.Ecosystems.DotNet;
 using ImageScanning.ScanEngine.Ecosystems.Java;
 using ImageScanning.ScanEngine.Ecosystems.Npm;
+using ImageScanning.ScanEngine.Ecosystems.Php;
+using ImageScanning.ScanEngine.Ecosystems.Python;
 using ImageScanning.ScanEngine.Ecosystems.Rpm;
+using ImageScanning.ScanEngine.Ecosystems.Ruby;
 using ImageScanning.ScanEngine.Ecosystems.Rust;
 using ImageScanning.ScanEngine.Ecosystems.Ubuntu;
 using ImageScanning.ScanEngine.Ecosystems.Wolfi;
@@ -32,5 +35,8 @@ public static class EcosystemCatalog
         new NpmEcosystem(),
         new DotNetEcosystem(),
         new RustEcosystem(),
+        new PythonEcosystem(),
+        new RubyEcosystem(),
+        new PhpEcosystem(),
     ];
 }
