@@ -22,69 +22,18 @@ public sealed class ApkFinder : IPackageFinder
 
     public bool Wants(string path) => path == InstalledPath || path == UsrInstalledPath;
 
-    private sealed record Attributed(ApkEntry Entry, int Layer);
+    private static readonly string[] DatabasePaths = [InstalledPath, UsrInstalledPath];
 
-    public IEnumerable<Package> Find(ImageFiles files, Distribution? distribution)
-    {
-        if (files.Layers.Count == 0) return [];
-
-        var current = new Dictionary<string, Attributed>(StringComparer.Ordinal);
-        var order = new List<string>();
-        string? path = null;
-        byte[]? lastContent = null;
-        // A database reached through a symlink may change through its target, anywhere: then look at every layer.
-        var linked = files.Layers.Any(l => l.Symlinks.Keys.Any(IsApkPath));
-
-        for (var i = 0; i < files.Layers.Count; i++)
-        {
-            if (!linked && !Touches(files.Layers[i])) continue;
-            var view = files.At(i);
-            VisibleFile database = default;
-            var found = view.TryGet(InstalledPath, out database) || view.TryGet(UsrInstalledPath, out database);
-            var content = found ? database.Content : null;
-            if (content is not null && ReferenceEquals(content, lastContent)) continue; // the database did not change
-            lastContent = content;
-            path = found ? (view.TryGet(InstalledPath, out _) ? InstalledPath : UsrInstalledPath) : null;
-
-            var next = new Dictionary<string, Attributed>(StringComparer.Ordinal);
-            order = [];
-            foreach (var entry in content is null ? [] : ApkInstalledParser.Parse(content))
-            {
-                if (next.ContainsKey(entry.Name)) continue; // a duplicated paragraph: keep the first
-                var since = current.TryGetValue(entry.Name, out var previous) && previous.Entry.Version == entry.Version
-                    ? previous.Layer
-                    : i;
-                next[entry.Name] = new Attributed(entry, since);
-                order.Add(entry.Name);
-            }
-            current = next;
-        }
-
-        return order.Select(name =>
-        {
-            var (entry, layer) = current[name];
-            return ToPackage(entry, path!, files.Layers[layer].Digest);
-        }).ToList();
-    }
-
-    /// <summary>Whether a layer adds, replaces or removes anything that may change the apk database.</summary>
-    private static bool Touches(LayerFiles layer) =>
-        layer.Files.Keys.Any(IsApkPath)
-        || layer.Symlinks.Keys.Any(IsApkPath)
-        || layer.Whiteouts.Any(RemovalTouches)
-        || layer.OpaqueDirectories.Any(RemovalTouches);
-
-    private static bool IsApkPath(string path) => path == InstalledPath || path == UsrInstalledPath;
-
-    /// <summary>A removed path touches apk when it is a database path or one of its ancestors.</summary>
-    private static bool RemovalTouches(string removed)
-    {
-        removed = removed.Trim('/');
-        if (removed.Length == 0) return true;
-        return IsApkPath(removed)
-            || InstalledPath.StartsWith(removed + "/", StringComparison.Ordinal)
-            || UsrInstalledPath.StartsWith(removed + "/", StringComparison.Ordinal);
-    }
+    public IEnumerable<Package> Find(ImageFiles files, Distribution? distribution) =>
+        PackageDatabaseHistory.Attribute(
+                files, DatabasePaths,
+                // apk reads lib/apk/db/installed; usr/lib/apk/db/installed only where the former is absent.
+                view => view.TryGet(InstalledPath, out var db) || view.TryGet(UsrInstalledPath, out db) ? db : null,
+                db => ApkInstalledParser.Parse(db.Content),
+                entry => entry.Name,
+                entry => entry.Version)
+            .Select(a => ToPackage(a.Entry, a.DatabasePath, a.LayerDigest))
+            .ToList();
 
     private static Package ToPackage(ApkEntry entry, string path, string layerDigest) => new()
     {

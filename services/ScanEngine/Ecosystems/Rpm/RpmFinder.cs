@@ -44,41 +44,15 @@ public sealed class RpmFinder : IPackageFinder
         return false;
     }
 
-    private readonly record struct Key(string Name, string? Architecture, string Evr);
-
-    private sealed record Attributed(RpmHeader Header, string Path, int Layer);
-
-    public IEnumerable<Package> Find(ImageFiles files, Distribution? distribution)
-    {
-        if (files.Layers.Count == 0) return [];
-        var current = new Dictionary<Key, Attributed>();
-        var order = new List<Key>();
-        byte[]? lastContent = null;
-        var linked = files.Layers.Any(l => l.Symlinks.Keys.Any(IsRpmPath));
-
-        for (var i = 0; i < files.Layers.Count; i++)
-        {
-            if (!linked && !Touches(files.Layers[i])) continue;
-            var database = LiveDatabase(files, files.At(i));
-            if (database is { } d && ReferenceEquals(d.Content, lastContent)) continue; // unchanged database
-            lastContent = database?.Content;
-
-            var next = new Dictionary<Key, Attributed>();
-            order = [];
-            foreach (var header in database is { } db ? Read(db) : [])
-            {
-                if (header.Name == "gpg-pubkey") continue;
-                var key = new Key(header.Name, header.Architecture, header.Evr);
-                if (next.ContainsKey(key)) continue;
-                var since = current.TryGetValue(key, out var previous) ? previous.Layer : i;
-                next[key] = new Attributed(header, database!.Value.Path, since);
-                order.Add(key);
-            }
-            current = next;
-        }
-
-        return order.Select(key => current[key]).Select(a => ToPackage(a.Header, a.Path, files.Layers[a.Layer].Digest)).ToList();
-    }
+    public IEnumerable<Package> Find(ImageFiles files, Distribution? distribution) =>
+        PackageDatabaseHistory.Attribute(
+                files, DatabasePaths,
+                view => LiveDatabase(files, view),
+                database => Read(database).Where(h => h.Name != "gpg-pubkey"), // imported signing keys are not packages
+                header => (header.Name, header.Architecture, header.Evr),
+                _ => "")
+            .Select(a => ToPackage(a.Entry, a.DatabasePath, a.LayerDigest))
+            .ToList();
 
     /// <summary>The database rpm would use in this view: the most recently written one, then by preference.</summary>
     private static VisibleFile? LiveDatabase(ImageFiles files, FileView view)
@@ -112,23 +86,6 @@ public sealed class RpmFinder : IPackageFinder
             throw new ScanException(ScanFailureKind.CorruptLayer,
                 $"The rpm database /{database.Path} in layer {database.LayerDigest} cannot be read: {e.Message}", e);
         }
-    }
-
-    private static bool IsRpmPath(string path) => DatabasePaths.Contains(path);
-
-    /// <summary>Whether a layer adds, replaces or removes anything that may change the rpm database.</summary>
-    private static bool Touches(LayerFiles layer) =>
-        layer.Files.Keys.Any(IsRpmPath)
-        || layer.Symlinks.Keys.Any(IsRpmPath)
-        || layer.Whiteouts.Any(RemovalTouches)
-        || layer.OpaqueDirectories.Any(RemovalTouches);
-
-    /// <summary>A removed path touches rpm when it is a database path or one of its ancestors.</summary>
-    private static bool RemovalTouches(string removed)
-    {
-        removed = removed.Trim('/');
-        if (removed.Length == 0) return true;
-        return IsRpmPath(removed) || Directories.Any(d => d == removed || d.StartsWith(removed + "/", StringComparison.Ordinal));
     }
 
     private static Package ToPackage(RpmHeader header, string path, string layerDigest) => new()
