@@ -176,6 +176,42 @@ public sealed class ImageScanCommandTests
         Assert.That(stdout.Split('\n').Count(l => l.StartsWith("acl ", StringComparison.Ordinal) && l.Contains("TEST-ACL")), Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task A_multi_platform_tag_is_scanned_for_the_requested_platform_on_its_own_digest()
+    {
+        var status = File.ReadAllText(Corpus.PathOf("inventory", "dpkg", "debian-12-scalibr-valid", "var", "lib", "dpkg", "status"));
+        var arm = await TestImages.BuildAndPushAsync(TestImages.Builder().Platform("linux", "arm64")
+            .Layer(r => r.WriteFile("etc/os-release", OsRelease).WriteFile("var/lib/dpkg/status", status)), _registry, "team/multi", "arm64");
+        var amd = await TestImages.BuildAndPushAsync(TestImages.Builder().Platform("linux", "amd64")
+            .Layer(r => r.WriteFile("etc/os-release", OsRelease).WriteFile("var/lib/dpkg/status", status + "\n")), _registry, "team/multi", "amd64");
+        var index = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = "application/vnd.oci.image.index.v1+json",
+            ["manifests"] = new JsonArray(
+                Entry(amd.Digest, "amd64"),
+                Entry(arm.Digest, "arm64")),
+        };
+        await TestImages.PutManifestAsync(_registry, "team/multi", "v1", "application/vnd.oci.image.index.v1+json", System.Text.Encoding.UTF8.GetBytes(index.ToJsonString()));
+
+        var arm64 = await RunAsync("scan", $"docker://{_registry.HostPort}/team/multi:v1", "--advisories", _advisories, "--format", "json", "--insecure", "--platform", "linux/arm64");
+        var byDefault = await RunAsync("scan", $"docker://{_registry.HostPort}/team/multi:v1", "--advisories", _advisories, "--format", "json", "--insecure");
+        var missing = await RunAsync("scan", $"docker://{_registry.HostPort}/team/multi:v1", "--advisories", _advisories, "--insecure", "--platform", "linux/s390x");
+
+        Assert.That((string?)JsonNode.Parse(arm64.Stdout)!["image"]!["digest"], Is.EqualTo(arm.Digest), arm64.Stderr);
+        Assert.That((string?)JsonNode.Parse(byDefault.Stdout)!["image"]!["digest"], Is.EqualTo(amd.Digest), byDefault.Stderr);
+        Assert.That(missing.Exit, Is.EqualTo(ImageScanCommand.Error));
+        Assert.That(missing.Stderr, Does.Contain("without a linux/s390x image"));
+
+        static JsonObject Entry(string digest, string architecture) => new()
+        {
+            ["mediaType"] = "application/vnd.oci.image.manifest.v1+json",
+            ["digest"] = digest,
+            ["size"] = 0,
+            ["platform"] = new JsonObject { ["os"] = "linux", ["architecture"] = architecture },
+        };
+    }
+
     [TestCase(new string[0], "Usage")]
     [TestCase(new[] { "scan" }, "No TARGET")]
     [TestCase(new[] { "scan", "dir:/nonexistent-rootfs", "--advisories", "/nonexistent-advisories" }, "No advisories at")]

@@ -84,7 +84,7 @@ public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool 
             TargetKind.OciArchive => await local.ReadOciArchiveAsync(target.Location, target.Reference, wants, ct),
             TargetKind.DockerArchive => await local.ReadDockerArchiveAsync(target.Location, wants, ct),
             TargetKind.Directory => await local.ReadDirectoryAsync(target.Location, wants, ct),
-            _ => await services.GetRequiredService<ImageReader>().ReadAsync(CliRegistry, target.Repository, target.Reference!, wants, ct),
+            _ => await ReadFromRegistryAsync(services.GetRequiredService<ImageReader>(), target, options.Platform ?? "linux/amd64", wants, ct),
         };
         Progress($"matching {image.Layers.Count} layers' packages");
         var result = await scanner.ScanReadImageAsync(image, options.Enhanced, started.Elapsed, ct);
@@ -93,6 +93,13 @@ public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool 
     }
 
     private const string CliRegistry = "target";
+
+    /// <summary>A multi-platform tag is resolved to one platform's image, which is scanned and reported on its own digest.</summary>
+    private static async Task<ImageReadResult> ReadFromRegistryAsync(ImageReader reader, ScanTarget target, string platform, Func<string, bool> wants, CancellationToken ct)
+    {
+        var digest = await reader.ResolvePlatformAsync(CliRegistry, target.Repository, target.Reference!, platform, ct);
+        return await reader.ReadAsync(CliRegistry, target.Repository, digest, wants, ct);
+    }
 
     /// <summary>The registry of a docker:// target is the one registry this run may pull from.</summary>
     private static ServiceProvider BuildServices(ScanTarget target, CommandLineOptions options)

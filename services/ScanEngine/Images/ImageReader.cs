@@ -111,6 +111,20 @@ public sealed class ImageReader(
         };
     }
 
+    /// <summary>
+    /// The digest of the image to scan for a reference: the manifest itself, or, when it is an image index,
+    /// the manifest of the requested platform (e.g. "linux/amd64"; attestation entries never match).
+    /// </summary>
+    public async Task<string> ResolvePlatformAsync(string registry, string repository, string reference, string platform, CancellationToken ct)
+    {
+        var manifest = await registries.For(registry).GetManifestAsync(repository, reference, ct);
+        if (!manifest.IsIndex) return manifest.Digest;
+        var match = manifest.Manifests.FirstOrDefault(m => m.Platform is { } p && p.ToString().StartsWith(platform, StringComparison.Ordinal));
+        return match?.Descriptor.Digest ?? throw new ScanException(ScanFailureKind.UnsupportedImage,
+            $"{repository}@{manifest.Digest} is an image index without a {platform} image; it has: " +
+            string.Join(", ", manifest.Manifests.Select(m => m.Platform?.ToString() ?? m.Descriptor.Digest)) + ".");
+    }
+
     private static (string Os, string Architecture, string? Variant) ParseConfig(byte[] config, string image)
     {
         try
