@@ -101,6 +101,39 @@ public sealed class GoBinaryTests
         Assert.That(info.Dependencies, Is.Empty);
     }
 
+    [TestCase("386", false, false)]
+    [TestCase("s390x", true, true)]
+    public async Task Other_word_sizes_and_byte_orders_read_as_go_version_m_prints_them(string architecture, bool is64Bit, bool isBigEndian)
+    {
+        var binary = await GoToolchain.BuildModuleWithoutDependenciesAsync(directory, architecture);
+        var (goVersion, lines) = await GoToolchain.VersionOfAsync(binary);
+        var bytes = await File.ReadAllBytesAsync(binary);
+
+        var elf = ElfFile.TryParse(bytes)!;
+        var info = GoBuildInfo.TryRead(elf);
+
+        Assert.That((elf.Is64Bit, elf.IsBigEndian), Is.EqualTo((is64Bit, isBigEndian)));
+        Assert.That(info, Is.EqualTo(new GoBuildInfo(goVersion, lines.Single(l => l.Kind == "path").Fields[0],
+            new GoModule("example.com/plain", "(devel)", null), info?.Dependencies ?? [])));
+        Assert.That(info!.Dependencies, Is.Empty);
+    }
+
+    /// <summary>Without section headers (as some packers leave binaries) the info is found at the start of the writable segment.</summary>
+    [Test]
+    public async Task Without_section_headers_the_writable_segment_is_searched()
+    {
+        var bytes = await File.ReadAllBytesAsync(withDependencies);
+        var expected = GoBuildInfo.TryRead(bytes)!;
+        bytes[0x3C] = 0; // e_shnum of a 64-bit little-endian ELF: no section headers
+        bytes[0x3D] = 0;
+
+        var elf = ElfFile.TryParse(bytes)!;
+
+        Assert.That(elf.Sections, Is.Empty);
+        Assert.That(GoBuildInfo.TryRead(elf), Is.EqualTo(expected).Using<GoBuildInfo>((a, b) =>
+            a.GoVersion == b.GoVersion && a.MainModule == b.MainModule && a.Dependencies.SequenceEqual(b.Dependencies)));
+    }
+
     [Test]
     public async Task The_finder_reports_stdlib_the_main_module_and_dependencies_per_binary()
     {
