@@ -47,8 +47,9 @@ public sealed class ImageReader(
     /// Names what <paramref name="wants"/> selects (e.g. the finders and their versions); layers read under the
     /// same scope are taken from the layer cache by digest instead of being fetched again. Null: no caching.
     /// </param>
+    /// <param name="sniffer">Optional: also keeps files recognised by content (executables); see <see cref="LayerReader"/>.</param>
     public async Task<ImageReadResult> ReadAsync(
-        string registry, string repository, string reference, Func<string, bool> wants, CancellationToken ct, string? cacheScope = null)
+        string registry, string repository, string reference, Func<string, bool> wants, CancellationToken ct, string? cacheScope = null, IContentSniffer? sniffer = null)
     {
         var client = registries.For(registry);
         var manifest = await client.GetManifestAsync(repository, reference, ct);
@@ -87,7 +88,7 @@ public sealed class ImageReader(
                 continue;
             }
             await using var blob = await client.OpenBlobAsync(repository, layer.Digest, layer.Size, ct);
-            var read = await layerReader.ReadWithStatsAsync(blob, layer.MediaType, layer.Digest, wants, limits, ct);
+            var read = await layerReader.ReadWithStatsAsync(blob, layer.MediaType, layer.Digest, wants, limits, ct, sniffer);
             files.Add(read.Files);
             if (cacheScope is not null) cache?.Put(cacheScope, layer.Digest, read.Files);
             layers.Add(new ImageLayer(layer.Digest, layer.MediaType, layer.Size, read.Stats));

@@ -15,6 +15,12 @@ public sealed record LayerLimits
     /// <summary>All wanted files kept from one layer together.</summary>
     public long MaxKeptBytes { get; init; } = 1024L * 1024 * 1024;
 
+    /// <summary>
+    /// One file kept because a content sniffer recognised it (an executable). A larger one is skipped and counted in
+    /// <see cref="LayerReadStats.SkippedSniffedFiles"/>, not an error: huge executables are common and rarely Go or Rust.
+    /// </summary>
+    public long MaxSniffedFileBytes { get; init; } = 128L * 1024 * 1024;
+
     /// <summary>Tar entries of any type in one layer.</summary>
     public long MaxEntries { get; init; } = 2_000_000;
 
@@ -39,6 +45,9 @@ public sealed record LayerReadStats
 
     /// <summary>Entries dropped because their name escapes the root ("../..") or contains NUL.</summary>
     public int UnsafeEntries { get; init; }
+
+    /// <summary>Files a content sniffer wanted but that were over <see cref="LayerLimits.MaxSniffedFileBytes"/> or the kept-bytes budget.</summary>
+    public int SkippedSniffedFiles { get; init; }
 
     /// <summary>Wanted hard links whose target is not a wanted file of the same layer.</summary>
     public int UnresolvedHardLinks { get; init; }

@@ -36,14 +36,18 @@ public sealed class LayerReader
         if (Classify(mediaType) is null) throw Unsupported(mediaType, digest);
     }
 
-    public async Task<LayerFiles> ReadAsync(Stream blob, string mediaType, string digest, Func<string, bool> wants, LayerLimits limits, CancellationToken ct) =>
-        (await ReadWithStatsAsync(blob, mediaType, digest, wants, limits, ct)).Files;
+    public async Task<LayerFiles> ReadAsync(Stream blob, string mediaType, string digest, Func<string, bool> wants, LayerLimits limits, CancellationToken ct, IContentSniffer? sniffer = null) =>
+        (await ReadWithStatsAsync(blob, mediaType, digest, wants, limits, ct, sniffer)).Files;
 
-    public async Task<LayerReadResult> ReadWithStatsAsync(Stream blob, string mediaType, string digest, Func<string, bool> wants, LayerLimits limits, CancellationToken ct)
+    /// <param name="sniffer">
+    /// Optional: keeps regular files <paramref name="wants"/> rejects when their content is recognised (executables),
+    /// each up to <see cref="LayerLimits.MaxSniffedFileBytes"/>; larger ones are skipped and counted.
+    /// </param>
+    public async Task<LayerReadResult> ReadWithStatsAsync(Stream blob, string mediaType, string digest, Func<string, bool> wants, LayerLimits limits, CancellationToken ct, IContentSniffer? sniffer = null)
     {
         RequireSupported(mediaType, digest);
         var compressed = new MeteredStream(blob, long.MaxValue, null);
-        var state = new State(digest, wants, limits);
+        var state = new State(digest, wants, limits, sniffer);
         try
         {
             // Trust the bytes over the label, as container runtimes do: a "tar+gzip" layer that is a
@@ -158,7 +162,7 @@ public sealed class LayerReader
     }
 
     /// <summary>What has been kept so far from one layer.</summary>
-    private sealed class State(string digest, Func<string, bool> wants, LayerLimits limits)
+    private sealed class State(string digest, Func<string, bool> wants, LayerLimits limits, IContentSniffer? sniffer)
     {
         private readonly Dictionary<string, byte[]> files = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> symlinks = new(StringComparer.Ordinal);
@@ -168,6 +172,7 @@ public sealed class LayerReader
         private long keptBytes;
         private int unsafeEntries;
         private int unresolvedHardLinks;
+        private int skippedSniffedFiles;
 
         public MeteredStream? Uncompressed { get; set; }
 
@@ -197,8 +202,8 @@ public sealed class LayerReader
             switch (entry.EntryType)
             {
                 case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
-                    if (!wants(path)) return;
-                    await KeepAsync(path, entry, ct);
+                    if (wants(path)) await KeepAsync(path, entry, ct);
+                    else if (sniffer is not null) await SniffAsync(sniffer, path, entry, ct);
                     break;
                 case TarEntryType.SymbolicLink:
                     if (!wants(path)) return;
@@ -247,6 +252,28 @@ public sealed class LayerReader
             files[path] = content;
         }
 
+        /// <summary>Peeks at an unwanted file's head and keeps it whole if the sniffer recognises it, within the sniffed-file limits.</summary>
+        private async Task SniffAsync(IContentSniffer contentSniffer, string path, TarEntry entry, CancellationToken ct)
+        {
+            var length = entry.Length;
+            if (length == 0 || entry.DataStream is not { } data) return;
+            var head = new byte[Math.Min(length, IContentSniffer.HeadLength)];
+            await data.ReadExactlyAsync(head, ct);
+            if (!contentSniffer.WantsContent(path, head)) return;
+            if (length > limits.MaxSniffedFileBytes || keptBytes + length > limits.MaxKeptBytes)
+            {
+                skippedSniffedFiles++;
+                return;
+            }
+            var content = new byte[length];
+            head.CopyTo(content, 0);
+            await data.ReadExactlyAsync(content.AsMemory(head.Length), ct);
+            if (!contentSniffer.KeepsContent(path, content)) return;
+            keptBytes += length;
+            symlinks.Remove(path);
+            files[path] = content;
+        }
+
         public LayerFiles ToLayerFiles() => new()
         {
             Digest = digest,
@@ -265,6 +292,7 @@ public sealed class LayerReader
             KeptBytes = keptBytes,
             UnsafeEntries = unsafeEntries,
             UnresolvedHardLinks = unresolvedHardLinks,
+            SkippedSniffedFiles = skippedSniffedFiles,
         };
     }
 }

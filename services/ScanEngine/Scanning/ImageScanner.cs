@@ -29,12 +29,17 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
         return path => DistributionDetector.Wants(path) || finders.Any(f => f.Wants(path));
     }
 
+    /// <summary>Which files a scan of this kind keeps by content though no finder wants their path (executables); null for none.</summary>
+    public IContentSniffer? ContentWantsFor(bool includeLanguagePackages) =>
+        ContentSniffers.Of(Selected(includeLanguagePackages).SelectMany(e => e.Finders));
+
     /// <summary>Scans an image in a configured registry.</summary>
     public async Task<ImageScanResult> ScanAsync(string registry, string repository, string digest, bool includeLanguagePackages, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
         // The finder set decides which files are kept, so it scopes the layer cache.
-        var image = await reader.ReadAsync(registry, repository, digest, WantsFor(includeLanguagePackages), ct, cacheScope: VersionFor(includeLanguagePackages));
+        var image = await reader.ReadAsync(registry, repository, digest, WantsFor(includeLanguagePackages), ct, cacheScope: VersionFor(includeLanguagePackages),
+            sniffer: ContentWantsFor(includeLanguagePackages));
         return await ScanReadImageAsync(image, includeLanguagePackages, stopwatch.Elapsed, ct);
     }
 
