@@ -212,6 +212,24 @@ public sealed class ImageScanCommandTests
         };
     }
 
+    [Test]
+    public async Task Go_binaries_are_found_by_their_content_wherever_they_are_in_enhanced_scans_only()
+    {
+        // Debian's umoci (installed by tests/run.sh) is a real Go program; put it where no finder looks by path.
+        var root = Path.Combine(_work, "go-rootfs");
+        new RootfsEditor(root).CopyDirectory(_rootfs);
+        Directory.CreateDirectory(Path.Combine(root, "srv", "tools"));
+        File.Copy("/usr/bin/umoci", Path.Combine(root, "srv", "tools", "umoci"));
+
+        var enhanced = await RunAsync("scan", "dir:" + root, "--advisories", _advisories, "--format", "json");
+        var basic = await RunAsync("scan", "dir:" + root, "--advisories", _advisories, "--format", "json", "--scan-type", "basic");
+
+        var goPackages = JsonNode.Parse(enhanced.Stdout)!["packages"]!.AsArray().Where(p => (string?)p!["path"] == "srv/tools/umoci").ToList();
+        Assert.That(goPackages.Select(p => (string?)p!["name"]), Does.Contain("stdlib"), enhanced.Stderr);
+        Assert.That(goPackages.Select(p => (string?)p!["ecosystem"]), Is.All.EqualTo("Go"));
+        Assert.That(JsonNode.Parse(basic.Stdout)!["packages"]!.AsArray().Where(p => (string?)p!["path"] == "srv/tools/umoci"), Is.Empty);
+    }
+
     [TestCase(new string[0], "Usage")]
     [TestCase(new[] { "scan" }, "No TARGET")]
     [TestCase(new[] { "scan", "dir:/nonexistent-rootfs", "--advisories", "/nonexistent-advisories" }, "No advisories at")]

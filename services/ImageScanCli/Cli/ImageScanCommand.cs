@@ -74,7 +74,8 @@ public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool 
         var ecosystems = EcosystemCatalog.All();
         var scanner = new ImageScanner(services.GetRequiredService<ImageReader>(), store, ecosystems);
         var wants = scanner.WantsFor(options.Enhanced);
-        var local = new LocalImageReader(services.GetRequiredService<LayerReader>(), LayerLimits.Default);
+        var sniffer = scanner.ContentWantsFor(options.Enhanced);
+        var local = new LocalImageReader(services.GetRequiredService<LayerReader>(), LayerLimits.Default, sniffer);
 
         Progress($"reading {options.Target}");
         var started = System.Diagnostics.Stopwatch.StartNew();
@@ -84,7 +85,7 @@ public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool 
             TargetKind.OciArchive => await local.ReadOciArchiveAsync(target.Location, target.Reference, wants, ct),
             TargetKind.DockerArchive => await local.ReadDockerArchiveAsync(target.Location, wants, ct),
             TargetKind.Directory => await local.ReadDirectoryAsync(target.Location, wants, ct),
-            _ => await ReadFromRegistryAsync(services.GetRequiredService<ImageReader>(), target, options.Platform ?? "linux/amd64", wants, ct),
+            _ => await ReadFromRegistryAsync(services.GetRequiredService<ImageReader>(), target, options.Platform ?? "linux/amd64", wants, sniffer, ct),
         };
         Progress($"matching {image.Layers.Count} layers' packages");
         var result = await scanner.ScanReadImageAsync(image, options.Enhanced, started.Elapsed, ct);
@@ -95,10 +96,11 @@ public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool 
     private const string CliRegistry = "target";
 
     /// <summary>A multi-platform tag is resolved to one platform's image, which is scanned and reported on its own digest.</summary>
-    private static async Task<ImageReadResult> ReadFromRegistryAsync(ImageReader reader, ScanTarget target, string platform, Func<string, bool> wants, CancellationToken ct)
+    private static async Task<ImageReadResult> ReadFromRegistryAsync(
+        ImageReader reader, ScanTarget target, string platform, Func<string, bool> wants, IContentSniffer? sniffer, CancellationToken ct)
     {
         var digest = await reader.ResolvePlatformAsync(CliRegistry, target.Repository, target.Reference!, platform, ct);
-        return await reader.ReadAsync(CliRegistry, target.Repository, digest, wants, ct);
+        return await reader.ReadAsync(CliRegistry, target.Repository, digest, wants, ct, sniffer: sniffer);
     }
 
     /// <summary>The registry of a docker:// target is the one registry this run may pull from.</summary>

@@ -1,6 +1,7 @@
 using ImageScanning.ScanEngine.Ecosystems.Alpine;
 using ImageScanning.ScanEngine.Ecosystems.Debian;
 using ImageScanning.ScanEngine.Ecosystems.DotNet;
+using ImageScanning.ScanEngine.Ecosystems.Go;
 using ImageScanning.ScanEngine.Ecosystems.Java;
 using ImageScanning.ScanEngine.Ecosystems.Npm;
 using ImageScanning.ScanEngine.Ecosystems.Php;
@@ -35,6 +36,7 @@ public static class EcosystemCatalog
         new NpmEcosystem(),
         new DotNetEcosystem(),
         new RustEcosystem(),
+        new GoEcosystem(),
         new PythonEcosystem(),
         new RubyEcosystem(),
         new PhpEcosystem(),

@@ -137,7 +137,7 @@ public sealed class RustTests
         Assert.Multiple(() =>
         {
             Assert.That((Ecosystem.Name, Ecosystem.IsOperatingSystem), Is.EqualTo(("rust", false)));
-            Assert.That(Ecosystem.Finders.Single(), Is.InstanceOf<CargoLockFinder>());
+            Assert.That(Ecosystem.Finders.Select(f => f.GetType()), Is.EqualTo(new[] { typeof(CargoLockFinder), typeof(AuditableBinaryFinder) }));
             Assert.That(Ecosystem.VersionComparer, Is.SameAs(SemVerComparer.Instance));
             Assert.That(Ecosystem.AdvisoryKeyFor(package, null), Is.EqualTo(new AdvisoryKey("crates.io", "regex", "1.5.4")));
             Assert.That(Ecosystem.AdvisoryKeyFor(package with { Type = "npm" }, null), Is.Null);

@@ -13,7 +13,7 @@ public sealed class RustEcosystem : IEcosystem
     public const string OsvEcosystem = "crates.io";
 
     public string Name => "rust";
-    public IReadOnlyList<IPackageFinder> Finders { get; } = [new CargoLockFinder()];
+    public IReadOnlyList<IPackageFinder> Finders { get; } = [new CargoLockFinder(), new AuditableBinaryFinder()];
     public IVersionComparer VersionComparer => SemVerComparer.Instance;
     public bool IsOperatingSystem => false;
 

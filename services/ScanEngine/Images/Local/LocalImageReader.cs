@@ -10,7 +10,7 @@ namespace ImageScanning.ScanEngine.Images.Local;
 /// `docker save` archive, or a root filesystem directory. Layers are streamed through the same
 /// <see cref="LayerReader"/> as registry layers, and their digests are checked against the files.
 /// </summary>
-public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits)
+public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits, IContentSniffer? sniffer = null)
 {
     private const string DefaultPlatform = "linux/amd64";
 
@@ -81,9 +81,11 @@ public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits
         {
             ct.ThrowIfCancellationRequested();
             var path = Path.GetRelativePath(root, entry.FullName).Replace(Path.DirectorySeparatorChar, '/');
-            if (!wants(path)) continue;
-            if (entry.LinkTarget is { } target) links[path] = target;
-            else if (entry is FileInfo file)
+            if (entry.LinkTarget is { } target)
+            {
+                if (wants(path)) links[path] = target;
+            }
+            else if (entry is FileInfo file && (wants(path) || Sniffed(path, file)))
             {
                 if (file.Length > limits.MaxFileBytes)
                     throw new ScanException(ScanFailureKind.LayerTooLarge, $"{path} is {file.Length} bytes, more than {limits.MaxFileBytes} (limit MaxFileBytes).");
@@ -101,6 +103,15 @@ public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits
         });
     }
 
+    /// <summary>Executables are recognised by their first bytes (Go and cargo-auditable binaries), not by their path.</summary>
+    private bool Sniffed(string path, FileInfo file)
+    {
+        if (sniffer is null || file.Length == 0 || file.Length > limits.MaxSniffedFileBytes) return false;
+        var head = new byte[Math.Min(file.Length, IContentSniffer.HeadLength)];
+        using (var stream = file.OpenRead()) stream.ReadExactly(head);
+        return sniffer.WantsContent(path, head) && sniffer.KeepsContent(path, File.ReadAllBytes(file.FullName));
+    }
+
     private async Task<ImageReadResult> ReadLayersAsync(
         string source, string reference, string manifestDigest, string manifestMediaType, string configDigest, string os, string architecture, string? variant,
         IReadOnlyList<(string Digest, string MediaType, string Path)> layers, Func<string, bool> wants, CancellationToken ct)
@@ -114,7 +125,7 @@ public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits
             if (digest.StartsWith("sha256:", StringComparison.Ordinal) && await Sha256FileAsync(path, ct) != digest)
                 throw new ScanException(ScanFailureKind.DigestMismatch, $"Layer file {path} does not match its digest {digest}.");
             await using var stream = File.OpenRead(path);
-            var result = await layerReader.ReadWithStatsAsync(stream, mediaType, digest, wants, limits, ct);
+            var result = await layerReader.ReadWithStatsAsync(stream, mediaType, digest, wants, limits, ct, sniffer);
             files.Add(result.Files);
             read.Add(new ImageLayer(digest, mediaType, new FileInfo(path).Length, result.Stats));
         }
