@@ -97,6 +97,37 @@ public sealed class AlpineSecdbSourceTests
         Assert.That(merged.Skipped.Select(s => s.Name), Is.EqualTo(new[] { "alpine-secdb:v3.12: ansible@2.8.0-r0" }));
     }
 
+    [Test]
+    public async Task Yaml_with_quoted_keys_comments_and_an_empty_secfixes_map_is_read()
+    {
+        const string text = """
+            # a hand-written secdb slice
+            distroversion: 'v3.19'
+            reponame: main
+            packages:
+              - pkg:
+                  name: busybox
+                  secfixes:
+                    '0':
+                      - CVE-2021-42373
+                    "1.36.1-r2":
+                      - CVE-2022-48174
+                      - CVE-2023-42363 CVE-2023-42364
+                  pkgver: 1.36.1-r5
+              - pkg:
+                  name: empty
+                  secfixes: {}
+            """;
+        var feed = await SourceTestStore.ReadTextAsync(new AlpineSecdbSource(), text);
+        Assert.That(feed.Skipped, Is.Empty);
+        Assert.That(Rows(feed), Is.EqualTo(new[]
+        {
+            ("ALPINE-CVE-2022-48174", "Alpine:v3.19", "busybox", "Introduced:0,Fixed:1.36.1-r2"),
+            ("ALPINE-CVE-2023-42363", "Alpine:v3.19", "busybox", "Introduced:0,Fixed:1.36.1-r2"),
+            ("ALPINE-CVE-2023-42364", "Alpine:v3.19", "busybox", "Introduced:0,Fixed:1.36.1-r2"),
+        }));
+    }
+
     [TestCase("{\"packages\": [{\"pkg\": {\"name\": \"x\", \"secfixes\": {\"1.0-r0\": [\"CVE-2020-1\"]}}}]}")] // no distroversion, not Wolfi
     [TestCase("{\"distroversion\": \"v3.18\", \"packages\": [{\"pkg\": {}}, 7, {\"pkg\": {\"name\": \"x\", \"secfixes\": {\"not a version\": [\"CVE-2020-1\"], \"1.0-r0\": [\"<script>\"]}}}]}")]
     [TestCase("{\"distroversion\": \"v3.18\", \"packages\": 5}")]

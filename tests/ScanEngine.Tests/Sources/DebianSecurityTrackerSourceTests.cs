@@ -77,6 +77,29 @@ public sealed class DebianSecurityTrackerSourceTests
         }));
     }
 
+    [Test]
+    public async Task Undetermined_TEMP_issues_and_unknown_codenames_are_handled_as_documented()
+    {
+        const string text = """
+            {"glibc": {"TEMP-0000000-ABCDEF": {"description": "no CVE yet", "releases": {
+                "bookworm": {"status": "undetermined", "urgency": "medium*"},
+                "duke": {"status": "open", "urgency": "low"},
+                "bullseye": {"status": "fixed-somehow", "urgency": "low"}}}}}
+            """;
+        var feed = await SourceTestStore.ReadTextAsync(Source, text);
+        var record = feed.Advisories.Single().Advisory;
+        Assert.Multiple(() =>
+        {
+            Assert.That((record.Id, record.Aliases.Count), Is.EqualTo(("DEBIAN-TEMP-0000000-ABCDEF", 0)));
+            Assert.That(Entries(record), Is.EqualTo(new[] { ("Debian:12", "glibc", "Introduced:0", (string?)"medium") }));
+            Assert.That(feed.Skipped, Is.EqualTo(new[]
+            {
+                new ImportFailure("glibc/TEMP-0000000-ABCDEF/bullseye", "unknown status 'fixed-somehow'"),
+                new ImportFailure("duke", "release codename without a known Debian version number: left out"),
+            }));
+        });
+    }
+
     [TestCase("not json at all")]
     [TestCase("[1, 2, 3]")]
     [TestCase("{\"openssl\": 5, \"curl\": {\"CVE-2024-1\": {\"releases\": {\"bookworm\": {\"status\": \"resolved\"}}}}}")]
