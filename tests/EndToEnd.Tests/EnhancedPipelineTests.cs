@@ -128,6 +128,28 @@ public sealed class EnhancedPipelineTests
     }
 
     [Test]
+    public async Task Native_debian_tracker_and_alpine_secdb_documents_are_imported_through_the_upload_endpoint()
+    {
+        async Task<HttpResponseMessage> Upload(string format, string file)
+        {
+            var content = new ByteArrayContent(await File.ReadAllBytesAsync(file));
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            return await _api.PostAsync($"/api/v1/advisories?format={format}", content);
+        }
+
+        var debian = await Upload("debian-tracker", Corpus.PathOf("native", "debian-tracker", "vunnel-debian.json"));
+        var alpine = await Upload("alpine-secdb", Corpus.PathOf("native", "alpine-secdb", "v3.12-main.json"));
+        var unknown = await Upload("rss", Corpus.PathOf("native", "alpine-secdb", "v3.12-main.json"));
+        var debianResult = (await debian.Content.ReadFromJsonAsync<JsonObject>())!;
+
+        Assert.That(debian.StatusCode, Is.EqualTo(HttpStatusCode.OK), debianResult.ToJsonString());
+        Assert.That((int?)debianResult["added"], Is.GreaterThan(0));
+        Assert.That(debianResult["newOrChanged"]!.AsArray().Select(i => (string?)i), Has.Some.StartWith("DEBIAN-CVE-"));
+        Assert.That(alpine.StatusCode, Is.EqualTo(HttpStatusCode.OK), await alpine.Content.ReadAsStringAsync());
+        Assert.That(unknown.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
+    }
+
+    [Test]
     public async Task The_initial_enhanced_scan_is_announced_as_an_inspector2_scan_event()
     {
         var events = await _api.GetFromJsonAsync<JsonArray>("/api/v1/events/scan-completed?limit=100");

@@ -1,5 +1,6 @@
 using ImageScanning.CveFeed.Importing;
 using ImageScanning.ScanEngine.Advisories;
+using ImageScanning.ScanEngine.Advisories.Sources;
 using ImageScanning.ScanEngine.Advisories.Store;
 
 namespace ImageScanning.CveFeed.Apis;
@@ -18,12 +19,27 @@ public static class AdvisoriesApi
         return api;
     }
 
-    /// <summary>For air-gapped sites: an OSV zip (application/zip) or one OSV record (application/json).</summary>
-    private static async Task<IResult> Upload(HttpRequest request, AdvisoryImportService importer, CancellationToken ct)
+    /// <summary>
+    /// For air-gapped sites: an OSV zip (application/zip) or one OSV record (application/json); with
+    /// ?format=debian-tracker or ?format=alpine-secdb, that feed's native document instead.
+    /// </summary>
+    private static async Task<IResult> Upload(HttpRequest request, string? format, AdvisoryImportService importer, CancellationToken ct)
     {
         var contentType = request.ContentType ?? "";
         ImportResult result;
-        if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        INativeAdvisorySource? native = format switch
+        {
+            "debian-tracker" => new DebianSecurityTrackerSource(),
+            "alpine-secdb" => new AlpineSecdbSource(),
+            _ => null,
+        };
+        if (native is null && format is not (null or "" or "osv"))
+            return Results.BadRequest(new { message = $"Unknown format '{format}': use osv, debian-tracker or alpine-secdb." });
+        if (native is not null)
+        {
+            result = await importer.ImportNativeAsync(native, request.Body, ct);
+        }
+        else if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
             using var reader = new StreamReader(request.Body);
             result = await importer.ImportJsonAsync(await reader.ReadToEndAsync(ct), "upload", ct);

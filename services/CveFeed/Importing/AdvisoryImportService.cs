@@ -1,6 +1,7 @@
 using ImageScanning.Contracts;
 using ImageScanning.ScanEngine.Advisories;
 using ImageScanning.ScanEngine.Advisories.Osv;
+using ImageScanning.ScanEngine.Advisories.Sources;
 using ImageScanning.ScanEngine.Advisories.Store;
 using MassTransit;
 
@@ -20,6 +21,10 @@ public sealed class AdvisoryImportService(IAdvisoryStore store, IBus bus, CveFee
 
     public Task<ImportResult> ImportZipAsync(Stream zip, string source, CancellationToken ct) =>
         RunAsync(source, importer => importer.ImportZipAsync(zip, ct), ct);
+
+    /// <summary>A native feed document (Debian Security Tracker JSON, Alpine/Wolfi/Chainguard secdb), converted to OSV records.</summary>
+    public Task<ImportResult> ImportNativeAsync(INativeAdvisorySource source, Stream feed, CancellationToken ct) =>
+        RunAsync(source.Name, async _ => await NativeFeed.StoreAsync(store, await source.ReadAsync(feed, ct), ct: ct), ct);
 
     /// <summary>One OSV record uploaded as JSON.</summary>
     public Task<ImportResult> ImportJsonAsync(string json, string source, CancellationToken ct) => RunAsync(source, async _ =>
