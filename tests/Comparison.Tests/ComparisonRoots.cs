@@ -2,8 +2,12 @@ using ImageScanning.TestSupport;
 
 namespace ImageScanning.Comparison.Tests;
 
-/// <summary>An input both tools scan: a corpus subtree, plus the OS identity files Trivy needs to pick its OS analyzer.</summary>
-public sealed record CorpusRoot(string Ecosystem, string Case, IReadOnlyDictionary<string, string> OsFiles)
+/// <summary>
+/// An input both tools scan: a corpus subtree, plus the OS identity files Trivy needs to pick its OS analyzer.
+/// <paramref name="TrivyFindsNothingBecause"/> names why Trivy v0.44 reports no package at all for it; the test
+/// checks that this is still so, so that a Trivy that learns the input turns the comparison back on.
+/// </summary>
+public sealed record CorpusRoot(string Ecosystem, string Case, IReadOnlyDictionary<string, string> OsFiles, string? TrivyFindsNothingBecause = null)
 {
     public override string ToString() => $"{Ecosystem}/{Case}";
 }
@@ -36,11 +40,17 @@ public static class ComparisonRoots
 
     private static readonly Dictionary<string, string> NoOs = [];
 
+    // Trivy v0.44 reads composer.lock (in fs/repo scans) but has no analyzer for vendor/composer/installed.json,
+    // which is what an image ships; later Trivy versions added one (composer-vendor).
+    private const string ComposerVendorNotReadByTrivy = "Trivy v0.44 has no analyzer for vendor/composer/installed.json";
+
     /// <summary>Every corpus inventory case, with the OS its database comes from (PROVENANCE.md).</summary>
     public static IEnumerable<CorpusRoot> CorpusCases() =>
     [
         new("dpkg", "debian-12-scalibr-valid", Debian("12")),
-        new("dpkg", "ubuntu-18.04-texlive", Ubuntu("18.04", "bionic")),
+        new("dpkg", "ubuntu-18.04-texlive", Ubuntu("18.04", "bionic"),
+            TrivyFindsNothingBecause: "Trivy's dpkg analyzer scans the status file one paragraph per bufio.Scanner token, at most 64 KiB; "
+            + "texlive-latex-extra's paragraph is 69,648 bytes, so Trivy logs 'token too long' and reports no OS package. A Trivy bug, not a miss of ours."),
         new("dpkg", "ubuntu-18.04-trivy-valid", Ubuntu("18.04", "bionic")),
         new("dpkg-distroless", "syft-image-distroless-deb", Debian("12")),
         new("dpkg-distroless", "syft-pkg-coverage", Debian("12")),
@@ -65,8 +75,8 @@ public static class ComparisonRoots
         new("dotnet", "trivy", NoOs),
         new("ruby", "syft", NoOs),
         new("ruby", "trivy", NoOs),
-        new("php", "syft-composer1", NoOs),
-        new("php", "syft-composer2", NoOs),
+        new("php", "syft-composer1", NoOs, TrivyFindsNothingBecause: ComposerVendorNotReadByTrivy),
+        new("php", "syft-composer2", NoOs, TrivyFindsNothingBecause: ComposerVendorNotReadByTrivy),
         new("cargo", "syft", NoOs),
         new("cargo", "trivy-ci-test", NoOs),
     ];
