@@ -15,7 +15,9 @@ public static class Program
     public static void Main(string[] args)
     {
         var job = Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5).WithToolchain(InProcessEmitToolchain.Instance);
-        var config = DefaultConfig.Instance.AddJob(job.AsDefault());
+        // Reports go to the temp directory, not into the checkout (the run's figures live in docs/benchmarks.md).
+        var config = DefaultConfig.Instance.AddJob(job.AsDefault())
+            .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "imagescanning-benchmarks"));
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
     }
 }
