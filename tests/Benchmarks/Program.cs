@@ -1,0 +1,23 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+
+namespace ImageScanning.Benchmarks;
+
+public static class Program
+{
+    /// <summary>
+    /// One short job for every benchmark: 1 warm-up and 5 measured iterations, in-process (the benchmarks
+    /// spend their time in I/O, decompression and child processes, so a separate host process adds nothing
+    /// but a second build), so a whole run takes a few minutes on 2 cores.
+    /// </summary>
+    public static void Main(string[] args)
+    {
+        var job = Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5).WithToolchain(InProcessEmitToolchain.Instance);
+        // Reports go to the temp directory, not into the checkout (the run's figures live in docs/benchmarks.md).
+        var config = DefaultConfig.Instance.AddJob(job.AsDefault())
+            .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "imagescanning-benchmarks"));
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+    }
+}
