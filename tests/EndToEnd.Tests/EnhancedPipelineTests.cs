@@ -150,6 +150,45 @@ public sealed class EnhancedPipelineTests
     }
 
     [Test]
+    public async Task A_multi_platform_push_is_scanned_per_platform_on_each_platform_digest()
+    {
+        var status = await File.ReadAllTextAsync(Corpus.PathOf("inventory", "dpkg", "debian-12-scalibr-valid", "var", "lib", "dpkg", "status"));
+        const string osRelease = "ID=debian\nVERSION_ID=\"12\"\n";
+        var amd = await TestImages.BuildAndPushAsync(TestImages.Builder().Platform("linux", "amd64")
+            .Layer(r => r.WriteFile("etc/os-release", osRelease).WriteFile("var/lib/dpkg/status", status)), _registry, "apps/multi", "amd64");
+        var arm = await TestImages.BuildAndPushAsync(TestImages.Builder().Platform("linux", "arm64")
+            .Layer(r => r.WriteFile("etc/os-release", osRelease).WriteFile("var/lib/dpkg/status", status + "\n")), _registry, "apps/multi", "arm64");
+        var index = new JsonObject
+        {
+            ["schemaVersion"] = 2,
+            ["mediaType"] = "application/vnd.oci.image.index.v1+json",
+            ["manifests"] = new JsonArray(
+                new JsonObject { ["mediaType"] = "application/vnd.oci.image.manifest.v1+json", ["digest"] = amd.Digest, ["size"] = 0, ["platform"] = new JsonObject { ["os"] = "linux", ["architecture"] = "amd64" } },
+                new JsonObject { ["mediaType"] = "application/vnd.oci.image.manifest.v1+json", ["digest"] = arm.Digest, ["size"] = 0, ["platform"] = new JsonObject { ["os"] = "linux", ["architecture"] = "arm64" } }),
+        };
+        var indexDigest = await TestImages.PutManifestAsync(_registry, "apps/multi", "v1", "application/vnd.oci.image.index.v1+json", Encoding.UTF8.GetBytes(index.ToJsonString()));
+
+        async Task<HttpStatusCode> ScanOf(string digest)
+        {
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            HttpStatusCode status;
+            do
+            {
+                status = (await _api.GetAsync($"/api/v1/registries/local/findings/apps/multi@{digest}")).StatusCode;
+                if (status == HttpStatusCode.OK) break;
+                await Task.Delay(300);
+            } while (DateTime.UtcNow < deadline);
+            return status;
+        }
+
+        Assert.That(await ScanOf(amd.Digest), Is.EqualTo(HttpStatusCode.OK), "the amd64 image is scanned on its own digest");
+        Assert.That(await ScanOf(arm.Digest), Is.EqualTo(HttpStatusCode.OK), "the arm64 image is scanned on its own digest");
+        await Task.Delay(1000);
+        var indexScan = await _api.GetAsync($"/api/v1/registries/local/findings/apps/multi@{indexDigest}");
+        Assert.That(indexScan.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the index itself is not an image: its platforms are scanned instead");
+    }
+
+    [Test]
     public async Task The_initial_enhanced_scan_is_announced_as_an_inspector2_scan_event()
     {
         var events = await _api.GetFromJsonAsync<JsonArray>("/api/v1/events/scan-completed?limit=100");
