@@ -54,4 +54,18 @@ public interface IScanRouterStore
     /// or the image is not catalogued (upsert it first).
     /// </summary>
     Task<bool> TryReserveBasicScanAsync(string registry, string repository, string digest, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces the image's set of package keys (the reverse package index) in one atomic step; idempotent. Keys are
+    /// canonicalised (<see cref="ImagePackageKey.Canonical"/>) and de-duplicated; an empty set removes the image from the index.
+    /// </summary>
+    /// <exception cref="ArgumentException">A key without an ecosystem or a name.</exception>
+    Task ReplaceImagePackagesAsync(
+        string registry, string repository, string digest, IReadOnlyCollection<ImagePackageKey> packages, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The distinct images holding any of <paramref name="packages"/> (compared after canonicalisation), in
+    /// (registry, repository, digest) ordinal order. One indexed query, whatever the catalog's size.
+    /// </summary>
+    Task<IReadOnlyList<ImageKey>> FindImagesHoldingAsync(IReadOnlyCollection<ImagePackageKey> packages, CancellationToken cancellationToken = default);
 }

@@ -11,11 +11,12 @@ namespace ImageScanning.ScanRouter.Data;
 /// (milliseconds, UTC). Atomicity: unique indexes (deliveries, image key), single-document update operators and
 /// conditional filters (quota reservation, scan status ordering).
 /// </summary>
-public sealed class MongoScanRouterStore : IScanRouterStore
+public sealed partial class MongoScanRouterStore : IScanRouterStore
 {
     public const string ConfigurationsCollection = "scanning_configurations";
     public const string DeliveriesCollection = "deliveries";
     public const string ImagesCollection = "images";
+    public const string ImagePackagesCollection = "image_packages";
 
     private const int DuplicateKeyCode = 11000;
 
@@ -25,6 +26,7 @@ public sealed class MongoScanRouterStore : IScanRouterStore
     private readonly IMongoCollection<BsonDocument> _configurations;
     private readonly IMongoCollection<BsonDocument> _deliveries;
     private readonly IMongoCollection<BsonDocument> _images;
+    private readonly IMongoCollection<BsonDocument> _imagePackages;
     private readonly SemaphoreSlim _indexLock = new(1, 1);
     private volatile bool _indexesReady;
 
@@ -34,6 +36,7 @@ public sealed class MongoScanRouterStore : IScanRouterStore
         _configurations = database.GetCollection<BsonDocument>(ConfigurationsCollection);
         _deliveries = database.GetCollection<BsonDocument>(DeliveriesCollection);
         _images = database.GetCollection<BsonDocument>(ImagesCollection);
+        _imagePackages = database.GetCollection<BsonDocument>(ImagePackagesCollection);
     }
 
     /// <summary>Creates the indexes (idempotent). Every operation awaits it first; call it at start-up to fail fast.</summary>
@@ -57,6 +60,7 @@ public sealed class MongoScanRouterStore : IScanRouterStore
             await _deliveries.Indexes.CreateOneAsync(
                 new CreateIndexModel<BsonDocument>(keys.Ascending("receivedAt"), new CreateIndexOptions { Name = "ix_received_at" }),
                 cancellationToken: cancellationToken);
+            await CreatePackageIndexesAsync(cancellationToken);
             _indexesReady = true;
         }
         finally

@@ -13,7 +13,7 @@ namespace ImageScanning.ScanRouter.Data;
 /// <c>BEGIN IMMEDIATE</c> transactions; concurrent writers wait on the busy timeout instead of failing.
 /// Times are stored as Unix milliseconds (UTC).
 /// </summary>
-public sealed class SqliteScanRouterStore : IScanRouterStore, IDisposable
+public sealed partial class SqliteScanRouterStore : IScanRouterStore, IDisposable
 {
     private const int BusyTimeoutMilliseconds = 30_000;
     private static readonly long WindowMilliseconds = (long)BasicScanQuota.Window.TotalMilliseconds;
@@ -68,6 +68,7 @@ public sealed class SqliteScanRouterStore : IScanRouterStore, IDisposable
                 PRIMARY KEY (registry, repository, digest)
             ) WITHOUT ROWID;
             """);
+        CreatePackageIndex(connection);
     }
 
     public async Task<RegistryScanningConfiguration> GetConfigurationAsync(string registry, CancellationToken cancellationToken = default)
