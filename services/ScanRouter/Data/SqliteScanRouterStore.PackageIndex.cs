@@ -70,18 +70,20 @@ public sealed partial class SqliteScanRouterStore
         await transaction.CommitAsync(cancellationToken);
     }
 
+    /// <summary>CROSS JOIN keeps the key list ($keys, a JSON array of [ecosystem, name]) as the outer loop, so each key is one seek into ix_image_packages_package.</summary>
+    internal const string FindImagesHoldingSql = """
+        SELECT DISTINCT p.registry, p.repository, p.digest
+          FROM json_each($keys) AS k
+         CROSS JOIN image_packages AS p
+         WHERE p.ecosystem = json_extract(k.value, '$[0]') AND p.name = json_extract(k.value, '$[1]');
+        """;
+
     public async Task<IReadOnlyList<ImageKey>> FindImagesHoldingAsync(IReadOnlyCollection<ImagePackageKey> packages, CancellationToken cancellationToken = default)
     {
         var keys = ImagePackageKey.CanonicalSet(packages);
         if (keys.Count == 0) return [];
         await using var connection = Open();
-        // CROSS JOIN keeps the key list as the outer loop, so each key is one seek into ix_image_packages_package.
-        await using var command = Command(connection, """
-            SELECT DISTINCT p.registry, p.repository, p.digest
-              FROM json_each($keys) AS k
-             CROSS JOIN image_packages AS p
-             WHERE p.ecosystem = json_extract(k.value, '$[0]') AND p.name = json_extract(k.value, '$[1]');
-            """);
+        await using var command = Command(connection, FindImagesHoldingSql);
         command.Parameters.AddWithValue("$keys", JsonSerializer.Serialize(keys.Select(k => new[] { k.Ecosystem, k.Name })));
         var images = new List<ImageKey>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))

@@ -5,7 +5,7 @@ using ImageScanning.ScanRouter.Scanning;
 namespace ImageScanning.Services.Tests.ScanRouter;
 
 /// <summary>Every behaviour of <see cref="IScanRouterStore"/>; each implementation runs it through a concrete fixture.</summary>
-public abstract class ScanRouterStoreContract
+public abstract partial class ScanRouterStoreContract
 {
     protected const string Registry = "123456789012";
     protected static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
