@@ -1,0 +1,94 @@
+using ImageScanning.Contracts;
+using ImageScanning.ScanRouter.Consumers;
+using ImageScanning.ScanRouter.Data;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ImageScanning.Services.Tests.ScanRouter;
+
+/// <summary>ImageScanned on MassTransit's in-memory harness with the real SQLite store: status and package index follow the scans.</summary>
+public sealed class ImageScannedConsumerTests
+{
+    private const string Registry = "local";
+    private const string Repository = "team/app";
+    private static readonly string Digest = "sha256:" + new string('a', 64);
+    private static readonly DateTimeOffset T0 = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private string _directory = "";
+    private ServiceProvider _provider = null!;
+    private ITestHarness _harness = null!;
+    private SqliteScanRouterStore _store = null!;
+
+    [SetUp]
+    public async Task StartAsync()
+    {
+        _directory = Directory.CreateTempSubdirectory("router-scanned-").FullName;
+        _store = new SqliteScanRouterStore(Path.Combine(_directory, "router.db"));
+        _provider = new ServiceCollection()
+            .AddSingleton<IScanRouterStore>(_store)
+            .AddMassTransitTestHarness(x => x.AddConsumer<ImageScannedConsumer>())
+            .BuildServiceProvider(true);
+        _harness = _provider.GetRequiredService<ITestHarness>();
+        await _harness.Start();
+        await _store.UpsertImageAsync(new ImageRecord(Registry, Repository, Digest, ["v1"], "application/vnd.oci.image.manifest.v1+json",
+            T0, null, ScanStatus.IN_PROGRESS, null, null, null, T0, T0));
+    }
+
+    [TearDown]
+    public async Task StopAsync()
+    {
+        await _harness.Stop();
+        await _provider.DisposeAsync();
+        _store.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static PackageRecord Package(string name, string? source, string? ecosystem) =>
+        new(name, "1.0", "dpkg", ecosystem, source, null, "amd64", "var/lib/dpkg/status", "sha256:" + new string('1', 64));
+
+    private static ImageScanned Scanned(DateTimeOffset completedAt, params PackageRecord[] packages) =>
+        new(Guid.NewGuid(), new ImageRef(Registry, Repository, Digest, ["v1"]), ScanType.BASIC, ScanTrigger.PUSH, null,
+            packages, [], "test", null, completedAt);
+
+    private async Task PublishAndWaitAsync(ImageScanned message)
+    {
+        var before = _harness.GetConsumerHarness<ImageScannedConsumer>().Consumed.Select<ImageScanned>().Count();
+        await _harness.Bus.Publish(message);
+        var consumer = _harness.GetConsumerHarness<ImageScannedConsumer>();
+        for (var i = 0; i < 100 && consumer.Consumed.Select<ImageScanned>().Count() <= before; i++) await Task.Delay(50);
+        await _harness.InactivityTask;
+        Assert.That(consumer.Consumed.Select<ImageScanned>().Count(), Is.EqualTo(before + 1));
+    }
+
+    private Task<IReadOnlyList<ImageKey>> Holding(string ecosystem, string name) => _store.FindImagesHoldingAsync([new ImagePackageKey(ecosystem, name)]);
+
+    [Test]
+    public async Task A_completed_scan_sets_the_status_and_indexes_source_packages()
+    {
+        await PublishAndWaitAsync(Scanned(T0.AddMinutes(1),
+            Package("libssl3", "openssl", "Debian:12"),
+            Package("PyYAML", null, "PyPI"),
+            Package("local-thing", null, null)));
+
+        var image = new ImageKey(Registry, Repository, Digest);
+        Assert.That((await _store.GetImageAsync(Registry, Repository, Digest))!.ScanStatus, Is.EqualTo(ScanStatus.COMPLETE));
+        Assert.That(await Holding("Debian:12", "openssl"), Is.EqualTo(new[] { image }));
+        Assert.That(await Holding("PyPI", "pyyaml"), Is.EqualTo(new[] { image }));
+        Assert.That(await Holding("Debian:12", "libssl3"), Is.Empty);
+    }
+
+    [Test]
+    public async Task A_later_scan_replaces_the_index_and_an_older_one_arriving_late_does_not()
+    {
+        await PublishAndWaitAsync(Scanned(T0.AddMinutes(2), Package("zlib1g", "zlib", "Debian:12")));
+        await PublishAndWaitAsync(Scanned(T0.AddMinutes(1), Package("libssl3", "openssl", "Debian:12")));
+
+        Assert.That(await Holding("Debian:12", "zlib"), Has.Count.EqualTo(1));
+        Assert.That(await Holding("Debian:12", "openssl"), Is.Empty, "the older scan arrived late and must not overwrite the newer inventory");
+
+        await PublishAndWaitAsync(Scanned(T0.AddMinutes(3), Package("libssl3", "openssl", "Debian:12")));
+        Assert.That(await Holding("Debian:12", "zlib"), Is.Empty);
+        Assert.That(await Holding("Debian:12", "openssl"), Has.Count.EqualTo(1));
+    }
+}
