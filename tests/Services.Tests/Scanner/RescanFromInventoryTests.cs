@@ -200,4 +200,24 @@ public sealed class RescanFromInventoryTests
         Assert.That(rescanned.Packages, Is.Not.Empty);
         Assert.That(await _inventories.GetAsync(Registry, Repository, _image.Digest), Is.Not.Null);
     }
+
+    [Test]
+    public async Task A_rescan_of_an_unreadable_inventory_pulls_the_image_again_and_replaces_it()
+    {
+        await ScanAsync(ScanTrigger.PUSH);
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "inventories.db")};Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE inventories SET inventory = '{truncated'";
+            Assert.That(await command.ExecuteNonQueryAsync(), Is.EqualTo(1));
+        }
+
+        var before = _registry.LogPosition;
+        var rescanned = await ScanAsync(ScanTrigger.RESCAN);
+
+        Assert.That(_registry.Fetches(Repository, before), Is.Not.Empty);
+        Assert.That(rescanned.Packages, Is.Not.Empty);
+        Assert.That((await _inventories.GetAsync(Registry, Repository, _image.Digest))!.ScannerVersion, Is.EqualTo(Scanner.VersionFor(false)));
+    }
 }
