@@ -1,6 +1,7 @@
 using ImageScanning.Contracts;
 using ImageScanning.ScanEngine.Model;
 using ImageScanning.ScanEngine.Scanning;
+using ImageScanning.ScannerCore.Inventory;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 
@@ -10,8 +11,11 @@ namespace ImageScanning.ScannerCore;
 /// What a scanner does with a ScanImage command: scan, then publish ImageScanned, or ImageScanFailed
 /// with a reason a user can act on. Unexpected errors are rethrown so MassTransit retries them; past the
 /// retries its Fault&lt;ScanImage&gt; makes the failure visible.
+/// Each successful scan stores the image's inventory; a RESCAN (new advisories) re-matches that inventory
+/// without pulling the image, unless it is missing or was made by another finder set.
 /// </summary>
-public sealed class ScanImageHandler(ImageScanner scanner, IEnumerable<IEcosystem> ecosystems, ScannerMetrics metrics, ILogger<ScanImageHandler> logger)
+public sealed class ScanImageHandler(
+    ImageScanner scanner, IInventoryStore inventories, IEnumerable<IEcosystem> ecosystems, ScannerMetrics metrics, ILogger<ScanImageHandler> logger)
 {
     private readonly IReadOnlyList<IEcosystem> _ecosystems = ecosystems.ToList();
 
@@ -21,11 +25,16 @@ public sealed class ScanImageHandler(ImageScanner scanner, IEnumerable<IEcosyste
         var image = scan.Image;
         try
         {
-            var result = await scanner.ScanAsync(image.Registry, image.Repository, image.Digest, includeLanguagePackages, context.CancellationToken);
-            metrics.Stage("pull_and_inventory", result.Timings.PullAndInventory);
+            var result = scan.Trigger == ScanTrigger.RESCAN ? await RematchStoredAsync(image, includeLanguagePackages, context.CancellationToken) : null;
+            if (result is null)
+            {
+                result = await scanner.ScanAsync(image.Registry, image.Repository, image.Digest, includeLanguagePackages, context.CancellationToken);
+                metrics.Stage("pull_and_inventory", result.Timings.PullAndInventory);
+                metrics.LayerBytes(result.CompressedBytesRead);
+                metrics.Layers(result.LayersFromCache, result.LayerCount - result.LayersFromCache);
+                await SaveInventoryAsync(image, result, context.CancellationToken);
+            }
             metrics.Stage("match", result.Timings.Match);
-            metrics.LayerBytes(result.CompressedBytesRead);
-            metrics.Layers(result.LayersFromCache, result.LayerCount - result.LayersFromCache);
 
             var os = result.Distribution is { } d ? new OperatingSystemInfo(d.Id, d.VersionId, d.PrettyName) : null;
             await context.Publish(new ImageScanned(
@@ -45,4 +54,31 @@ public sealed class ScanImageHandler(ImageScanner scanner, IEnumerable<IEcosyste
                 context.CancellationToken);
         }
     }
+
+    /// <summary>The stored inventory re-matched, or null when there is no current one (the caller then pulls the image again).</summary>
+    private async Task<ImageScanResult?> RematchStoredAsync(ImageRef image, bool includeLanguagePackages, CancellationToken ct)
+    {
+        var version = scanner.VersionFor(includeLanguagePackages);
+        StoredInventory? inventory;
+        try
+        {
+            inventory = await inventories.GetCurrentAsync(image.Registry, image.Repository, image.Digest, version, ct);
+        }
+        catch (InvalidDataException e)
+        {
+            // An unreadable inventory only costs a pull: the full scan below replaces it.
+            logger.LogWarning("Stored inventory of {Repository}@{Digest} is unreadable, scanning the image again: {Message}", image.Repository, image.Digest, e.Message);
+            return null;
+        }
+        if (inventory is null)
+        {
+            logger.LogInformation("No current inventory of {Repository}@{Digest} for finder set {Version}: scanning the image again", image.Repository, image.Digest, version);
+            return null;
+        }
+        return await scanner.RematchAsync(inventory.Distribution, inventory.Packages, inventory.Digest, inventory.ManifestMediaType, includeLanguagePackages, ct);
+    }
+
+    private Task SaveInventoryAsync(ImageRef image, ImageScanResult result, CancellationToken ct) =>
+        inventories.SaveAsync(new StoredInventory(image.Registry, image.Repository, image.Digest, result.ScannerVersion, result.Distribution,
+            result.Packages, result.MediaType, DateTimeOffset.UtcNow), ct);
 }

@@ -62,6 +62,20 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
             image.CompressedBytesRead, image.Layers.Count(l => l.Stats.FromCache), image.Layers.Count, new ScanStageTimings(inventoryTime, stopwatch.Elapsed));
     }
 
+    /// <summary>
+    /// Matches a stored inventory (from an earlier scan with the same <see cref="VersionFor"/>) against the current
+    /// advisory database: a re-scan without registry access. Nothing is read, so the byte and layer counts are zero.
+    /// </summary>
+    public async Task<ImageScanResult> RematchAsync(Distribution? distribution, IReadOnlyList<Package> packages, string digest, string mediaType,
+        bool includeLanguagePackages, CancellationToken ct)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var matches = await _matcher.MatchAsync(packages, distribution, Selected(includeLanguagePackages), ct);
+        var updatedAt = await advisories.LastChangedAsync(ct);
+        return new ImageScanResult(digest, mediaType, distribution, packages, matches, VersionFor(includeLanguagePackages), updatedAt,
+            CompressedBytesRead: 0, LayersFromCache: 0, LayerCount: 0, new ScanStageTimings(TimeSpan.Zero, stopwatch.Elapsed));
+    }
+
     private IReadOnlyList<IEcosystem> Selected(bool includeLanguagePackages) =>
         _ecosystems.Where(e => e.IsOperatingSystem || includeLanguagePackages).ToList();
 

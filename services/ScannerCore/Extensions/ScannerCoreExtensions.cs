@@ -3,6 +3,7 @@ using ImageScanning.ScanEngine.Ecosystems;
 using ImageScanning.ScanEngine.Images;
 using ImageScanning.ScanEngine.Model;
 using ImageScanning.ScanEngine.Scanning;
+using ImageScanning.ScannerCore.Inventory;
 using ImageScanning.ServiceDefaults.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -21,6 +22,7 @@ public static class ScannerCoreExtensions
         if (builder.Services.Any(d => d.ServiceType == typeof(ScanImageHandler))) return builder; // Basic and Enhanced in one process.
         builder.Services.AddRegistryClients(builder.Configuration.GetSection("Registries"));
         builder.AddStore<IAdvisoryStore>("advisories", path => new SqliteAdvisoryStore(path), db => new MongoAdvisoryStore(db));
+        builder.AddStore<IInventoryStore>("inventories", path => new SqliteInventoryStore(path), db => new MongoInventoryStore(db));
         foreach (var ecosystem in EcosystemCatalog.All()) builder.Services.AddSingleton(ecosystem);
         builder.Services.AddSingleton<ImageScanner>();
         builder.Services.AddSingleton<ScanImageHandler>();

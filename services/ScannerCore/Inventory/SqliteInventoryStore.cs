@@ -1,0 +1,60 @@
+using Microsoft.Data.Sqlite;
+
+namespace ImageScanning.ScannerCore.Inventory;
+
+/// <summary>Embedded store for the standalone mode: one row per image, the inventory as JSON.</summary>
+public sealed class SqliteInventoryStore : IInventoryStore
+{
+    private readonly string _connectionString;
+
+    public SqliteInventoryStore(string path)
+    {
+        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            PRAGMA journal_mode = WAL;
+            CREATE TABLE IF NOT EXISTS inventories (
+                image_key TEXT PRIMARY KEY,
+                scanner_version TEXT NOT NULL,
+                saved_at INTEGER NOT NULL,
+                inventory TEXT NOT NULL);
+            """;
+        command.ExecuteNonQuery();
+    }
+
+    public async Task SaveAsync(StoredInventory inventory, CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO inventories (image_key, scanner_version, saved_at, inventory) VALUES ($key, $version, $at, $inventory)
+            ON CONFLICT (image_key) DO UPDATE SET scanner_version = excluded.scanner_version, saved_at = excluded.saved_at, inventory = excluded.inventory;
+            """;
+        command.Parameters.AddWithValue("$key", inventory.Key);
+        command.Parameters.AddWithValue("$version", inventory.ScannerVersion);
+        command.Parameters.AddWithValue("$at", inventory.SavedAt.ToUnixTimeMilliseconds());
+        command.Parameters.AddWithValue("$inventory", InventoryJson.Serialize(inventory));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<StoredInventory?> GetAsync(string registry, string repository, string digest, CancellationToken cancellationToken = default)
+    {
+        await using var connection = Open();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT inventory FROM inventories WHERE image_key = $key";
+        command.Parameters.AddWithValue("$key", StoredInventory.ImageKey(registry, repository, digest));
+        var json = await command.ExecuteScalarAsync(cancellationToken) as string;
+        return json is null ? null : InventoryJson.Deserialize(json);
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA busy_timeout = 10000;";
+        pragma.ExecuteNonQuery();
+        return connection;
+    }
+}
