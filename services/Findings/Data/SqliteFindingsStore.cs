@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace ImageScanning.Findings.Data;
@@ -5,15 +6,11 @@ namespace ImageScanning.Findings.Data;
 /// <summary>Embedded store for the standalone mode: one row per scan, the record as JSON.</summary>
 public sealed class SqliteFindingsStore : IFindingsStore
 {
-    private readonly string _connectionString;
+    private readonly SqliteDatabase _database;
 
     public SqliteFindingsStore(string path)
     {
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
+        _database = new SqliteDatabase(path, """
             CREATE TABLE IF NOT EXISTS scans (
                 scan_id TEXT PRIMARY KEY,
                 image_key TEXT NOT NULL,
@@ -21,8 +18,7 @@ public sealed class SqliteFindingsStore : IFindingsStore
                 record TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS scans_by_image ON scans (image_key, completed_at);
             CREATE INDEX IF NOT EXISTS scans_by_time ON scans (completed_at);
-            """;
-        command.ExecuteNonQuery();
+            """);
     }
 
     public async Task SaveScanAsync(ImageScanRecord scan, CancellationToken cancellationToken = default)
@@ -63,13 +59,5 @@ public sealed class SqliteFindingsStore : IFindingsStore
         return results;
     }
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA busy_timeout = 10000;";
-        pragma.ExecuteNonQuery();
-        return connection;
-    }
+    private SqliteConnection Open() => _database.Open();
 }

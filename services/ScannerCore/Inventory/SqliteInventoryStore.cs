@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace ImageScanning.ScannerCore.Inventory;
@@ -5,22 +6,17 @@ namespace ImageScanning.ScannerCore.Inventory;
 /// <summary>Embedded store for the standalone mode: one row per image, the inventory as JSON.</summary>
 public sealed class SqliteInventoryStore : IInventoryStore
 {
-    private readonly string _connectionString;
+    private readonly SqliteDatabase _database;
 
     public SqliteInventoryStore(string path)
     {
-        _connectionString = new SqliteConnectionStringBuilder { DataSource = path, Pooling = true }.ToString();
-        using var connection = Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            PRAGMA journal_mode = WAL;
+        _database = new SqliteDatabase(path, """
             CREATE TABLE IF NOT EXISTS inventories (
                 image_key TEXT PRIMARY KEY,
                 scanner_version TEXT NOT NULL,
                 saved_at INTEGER NOT NULL,
                 inventory TEXT NOT NULL);
-            """;
-        command.ExecuteNonQuery();
+            """);
     }
 
     public async Task SaveAsync(StoredInventory inventory, CancellationToken cancellationToken = default)
@@ -48,13 +44,5 @@ public sealed class SqliteInventoryStore : IInventoryStore
         return json is null ? null : InventoryJson.Deserialize(json);
     }
 
-    private SqliteConnection Open()
-    {
-        var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA busy_timeout = 10000;";
-        pragma.ExecuteNonQuery();
-        return connection;
-    }
+    private SqliteConnection Open() => _database.Open();
 }
