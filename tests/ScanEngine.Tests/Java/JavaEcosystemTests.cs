@@ -6,6 +6,8 @@ using ImageScanning.ScanEngine.Model;
 using ImageScanning.ScanEngine.Tests.Advisories;
 using static ImageScanning.ScanEngine.Tests.Java.TestArchives;
 
+using ImageScanning.ScanEngine.Tests.Support;
+
 namespace ImageScanning.ScanEngine.Tests.Java;
 
 [TestFixture]
@@ -14,22 +16,15 @@ public sealed class JavaEcosystemTests
     private const string Layer = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
     private static readonly Distribution Bookworm = new("debian", "12", "bookworm", "Debian GNU/Linux 12 (bookworm)");
 
-    private string directory = null!;
-    private SqliteAdvisoryStore store = null!;
+    private TemporaryAdvisoryStore advisories = null!;
+
+    private SqliteAdvisoryStore store => advisories.Store;
 
     [SetUp]
-    public void SetUp()
-    {
-        directory = Path.Combine(Path.GetTempPath(), "java-ecosystem-tests", Guid.NewGuid().ToString("N"));
-        store = new SqliteAdvisoryStore(Path.Combine(directory, "advisories.db"));
-    }
+    public void SetUp() => advisories = new TemporaryAdvisoryStore();
 
     [TearDown]
-    public void TearDown()
-    {
-        store.Dispose();
-        Directory.Delete(directory, recursive: true);
-    }
+    public void TearDown() => advisories.Dispose();
 
     private static Package Pkg(string name, string version, string type = "maven") =>
         new() { Name = name, Version = version, Type = type, FilePath = "app/x.jar", LayerDigest = Layer };

@@ -6,28 +6,23 @@ using ImageScanning.ScanEngine.Model;
 using ImageScanning.ScanEngine.Versions;
 using ImageScanning.TestSupport;
 
+using ImageScanning.ScanEngine.Tests.Support;
+
 namespace ImageScanning.ScanEngine.Tests.Npm;
 
 [TestFixture]
 public sealed class NpmEcosystemTests
 {
     private static readonly NpmEcosystem Ecosystem = new();
-    private string directory = null!;
-    private SqliteAdvisoryStore store = null!;
+    private TemporaryAdvisoryStore advisories = null!;
+
+    private SqliteAdvisoryStore store => advisories.Store;
 
     [SetUp]
-    public void SetUp()
-    {
-        directory = Path.Combine(Path.GetTempPath(), "npm-ecosystem-tests", Guid.NewGuid().ToString("N"));
-        store = new SqliteAdvisoryStore(Path.Combine(directory, "advisories.db"));
-    }
+    public void SetUp() => advisories = new TemporaryAdvisoryStore();
 
     [TearDown]
-    public void TearDown()
-    {
-        store.Dispose();
-        Directory.Delete(directory, recursive: true);
-    }
+    public void TearDown() => advisories.Dispose();
 
     [Test]
     public void Shape_and_keys()

@@ -6,28 +6,23 @@ using ImageScanning.ScanEngine.Model;
 using ImageScanning.ScanEngine.Tests.Advisories;
 using ImageScanning.TestSupport;
 
+using ImageScanning.ScanEngine.Tests.Support;
+
 namespace ImageScanning.ScanEngine.Tests.Python;
 
 [TestFixture]
 public sealed class PythonEcosystemTests
 {
     private static readonly PythonEcosystem Ecosystem = new();
-    private string directory = null!;
-    private SqliteAdvisoryStore store = null!;
+    private TemporaryAdvisoryStore advisories = null!;
+
+    private SqliteAdvisoryStore store => advisories.Store;
 
     [SetUp]
-    public void SetUp()
-    {
-        directory = Path.Combine(Path.GetTempPath(), "python-ecosystem-tests", Guid.NewGuid().ToString("N"));
-        store = new SqliteAdvisoryStore(Path.Combine(directory, "advisories.db"));
-    }
+    public void SetUp() => advisories = new TemporaryAdvisoryStore();
 
     [TearDown]
-    public void TearDown()
-    {
-        store.Dispose();
-        Directory.Delete(directory, recursive: true);
-    }
+    public void TearDown() => advisories.Dispose();
 
     private static Package Pypi(string name, string version, string type = "pypi") => new()
     {

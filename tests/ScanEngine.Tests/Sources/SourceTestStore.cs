@@ -1,5 +1,6 @@
 using ImageScanning.ScanEngine.Advisories.Sources;
 using ImageScanning.ScanEngine.Advisories.Store;
+using ImageScanning.ScanEngine.Tests.Support;
 using ImageScanning.TestSupport;
 
 namespace ImageScanning.ScanEngine.Tests.Sources;
@@ -7,17 +8,11 @@ namespace ImageScanning.ScanEngine.Tests.Sources;
 /// <summary>A temporary-file SQLite advisory store, and corpus reading helpers, for the native-source tests.</summary>
 public sealed class SourceTestStore : IDisposable
 {
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "native-source-tests", Guid.NewGuid().ToString("N"));
+    private readonly TemporaryAdvisoryStore advisories = new();
 
-    public SourceTestStore() => Store = new SqliteAdvisoryStore(Path.Combine(directory, "advisories.db"));
+    public SqliteAdvisoryStore Store => advisories.Store;
 
-    public SqliteAdvisoryStore Store { get; }
-
-    public void Dispose()
-    {
-        Store.Dispose();
-        Directory.Delete(directory, recursive: true);
-    }
+    public void Dispose() => advisories.Dispose();
 
     public static async Task<NativeFeedResult> ReadAsync(INativeAdvisorySource source, params string[] corpusPath)
     {
