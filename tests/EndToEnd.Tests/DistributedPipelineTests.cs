@@ -12,7 +12,14 @@ public sealed class DistributedPipelineTests : PipelineTests
     private static string StartupDirectory => ImageScanning.TestSupport.Corpus.PathOf("osv", "debian");
 
     /// <summary>This mode also imports the corpus's real Debian OSV records at start-up.</summary>
-    protected override void Configure(Dictionary<string, string> environment) => environment["CveFeed__ImportPaths__0"] = StartupDirectory;
+    protected override void Configure(Dictionary<string, string> environment)
+    {
+        environment["CveFeed__ImportPaths__0"] = StartupDirectory;
+        environment["Messaging__RabbitMqVirtualHost"] = _virtualHost;
+    }
+
+    /// <summary>This run's own virtual host: the services and the outside subscriber meet there and nowhere else.</summary>
+    private readonly string _virtualHost = ImageScanning.TestSupport.RabbitMqVirtualHosts.NewName("e2e");
 
     protected override int StartupAdvisories => Directory.GetFiles(StartupDirectory, "*.json").Length;
 
@@ -22,9 +29,10 @@ public sealed class DistributedPipelineTests : PipelineTests
     /// <summary>An outside service that references only the contracts and subscribes to ScanCompleted, as the README shows.</summary>
     protected override async Task BeforeStartAsync()
     {
+        await ImageScanning.TestSupport.RabbitMqVirtualHosts.CreateAsync(_virtualHost);
         _subscriber = Bus.Factory.CreateUsingRabbitMq(cfg =>
         {
-            cfg.Host(Environment.GetEnvironmentVariable("RABBITMQ_HOST") ?? "127.0.0.1", "/", h => { h.Username("guest"); h.Password("guest"); });
+            cfg.Host(Environment.GetEnvironmentVariable("RABBITMQ_HOST") ?? "127.0.0.1", _virtualHost, h => { h.Username("guest"); h.Password("guest"); });
             cfg.ReceiveEndpoint($"e2e-subscriber-{Guid.NewGuid():N}", e =>
             {
                 e.AutoDelete = true;
@@ -79,4 +87,6 @@ public sealed class DistributedPipelineTests : PipelineTests
     {
         if (_subscriber is not null) await _subscriber.StopAsync();
     }
+
+    protected override Task AfterStopAsync() => ImageScanning.TestSupport.RabbitMqVirtualHosts.DeleteAsync(_virtualHost);
 }

@@ -38,6 +38,9 @@ public abstract class PipelineTests
     /// <summary>Called before the platform starts (to subscribe to the bus before anything is published).</summary>
     protected virtual Task BeforeStartAsync() => Task.CompletedTask;
 
+    /// <summary>Called after the platform and registry stopped (to release what <see cref="BeforeStartAsync"/> took).</summary>
+    protected virtual Task AfterStopAsync() => Task.CompletedTask;
+
     /// <summary>Advisories the mode imports at start-up (CveFeed:ImportPaths); 0 when it imports none.</summary>
     protected virtual int StartupAdvisories => 0;
 
@@ -90,6 +93,7 @@ public abstract class PipelineTests
         _api?.Dispose();
         if (_platform is not null) await _platform.DisposeAsync();
         if (_registry is not null) await _registry.DisposeAsync();
+        await AfterStopAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (Directory.Exists(_dataDirectory)) Directory.Delete(_dataDirectory, recursive: true);
     }

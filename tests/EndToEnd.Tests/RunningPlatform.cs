@@ -1,7 +1,9 @@
+using ImageScanning.TestSupport;
+
 namespace ImageScanning.EndToEnd.Tests;
 
 /// <summary>The platform under test: its processes and the URLs tests talk to.</summary>
-public sealed class RunningPlatform(Uri gateway, Uri cveFeed, IReadOnlyList<PlatformProcess> processes) : IAsyncDisposable
+public sealed class RunningPlatform(Uri gateway, Uri cveFeed, IReadOnlyList<PlatformProcess> processes, string? ownedVirtualHost = null) : IAsyncDisposable
 {
     public Uri GatewayUrl { get; } = gateway;
     public Uri CveFeedUrl { get; } = cveFeed;
@@ -32,6 +34,13 @@ public sealed class RunningPlatform(Uri gateway, Uri cveFeed, IReadOnlyList<Plat
     {
         environment["Messaging__Transport"] = "RabbitMQ";
         environment["Messaging__RabbitMqHost"] = Environment.GetEnvironmentVariable("RABBITMQ_HOST") ?? "127.0.0.1";
+        string? ownedVirtualHost = null;
+        if (!environment.ContainsKey("Messaging__RabbitMqVirtualHost"))
+        {
+            ownedVirtualHost = RabbitMqVirtualHosts.NewName("e2e");
+            await RabbitMqVirtualHosts.CreateAsync(ownedVirtualHost);
+            environment["Messaging__RabbitMqVirtualHost"] = ownedVirtualHost;
+        }
         if (Environment.GetEnvironmentVariable("MONGODB_URI") is { Length: > 0 } mongo)
         {
             environment["Storage__Provider"] = "MongoDB";
@@ -49,13 +58,15 @@ public sealed class RunningPlatform(Uri gateway, Uri cveFeed, IReadOnlyList<Plat
         catch
         {
             foreach (var p in processes) await p.DisposeAsync();
+            if (ownedVirtualHost is not null) await RabbitMqVirtualHosts.DeleteAsync(ownedVirtualHost);
             throw;
         }
-        return new RunningPlatform(processes[^1].Url, processes.Single(p => p.Name == "CveFeed").Url, processes);
+        return new RunningPlatform(processes[^1].Url, processes.Single(p => p.Name == "CveFeed").Url, processes, ownedVirtualHost);
     }
 
     public async ValueTask DisposeAsync()
     {
         foreach (var process in processes) await process.DisposeAsync();
+        if (ownedVirtualHost is not null) await RabbitMqVirtualHosts.DeleteAsync(ownedVirtualHost);
     }
 }

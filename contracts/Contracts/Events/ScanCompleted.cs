@@ -12,7 +12,9 @@ public sealed record ScanCompleted(
     ScanStatus Status,
     IReadOnlyDictionary<FindingSeverity, int> FindingSeverityCounts,
     string? FailureReason,
-    DateTimeOffset CompletedAt);
+    DateTimeOffset CompletedAt,
+    IReadOnlyList<ScanFindingSummary>? Findings = null);
 
-/// <summary>A finding of an image was created, updated or closed.</summary>
-public sealed record FindingChanged(ImageRef Image, string VulnerabilityId, string PackageName, string Change, FindingSeverity Severity, DateTimeOffset ChangedAt);
+/// <summary>One vulnerability named in a ScanCompleted, so subscribers see what was found, not only counts.</summary>
+public sealed record ScanFindingSummary(
+    string VulnerabilityId, FindingSeverity Severity, string PackageName, string PackageVersion, string? FixedInVersion);
