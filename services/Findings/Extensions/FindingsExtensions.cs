@@ -1,6 +1,8 @@
 using ImageScanning.Findings.Consumers;
 using ImageScanning.Findings.Data;
 using ImageScanning.Findings.IntegrationEvents;
+using ImageScanning.Findings.Subscriptions;
+using ImageScanning.Findings.Subscriptions.Consumers;
 using ImageScanning.ServiceDefaults.Extensions;
 using MassTransit;
 
@@ -13,6 +15,7 @@ public static class FindingsExtensions
         builder.AddStore<IFindingsStore>("findings", path => new SqliteFindingsStore(path), db => new MongoFindingsStore(db));
         builder.Services.AddSingleton(builder.Configuration.GetSection("EventBridge").Get<EventBridgeOptions>() ?? new EventBridgeOptions());
         builder.Services.AddSingleton<FindingsMetrics>();
+        builder.AddSubscriptions();
         return builder;
     }
 
@@ -26,6 +29,16 @@ public static class FindingsExtensions
         bus.AddConsumer<ScanImageFaultConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<GetImageFindingsConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListScanCompletedEventsConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ScanCompletedSubscriptionConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ScanFailedSubscriptionConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<FindingChangedSubscriptionConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<CreateSubscriptionConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<UpdateSubscriptionConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<GetSubscriptionConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListSubscriptionsConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<DeleteSubscriptionConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListDeadLettersConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ReplayDeadLettersConsumer>().Endpoint(e => e.Name = EndpointName);
         return bus;
     }
 }

@@ -6,7 +6,8 @@ namespace ImageScanning.Findings.IntegrationEvents;
 
 /// <summary>
 /// Renders ScanCompleted in EventBridge's envelopes (INTERFACES §3) so rules written for ECR and
-/// Inspector read it unchanged: "ECR Image Scan" for BASIC, "Inspector2 Scan" for ENHANCED.
+/// Inspector read it unchanged: "ECR Image Scan" for BASIC, "Inspector2 Scan" for ENHANCED. Every AWS field is kept
+/// as AWS sends it; one added field, "vulnerabilities", names what was found (AWS sends only counts).
 /// </summary>
 public static class EventBridgeEnvelopes
 {
@@ -40,6 +41,7 @@ public static class EventBridgeEnvelopes
             ["image-tags"] = new JsonArray(scan.Image.Tags.Select(t => (JsonNode?)t).ToArray()),
         };
         if (scan.FailureReason is not null) detail["failure-reason"] = scan.FailureReason;
+        detail[VulnerabilitiesField] = Vulnerabilities(scan);
         return Envelope(scan, options, "ECR Image Scan", "aws.ecr", RepositoryArn(scan.Image.Repository, options), detail);
     }
 
@@ -61,9 +63,22 @@ public static class EventBridgeEnvelopes
             ["image-digest"] = scan.Image.Digest,
             ["image-tags"] = new JsonArray(scan.Image.Tags.Select(t => (JsonNode?)t).ToArray()),
             ["version"] = "1.0",
+            [VulnerabilitiesField] = Vulnerabilities(scan),
         };
         return Envelope(scan, options, "Inspector2 Scan", "aws.inspector2", repositoryArn, detail);
     }
+
+    /// <summary>The field this platform adds to the scan envelopes' detail: one entry per finding, kebab-case like its neighbours.</summary>
+    public const string VulnerabilitiesField = "vulnerabilities";
+
+    private static JsonArray Vulnerabilities(ScanCompleted scan) => new((scan.Findings ?? []).Select(f => (JsonNode?)new JsonObject
+    {
+        ["vulnerability-id"] = f.VulnerabilityId,
+        ["severity"] = f.Severity.ToString(),
+        ["package-name"] = f.PackageName,
+        ["package-version"] = f.PackageVersion,
+        ["fixed-in-version"] = f.FixedInVersion,
+    }).ToArray());
 
     public static string RepositoryArn(string repository, EventBridgeOptions options) =>
         $"arn:aws:ecr:{options.Region}:{options.Account}:repository/{repository}";
@@ -71,15 +86,18 @@ public static class EventBridgeEnvelopes
     private static int Count(ScanCompleted scan, FindingSeverity severity) =>
         scan.FindingSeverityCounts.TryGetValue(severity, out var n) ? n : 0;
 
-    private static JsonObject Envelope(ScanCompleted scan, EventBridgeOptions options, string detailType, string source, string resource, JsonObject detail) => new()
+    // Deterministic per scan, so a redelivered event carries the same id and subscribers can de-duplicate.
+    private static JsonObject Envelope(ScanCompleted scan, EventBridgeOptions options, string detailType, string source, string resource, JsonObject detail) =>
+        Envelope(scan.ScanId.ToString(), scan.CompletedAt, options, detailType, source, resource, detail);
+
+    internal static JsonObject Envelope(string id, DateTimeOffset time, EventBridgeOptions options, string detailType, string source, string resource, JsonObject detail) => new()
     {
         ["version"] = "0",
-        // Deterministic per scan and type, so a redelivered event carries the same id and subscribers can de-duplicate.
-        ["id"] = scan.ScanId.ToString(),
+        ["id"] = id,
         ["detail-type"] = detailType,
         ["source"] = source,
         ["account"] = options.Account,
-        ["time"] = scan.CompletedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        ["time"] = time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
         ["region"] = options.Region,
         ["resources"] = new JsonArray(resource),
         ["detail"] = detail,

@@ -1,0 +1,155 @@
+using MongoDB.Bson;
+using MongoDB.Bson.Serialization.Attributes;
+using MongoDB.Driver;
+
+namespace ImageScanning.Findings.Subscriptions.Data;
+
+/// <summary>Production store: subscriptions and the outbox as two collections of the findings database.</summary>
+public sealed class MongoSubscriptionStore : ISubscriptionStore
+{
+    private readonly IMongoCollection<SubscriptionDocument> _subscriptions;
+    private readonly IMongoCollection<DeliveryDocument> _deliveries;
+
+    public MongoSubscriptionStore(IMongoDatabase database)
+    {
+        _subscriptions = database.GetCollection<SubscriptionDocument>("subscriptions");
+        _deliveries = database.GetCollection<DeliveryDocument>("subscription_deliveries");
+        _deliveries.Indexes.CreateMany([
+            new CreateIndexModel<DeliveryDocument>(
+                Builders<DeliveryDocument>.IndexKeys.Ascending(d => d.SubscriptionId).Ascending(d => d.EventId), new CreateIndexOptions { Unique = true }),
+            new CreateIndexModel<DeliveryDocument>(Builders<DeliveryDocument>.IndexKeys.Ascending(d => d.State).Ascending(d => d.NextAttemptAt)),
+        ]);
+    }
+
+    public Task SaveSubscriptionAsync(Subscription s, CancellationToken cancellationToken = default) =>
+        _subscriptions.ReplaceOneAsync(d => d.Id == s.Id.ToString(), SubscriptionDocument.From(s), new ReplaceOptions { IsUpsert = true }, cancellationToken);
+
+    public async Task<Subscription?> GetSubscriptionAsync(Guid id, CancellationToken cancellationToken = default) =>
+        (await _subscriptions.Find(d => d.Id == id.ToString()).FirstOrDefaultAsync(cancellationToken))?.ToSubscription();
+
+    public async Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(CancellationToken cancellationToken = default) =>
+        (await _subscriptions.Find(FilterDefinition<SubscriptionDocument>.Empty).SortBy(d => d.CreatedAt).ThenBy(d => d.Id).ToListAsync(cancellationToken))
+            .Select(d => d.ToSubscription()).ToList();
+
+    public async Task<bool> DeleteSubscriptionAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        var removed = await _subscriptions.DeleteOneAsync(d => d.Id == id.ToString(), cancellationToken);
+        await _deliveries.DeleteManyAsync(d => d.SubscriptionId == id.ToString(), cancellationToken);
+        return removed.DeletedCount > 0;
+    }
+
+    public async Task<int> EnqueueAsync(IReadOnlyList<WebhookDelivery> deliveries, CancellationToken cancellationToken = default)
+    {
+        if (deliveries.Count == 0) return 0;
+        try
+        {
+            await _deliveries.InsertManyAsync(deliveries.Select(DeliveryDocument.From), new InsertManyOptions { IsOrdered = false }, cancellationToken);
+            return deliveries.Count;
+        }
+        catch (MongoBulkWriteException<DeliveryDocument> e) when (e.WriteErrors.All(w => w.Category == ServerErrorCategory.DuplicateKey))
+        {
+            // Already queued for that subscription: a redelivered event adds nothing.
+            return deliveries.Count - e.WriteErrors.Count;
+        }
+    }
+
+    public async Task<IReadOnlyList<WebhookDelivery>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken cancellationToken = default)
+    {
+        var claimed = new List<WebhookDelivery>();
+        var at = now.UtcDateTime;
+        var filter = Builders<DeliveryDocument>.Filter.Where(d => d.State == DeliveryState.Pending && d.NextAttemptAt <= at && d.LeaseUntil <= at);
+        var update = Builders<DeliveryDocument>.Update.Set(d => d.LeaseUntil, (now + lease).UtcDateTime);
+        var options = new FindOneAndUpdateOptions<DeliveryDocument>
+        {
+            Sort = Builders<DeliveryDocument>.Sort.Ascending(d => d.NextAttemptAt).Ascending(d => d.CreatedAt),
+            ReturnDocument = ReturnDocument.After,
+        };
+        // One atomic claim per delivery, so two replicas never take the same one.
+        while (claimed.Count < limit && await _deliveries.FindOneAndUpdateAsync(filter, update, options, cancellationToken) is { } document)
+            claimed.Add(document.ToDelivery());
+        return claimed;
+    }
+
+    public Task MarkDeliveredAsync(Guid deliveryId, CancellationToken cancellationToken = default) =>
+        _deliveries.DeleteOneAsync(d => d.Id == deliveryId.ToString(), cancellationToken);
+
+    public Task MarkRetryAsync(Guid deliveryId, int attempts, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default) =>
+        _deliveries.UpdateOneAsync(d => d.Id == deliveryId.ToString(), Builders<DeliveryDocument>.Update
+            .Set(d => d.Attempts, attempts).Set(d => d.LastError, error).Set(d => d.NextAttemptAt, nextAttemptAt.UtcDateTime)
+            .Set(d => d.LeaseUntil, DateTime.MinValue), cancellationToken: cancellationToken);
+
+    public Task MarkDeadLetteredAsync(Guid deliveryId, int attempts, string error, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        _deliveries.UpdateOneAsync(d => d.Id == deliveryId.ToString(), Builders<DeliveryDocument>.Update
+            .Set(d => d.State, DeliveryState.DeadLettered).Set(d => d.Attempts, attempts).Set(d => d.LastError, error)
+            .Set(d => d.DeadLetteredAt, at.UtcDateTime).Set(d => d.LeaseUntil, DateTime.MinValue), cancellationToken: cancellationToken);
+
+    public async Task<IReadOnlyList<WebhookDelivery>> ListDeadLettersAsync(Guid subscriptionId, CancellationToken cancellationToken = default) =>
+        (await _deliveries.Find(d => d.SubscriptionId == subscriptionId.ToString() && d.State == DeliveryState.DeadLettered)
+            .SortBy(d => d.CreatedAt).ToListAsync(cancellationToken)).Select(d => d.ToDelivery()).ToList();
+
+    public async Task<int> ReplayDeadLettersAsync(Guid subscriptionId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        var result = await _deliveries.UpdateManyAsync(
+            d => d.SubscriptionId == subscriptionId.ToString() && d.State == DeliveryState.DeadLettered,
+            Builders<DeliveryDocument>.Update.Set(d => d.State, DeliveryState.Pending).Set(d => d.Attempts, 0)
+                .Set(d => d.NextAttemptAt, now.UtcDateTime).Set(d => d.LeaseUntil, DateTime.MinValue).Set(d => d.DeadLetteredAt, null),
+            cancellationToken: cancellationToken);
+        return (int)result.ModifiedCount;
+    }
+
+    public Task<long> CountPendingAsync(CancellationToken cancellationToken = default) =>
+        _deliveries.CountDocumentsAsync(d => d.State == DeliveryState.Pending, cancellationToken: cancellationToken);
+
+    private sealed class SubscriptionDocument
+    {
+        [BsonId] public required string Id { get; init; }
+        public required string TargetUrl { get; init; }
+        public required string EventPattern { get; init; }
+        public bool CloudEvents { get; init; }
+        public string? Description { get; init; }
+        public required string Secret { get; init; }
+        [BsonDateTimeOptions(Kind = DateTimeKind.Utc)] public DateTime CreatedAt { get; init; }
+        [BsonDateTimeOptions(Kind = DateTimeKind.Utc)] public DateTime UpdatedAt { get; init; }
+        [BsonExtraElements] public BsonDocument? Extra { get; init; }
+
+        public static SubscriptionDocument From(Subscription s) => new()
+        {
+            Id = s.Id.ToString(), TargetUrl = s.TargetUrl, EventPattern = s.EventPattern, CloudEvents = s.CloudEvents,
+            Description = s.Description, Secret = s.Secret, CreatedAt = s.CreatedAt.UtcDateTime, UpdatedAt = s.UpdatedAt.UtcDateTime,
+        };
+
+        public Subscription ToSubscription() =>
+            new(Guid.Parse(Id), TargetUrl, EventPattern, CloudEvents, Description, Secret, Utc(CreatedAt), Utc(UpdatedAt));
+    }
+
+    private sealed class DeliveryDocument
+    {
+        [BsonId] public required string Id { get; init; }
+        public required string SubscriptionId { get; init; }
+        public required string EventId { get; init; }
+        public required string DetailType { get; init; }
+        public required string ContentType { get; init; }
+        public required string Body { get; init; }
+        [BsonRepresentation(BsonType.String)] public DeliveryState State { get; init; }
+        public int Attempts { get; init; }
+        [BsonDateTimeOptions(Kind = DateTimeKind.Utc)] public DateTime NextAttemptAt { get; init; }
+        [BsonDateTimeOptions(Kind = DateTimeKind.Utc)] public DateTime LeaseUntil { get; init; }
+        public string? LastError { get; init; }
+        [BsonDateTimeOptions(Kind = DateTimeKind.Utc)] public DateTime CreatedAt { get; init; }
+        [BsonDateTimeOptions(Kind = DateTimeKind.Utc)] public DateTime? DeadLetteredAt { get; init; }
+        [BsonExtraElements] public BsonDocument? Extra { get; init; }
+
+        public static DeliveryDocument From(WebhookDelivery d) => new()
+        {
+            Id = d.Id.ToString(), SubscriptionId = d.SubscriptionId.ToString(), EventId = d.EventId, DetailType = d.DetailType,
+            ContentType = d.ContentType, Body = d.Body, State = d.State, Attempts = d.Attempts, NextAttemptAt = d.NextAttemptAt.UtcDateTime,
+            LeaseUntil = DateTime.MinValue, LastError = d.LastError, CreatedAt = d.CreatedAt.UtcDateTime, DeadLetteredAt = d.DeadLetteredAt?.UtcDateTime,
+        };
+
+        public WebhookDelivery ToDelivery() => new(
+            Guid.Parse(Id), Guid.Parse(SubscriptionId), EventId, DetailType, ContentType, Body, State, Attempts, Utc(NextAttemptAt),
+            LastError, Utc(CreatedAt), DeadLetteredAt is { } dead ? Utc(dead) : null);
+    }
+
+    private static DateTimeOffset Utc(DateTime time) => new(DateTime.SpecifyKind(time, DateTimeKind.Utc));
+}

@@ -1,0 +1,25 @@
+namespace ImageScanning.Findings.Subscriptions;
+
+/// <summary>Webhook delivery settings (configuration section "Subscriptions").</summary>
+public sealed class SubscriptionOptions
+{
+    /// <summary>Failed attempts after which a delivery moves to the subscription's dead letters.</summary>
+    public int MaxAttempts { get; set; } = 8;
+
+    /// <summary>Wait after the first failure; doubled after each further one, up to MaxBackoff.</summary>
+    public TimeSpan InitialBackoff { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>How often the dispatcher looks for due deliveries when nothing new woke it.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a claimed delivery is hidden from other dispatchers (replicas) while it is being sent.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);
+
+    public int BatchSize { get; set; } = 32;
+
+    public int Parallelism { get; set; } = 8;
+}
