@@ -25,6 +25,7 @@ public static class GatewayExtensions
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiAuthentication.PolicyName);
         api.MapScanningConfigurationApi();
         api.MapFindingsApi();
+        api.MapSubscriptionsApi();
         return app;
     }
 }
