@@ -19,6 +19,9 @@ public sealed class SubscriptionOptions
     /// <summary>How long a claimed delivery is hidden from other dispatchers (replicas) while it is being sent.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long a sent delivery is remembered, so the same event redelivered by the bus is not sent again.</summary>
+    public TimeSpan DeduplicationWindow { get; set; } = TimeSpan.FromDays(7);
+
     public int BatchSize { get; set; } = 32;
 
     public int Parallelism { get; set; } = 8;

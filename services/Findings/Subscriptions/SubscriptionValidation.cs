@@ -26,6 +26,9 @@ public static class SubscriptionValidation
         }
     }
 
+    /// <summary>Now, at the millisecond precision both stores keep, so what create returns equals what get returns.</summary>
+    public static DateTimeOffset Now(TimeProvider time) => DateTimeOffset.FromUnixTimeMilliseconds(time.GetUtcNow().ToUnixTimeMilliseconds());
+
     public static SubscriptionView ToView(this Subscription s) =>
         new(s.Id, s.TargetUrl, s.EventPattern, s.CloudEvents, s.Description, s.CreatedAt, s.UpdatedAt);
 

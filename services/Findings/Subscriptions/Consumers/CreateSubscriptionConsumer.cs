@@ -17,7 +17,7 @@ public sealed class CreateSubscriptionConsumer(ISubscriptionStore store, TimePro
             await context.RespondAsync(new SubscriptionResult(false, error, null, null));
             return;
         }
-        var now = time.GetUtcNow();
+        var now = SubscriptionValidation.Now(time);
         var subscription = new Subscription(Guid.NewGuid(), definition.TargetUrl, definition.EventPattern, definition.CloudEvents,
             definition.Description, WebhookSignature.NewSecret(), now, now);
         await store.SaveSubscriptionAsync(subscription, context.CancellationToken);

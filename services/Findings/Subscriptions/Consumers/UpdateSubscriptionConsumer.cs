@@ -24,7 +24,7 @@ public sealed class UpdateSubscriptionConsumer(ISubscriptionStore store, TimePro
         var updated = existing with
         {
             TargetUrl = definition.TargetUrl, EventPattern = definition.EventPattern, CloudEvents = definition.CloudEvents,
-            Description = definition.Description, UpdatedAt = time.GetUtcNow(),
+            Description = definition.Description, UpdatedAt = SubscriptionValidation.Now(time),
         };
         await store.SaveSubscriptionAsync(updated, context.CancellationToken);
         await context.RespondAsync(new SubscriptionResult(true, null, updated.ToView(), null));

@@ -5,7 +5,8 @@ public sealed record Subscription(
     Guid Id, string TargetUrl, string EventPattern, bool CloudEvents, string? Description, string Secret,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-public enum DeliveryState { Pending, DeadLettered }
+/// <summary>Delivered rows are kept for a while so a redelivered bus event is recognised and not sent twice.</summary>
+public enum DeliveryState { Pending, DeadLettered, Delivered }
 
 /// <summary>
 /// One event bound for one subscription (the outbox row): the exact body and content type are fixed when the
@@ -37,7 +38,11 @@ public interface ISubscriptionStore
     /// </summary>
     Task<IReadOnlyList<WebhookDelivery>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken cancellationToken = default);
 
-    Task MarkDeliveredAsync(Guid deliveryId, CancellationToken cancellationToken = default);
+    /// <summary>Marks the delivery sent; it stays (not pending, not listed) until pruned, to de-duplicate redelivered events.</summary>
+    Task MarkDeliveredAsync(Guid deliveryId, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Forgets deliveries sent before the given time; returns how many.</summary>
+    Task<int> PruneDeliveredAsync(DateTimeOffset deliveredBefore, CancellationToken cancellationToken = default);
 
     /// <summary>Records a failed attempt and when to try again.</summary>
     Task MarkRetryAsync(Guid deliveryId, int attempts, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default);

@@ -70,8 +70,17 @@ public sealed class MongoSubscriptionStore : ISubscriptionStore
         return claimed;
     }
 
-    public Task MarkDeliveredAsync(Guid deliveryId, CancellationToken cancellationToken = default) =>
-        _deliveries.DeleteOneAsync(d => d.Id == deliveryId.ToString(), cancellationToken);
+    public Task MarkDeliveredAsync(Guid deliveryId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        _deliveries.UpdateOneAsync(d => d.Id == deliveryId.ToString(), Builders<DeliveryDocument>.Update
+            .Set(d => d.State, DeliveryState.Delivered).Set(d => d.DeliveredAt, at.UtcDateTime).Set(d => d.LeaseUntil, DateTime.MinValue),
+            cancellationToken: cancellationToken);
+
+    public async Task<int> PruneDeliveredAsync(DateTimeOffset deliveredBefore, CancellationToken cancellationToken = default)
+    {
+        var before = deliveredBefore.UtcDateTime;
+        var result = await _deliveries.DeleteManyAsync(d => d.State == DeliveryState.Delivered && d.DeliveredAt < before, cancellationToken);
+        return (int)result.DeletedCount;
+    }
 
     public Task MarkRetryAsync(Guid deliveryId, int attempts, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default) =>
         _deliveries.UpdateOneAsync(d => d.Id == deliveryId.ToString(), Builders<DeliveryDocument>.Update
@@ -137,6 +146,7 @@ public sealed class MongoSubscriptionStore : ISubscriptionStore
         public string? LastError { get; init; }
         [BsonDateTimeOptions(Kind = DateTimeKind.Utc)] public DateTime CreatedAt { get; init; }
         [BsonDateTimeOptions(Kind = DateTimeKind.Utc)] public DateTime? DeadLetteredAt { get; init; }
+        [BsonDateTimeOptions(Kind = DateTimeKind.Utc)] public DateTime? DeliveredAt { get; init; }
         [BsonExtraElements] public BsonDocument? Extra { get; init; }
 
         public static DeliveryDocument From(WebhookDelivery d) => new()

@@ -21,7 +21,7 @@ public sealed class SqliteSubscriptionStore : ISubscriptionStore
                 id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, event_id TEXT NOT NULL, detail_type TEXT NOT NULL,
                 content_type TEXT NOT NULL, body TEXT NOT NULL, state INTEGER NOT NULL, attempts INTEGER NOT NULL,
                 next_attempt_at INTEGER NOT NULL, lease_until INTEGER NOT NULL DEFAULT 0, last_error TEXT,
-                created_at INTEGER NOT NULL, dead_lettered_at INTEGER,
+                created_at INTEGER NOT NULL, dead_lettered_at INTEGER, delivered_at INTEGER,
                 UNIQUE (subscription_id, event_id));
             CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_at);
             """);
@@ -86,8 +86,13 @@ public sealed class SqliteSubscriptionStore : ISubscriptionStore
             """, cancellationToken,
             ("$now", now.ToUnixTimeMilliseconds()), ("$lease", (now + lease).ToUnixTimeMilliseconds()), ("$limit", limit));
 
-    public Task MarkDeliveredAsync(Guid deliveryId, CancellationToken cancellationToken = default) =>
-        ExecuteAsync("DELETE FROM deliveries WHERE id = $id", cancellationToken, ("$id", deliveryId.ToString()));
+    public Task MarkDeliveredAsync(Guid deliveryId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
+        ExecuteAsync("UPDATE deliveries SET state = 2, delivered_at = $at, lease_until = 0 WHERE id = $id",
+            cancellationToken, ("$id", deliveryId.ToString()), ("$at", at.ToUnixTimeMilliseconds()));
+
+    public Task<int> PruneDeliveredAsync(DateTimeOffset deliveredBefore, CancellationToken cancellationToken = default) =>
+        ExecuteAsync("DELETE FROM deliveries WHERE state = 2 AND delivered_at < $before",
+            cancellationToken, ("$before", deliveredBefore.ToUnixTimeMilliseconds()));
 
     public Task MarkRetryAsync(Guid deliveryId, int attempts, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default) =>
         ExecuteAsync("UPDATE deliveries SET attempts = $attempts, last_error = $error, next_attempt_at = $next, lease_until = 0 WHERE id = $id",

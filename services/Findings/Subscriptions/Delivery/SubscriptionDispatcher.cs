@@ -21,12 +21,15 @@ public sealed class SubscriptionDispatcher(
     public const string DeliveryIdHeader = "X-ImageScanning-Delivery";
     public const string EventIdHeader = "X-ImageScanning-Event-Id";
 
+    private DateTimeOffset _lastPrune = DateTimeOffset.MinValue;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
             try
             {
+                await PruneAsync(stoppingToken);
                 var sent = await DispatchDueAsync(stoppingToken);
                 metrics.SetPending(await store.CountPendingAsync(stoppingToken));
                 // A full batch means more may be due right away.
@@ -45,6 +48,15 @@ public sealed class SubscriptionDispatcher(
         }
     }
 
+    /// <summary>Once a minute, forget deliveries older than the de-duplication window.</summary>
+    private async Task PruneAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        if (now - _lastPrune < TimeSpan.FromMinutes(1)) return;
+        _lastPrune = now;
+        await store.PruneDeliveredAsync(now - options.DeduplicationWindow, cancellationToken);
+    }
+
     /// <summary>One pass over what is due now; returns how many deliveries were attempted.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken cancellationToken)
     {
@@ -55,7 +67,7 @@ public sealed class SubscriptionDispatcher(
             async (delivery, ct) =>
             {
                 if (subscriptions.TryGetValue(delivery.SubscriptionId, out var subscription)) await AttemptAsync(subscription, delivery, ct);
-                else await store.MarkDeliveredAsync(delivery.Id, ct); // its subscription was deleted meanwhile
+                else await store.MarkDeliveredAsync(delivery.Id, time.GetUtcNow(), ct); // its subscription was deleted meanwhile
             });
         return due.Count;
     }
@@ -65,7 +77,7 @@ public sealed class SubscriptionDispatcher(
         var error = await SendAsync(subscription, delivery, cancellationToken);
         if (error is null)
         {
-            await store.MarkDeliveredAsync(delivery.Id, cancellationToken);
+            await store.MarkDeliveredAsync(delivery.Id, time.GetUtcNow(), cancellationToken);
             metrics.Delivered();
             logger.LogInformation("Delivered {DetailType} {EventId} to subscription {SubscriptionId} (attempt {Attempt})",
                 delivery.DetailType, delivery.EventId, subscription.Id, delivery.Attempts + 1);
