@@ -108,9 +108,19 @@ public sealed class SubscriptionPipelineTests
             Assert.That((string?)envelope["detail"]!["scan-status"], Is.EqualTo("COMPLETE"));
             Assert.That(named, Is.EqualTo(_advisories.ExpectedFindings));
         });
+        Assert.That(named, Is.Not.Empty);
     }
 
     [Test, Order(2)]
+    public async Task Delivery_metrics_are_exported_under_the_names_the_dashboards_use()
+    {
+        var metrics = await _api.GetStringAsync("/metrics");
+
+        Assert.That(metrics, Does.Match("imagescanning_subscriptions_deliveries_total\\{[^}]*outcome=\"delivered\"[^}]*\\} 1"));
+        Assert.That(metrics, Does.Match("imagescanning_subscriptions_pending(\\{[^}]*\\})? 0\\b"));
+    }
+
+    [Test, Order(3)]
     public async Task Subscriptions_are_listed_read_updated_and_deleted_without_ever_showing_the_secret_again()
     {
         var id = (string)_created["id"]!;
