@@ -8,6 +8,9 @@ public sealed class RunningPlatform(Uri gateway, Uri cveFeed, IReadOnlyList<Plat
     public Uri GatewayUrl { get; } = gateway;
     public Uri CveFeedUrl { get; } = cveFeed;
 
+    /// <summary>The URL of one process by service name ("Findings", or "Standalone" for the single process).</summary>
+    public Uri UrlOf(string service) => processes.Single(p => p.Name == service).Url;
+
     public string Logs => string.Join(Environment.NewLine, processes.Select(p => $"===== {p.Name} ====={Environment.NewLine}{p.Output}"));
 
     /// <summary>Settings shared by every process, as environment variables (the way a deployment configures them).</summary>

@@ -11,10 +11,10 @@ namespace ImageScanning.EndToEnd.Tests;
 /// <summary>
 /// A webhook subscriber on the running Standalone platform: subscribed through the REST API with a pattern selecting
 /// "ECR Image Scan" for one repository, it receives the signed event of a real pushed image, naming its real findings,
-/// and nothing for another repository scanned at the same time.
+/// and nothing for another repository scanned at the same time. The same scenario runs in both modes.
 /// </summary>
 [NonParallelizable]
-public sealed class SubscriptionPipelineTests
+public abstract class SubscriptionPipelineTests
 {
     private const string WebhookToken = "e2e-webhook-token";
     private const string ApiToken = "e2e-api-token";
@@ -29,6 +29,11 @@ public sealed class SubscriptionPipelineTests
     private TestAdvisories _advisories = null!;
     private JsonObject _created = null!;
     private PushedImage _selected = null!;
+
+    protected abstract Task<RunningPlatform> StartPlatformAsync(int gatewayPort, Dictionary<string, string> environment);
+
+    /// <summary>The process that hosts Findings, whose /metrics carry the delivery metrics.</summary>
+    protected abstract string FindingsProcess { get; }
 
     [OneTimeSetUp]
     public async Task StartSubscribeAndPushAsync()
@@ -46,13 +51,15 @@ public sealed class SubscriptionPipelineTests
         });
         _dataDirectory = Directory.CreateTempSubdirectory("imagescanning-e2e-subscriptions-").FullName;
         var environment = RunningPlatform.CommonEnvironment(_registry.Url, WebhookToken, ApiToken, _dataDirectory);
-        _platform = await RunningPlatform.StartStandaloneAsync(gatewayPort, environment);
+        _platform = await StartPlatformAsync(gatewayPort, environment);
         _api = new HttpClient { BaseAddress = _platform.GatewayUrl };
         _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
 
+        using var feed = new HttpClient { BaseAddress = _platform.CveFeedUrl };
+        feed.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
         var zip = new ByteArrayContent(_advisories.ToZip());
         zip.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
-        var upload = await _api.PostAsync("/api/v1/advisories", zip);
+        var upload = await feed.PostAsync("/api/v1/advisories", zip);
         Assert.That(upload.StatusCode, Is.EqualTo(HttpStatusCode.OK), await upload.Content.ReadAsStringAsync());
         var put = await _api.PutAsync("/api/v1/registries/local/scanning-configuration", Json(
             """{"scanType":"BASIC","rules":[{"scanFrequency":"SCAN_ON_PUSH","repositoryFilters":[{"filter":"e2e/*","filterType":"WILDCARD"}]}]}"""));
@@ -114,7 +121,9 @@ public sealed class SubscriptionPipelineTests
     [Test, Order(2)]
     public async Task Delivery_metrics_are_exported_under_the_names_the_dashboards_use()
     {
-        var metrics = await _api.GetStringAsync("/metrics");
+        using var findings = new HttpClient { BaseAddress = _platform.UrlOf(FindingsProcess) };
+        findings.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
+        var metrics = await findings.GetStringAsync("/metrics");
 
         Assert.That(metrics, Does.Match("imagescanning_subscriptions_deliveries_total\\{[^}]*outcome=\"delivered\"[^}]*\\} 1"));
         Assert.That(metrics, Does.Match("imagescanning_subscriptions_pending(\\{[^}]*\\})? 0\\b"));
@@ -188,4 +197,21 @@ public sealed class SubscriptionPipelineTests
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+}
+
+public sealed class StandaloneSubscriptionPipelineTests : SubscriptionPipelineTests
+{
+    protected override Task<RunningPlatform> StartPlatformAsync(int gatewayPort, Dictionary<string, string> environment) =>
+        RunningPlatform.StartStandaloneAsync(gatewayPort, environment);
+
+    protected override string FindingsProcess => "Standalone";
+}
+
+/// <summary>Findings in its own process on RabbitMQ: its dispatcher delivers; the Gateway manages subscriptions over the bus.</summary>
+public sealed class DistributedSubscriptionPipelineTests : SubscriptionPipelineTests
+{
+    protected override Task<RunningPlatform> StartPlatformAsync(int gatewayPort, Dictionary<string, string> environment) =>
+        RunningPlatform.StartDistributedAsync(gatewayPort, environment);
+
+    protected override string FindingsProcess => "Findings";
 }
