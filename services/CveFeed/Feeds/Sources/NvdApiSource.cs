@@ -27,7 +27,8 @@ public sealed class NvdApiSource(
     public async Task<FeedRunResult> RunAsync(FeedStatus? previous, CancellationToken ct)
     {
         var baseUrl = string.IsNullOrWhiteSpace(options.Url) ? DefaultUrl : options.Url;
-        var now = clock.GetUtcNow();
+        // Millisecond precision: what the request carries, so the next window starts exactly where this one ended.
+        var now = DateTimeOffset.FromUnixTimeMilliseconds(clock.GetUtcNow().ToUnixTimeMilliseconds());
         var start = previous?.Cursor is { } cursor && DateTimeOffset.TryParse(cursor, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var c)
             ? c
             : now - (options.InitialLookback > MaxWindow ? MaxWindow : options.InitialLookback);
