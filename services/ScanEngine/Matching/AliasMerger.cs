@@ -7,10 +7,10 @@ namespace ImageScanning.ScanEngine.Matching;
 /// (GO-2023-2402 and GHSA-45x7-px36-x8w8, both aliasing CVE-2023-48795; a DSA and a DLA of the same CVE) become a
 /// single match. Rules:
 /// <list type="bullet">
-/// <item>Matches are grouped when they are linked through ids/aliases AND the group has an identifier every member
-/// carries (its id or an alias, or an alias of a grouped record it names as an alias). A chain without a common identifier (DSA-1 {CVE-a, CVE-b} and DLA-2 {CVE-b, CVE-c}
-/// still share CVE-b; GHSA-x {CVE-a} and DSA-y {CVE-b} do not) is left as separate matches, so nothing is
-/// mis-attributed.</item>
+/// <item>Matches are merged when they are linked through ids/aliases, the group has an identifier every member
+/// carries (its id or an alias, or an alias of a grouped record it names as an alias), and no member is about more
+/// than one CVE. Otherwise they stay separate matches, so nothing is mis-attributed: a DSA fixing CVE-a and CVE-b
+/// is not the same vulnerability as DEBIAN-CVE-a.</item>
 /// <item>Id: among the identifiers common to the group, a CVE first (Inspector's vulnerabilityId is the CVE), then
 /// a GHSA, then the lowest ordinal. Aliases: every member's id and aliases, minus the chosen id, sorted.</item>
 /// <item>Severity (and its CVSS, title, description, source URL): the member with the highest-confidence source,
@@ -45,11 +45,14 @@ public static class AliasMerger
             if (group.Count == 1) { result.Add(group[0]); continue; }
             var sets = group.Select(m => ExpandedIdentifiers(m, group)).ToList();
             var common = sets.Skip(1).Aggregate(sets[0], (set, next) => { set.IntersectWith(next); return set; });
-            if (common.Count == 0) { result.AddRange(group); continue; }
+            // A record about several CVEs (a DSA fixing three) is not "the same vulnerability" as any one of them.
+            if (common.Count == 0 || sets.Any(set => set.Count(IsCve) > 1)) { result.AddRange(group); continue; }
             result.Add(MergeGroup(group, common, comparer));
         }
         return result;
     }
+
+    private static bool IsCve(string identifier) => identifier.StartsWith("CVE-", StringComparison.OrdinalIgnoreCase);
 
     private static IEnumerable<string> IdentifiersOf(VulnerabilityMatch match) => match.Aliases.Prepend(match.VulnerabilityId);
 
