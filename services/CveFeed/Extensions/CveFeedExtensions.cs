@@ -42,6 +42,7 @@ public static class CveFeedExtensions
     private static void AddFeedHttpClient(this IHostApplicationBuilder builder)
     {
         var http = builder.Configuration.GetSection("CveFeed:Http").Get<FeedHttpOptions>() ?? new FeedHttpOptions();
+        builder.Services.AddSingleton(http);
         builder.Services.AddHttpClient(HttpFeedSource.HttpClientName, client =>
             {
                 client.Timeout = Timeout.InfiniteTimeSpan; // the pipeline's timeouts govern

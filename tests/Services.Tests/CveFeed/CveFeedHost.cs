@@ -75,6 +75,7 @@ public sealed class CveFeedHost : IAsyncDisposable
             ["Messaging:Transport"] = "InMemory",
             ["CveFeed:Http:MaxRetryAttempts"] = "1",
             ["CveFeed:Http:RetryDelay"] = "00:00:00.050",
+            ["CveFeed:Http:AttemptTimeout"] = "00:00:03",
         }.Concat(settings));
         builder.AddServiceDefaults("cve-feed");
         builder.AddCveFeed();

@@ -19,7 +19,7 @@ namespace ImageScanning.Services.Tests.CveFeed;
 /// </summary>
 public sealed class FeedServer : IAsyncDisposable
 {
-    private sealed record Document(byte[] Bytes, string ETag, DateTimeOffset LastModified, int? FailWith, bool Truncate);
+    private sealed record Document(byte[] Bytes, string ETag, DateTimeOffset LastModified, int? FailWith, bool Truncate, TimeSpan Stall = default);
 
     private readonly ConcurrentDictionary<string, Document> documents = new();
     private readonly WebApplication app;
@@ -60,13 +60,21 @@ public sealed class FeedServer : IAsyncDisposable
     /// <summary>Serves the first half of the document (with a matching Content-Length) under a new ETag.</summary>
     public void Truncate(string name) => documents[name] = documents[name] with { Truncate = true, ETag = "\"truncated\"" };
 
+    /// <summary>Answers requests for the document only after this long (a hung server).</summary>
+    public void Stall(string name, TimeSpan delay) => documents[name] = documents[name] with { Stall = delay, FailWith = null };
+
     /// <summary>The NVD API answers with these `vulnerabilities` items, paged by startIndex/resultsPerPage.</summary>
     public void SetNvdItems(IReadOnlyList<string> itemsJson) => nvdItems = itemsJson;
 
     public int Count(string path, int status) => Requests.Count(r => r.Path == path && r.Status == status);
 
-    private IResult Serve(string name, HttpContext context)
+    private async Task<IResult> Serve(string name, HttpContext context)
     {
+        if (documents.TryGetValue(name, out var stalled) && stalled.Stall > TimeSpan.Zero)
+        {
+            try { await Task.Delay(stalled.Stall, context.RequestAborted); }
+            catch (OperationCanceledException) { Log(context, 499); return Results.Empty; }
+        }
         var status = Status(name, context, out var result);
         Log(context, status);
         return result;

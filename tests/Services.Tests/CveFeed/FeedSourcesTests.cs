@@ -73,7 +73,9 @@ public sealed class FeedSourcesTests
         server.Put("go.zip", GoFeed(), Published);
         await using var feed = await StartFeedAsync(("go", "osv-zip-url", server.UrlOf("go.zip"), "00:00:00"));
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var first = await RefreshAsync(feed, "go");
+        TestContext.Out.WriteLine($"first run (download + import of {records.Count} records): {clock.ElapsedMilliseconds} ms");
         var announced = await feed.WaitForNewCvesAsync(records.Count(r => !r.IsWithdrawn), TimeSpan.FromSeconds(60));
         Assert.Multiple(async () =>
         {
@@ -85,7 +87,9 @@ public sealed class FeedSourcesTests
         });
         var lastChanged = await feed.Advisories.LastChangedAsync();
 
+        clock.Restart();
         var second = await RefreshAsync(feed, "go");
+        TestContext.Out.WriteLine($"second run (304): {clock.ElapsedMilliseconds} ms");
         var after = await feed.WaitForNewCvesAsync(announced.Count + 1, TimeSpan.FromSeconds(2));
         Assert.Multiple(async () =>
         {
@@ -212,11 +216,15 @@ public sealed class FeedSourcesTests
         var truncated = await RefreshAsync(feed, "go");
         server.FailWith("go.zip", 503);
         var unavailable = await RefreshAsync(feed, "go");
+        server.Stall("go.zip", TimeSpan.FromSeconds(30));
+        var hung = await RefreshAsync(feed, "go");
 
         Assert.Multiple(async () =>
         {
             Assert.That(truncated.GetProperty("lastOutcome").GetString(), Is.EqualTo("failed"));
             Assert.That(unavailable.GetProperty("lastError").GetString(), Does.Contain("503"));
+            Assert.That(hung.GetProperty("lastError").GetString(), Does.StartWith("Timed out"), "two 3 s attempts, then given up");
+            Assert.That(hung.GetProperty("advisoryCount").GetInt64(), Is.EqualTo(count));
             Assert.That(unavailable.GetProperty("lastSuccess").GetString(), Is.EqualTo(ok.GetProperty("lastSuccess").GetString()));
             Assert.That(unavailable.GetProperty("advisoryCount").GetInt64(), Is.EqualTo(count));
             Assert.That(unavailable.GetProperty("eTag").GetString(), Is.EqualTo(ok.GetProperty("eTag").GetString()), "validators of the last good import");

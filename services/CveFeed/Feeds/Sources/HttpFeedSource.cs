@@ -13,7 +13,7 @@ namespace ImageScanning.CveFeed.Feeds.Sources;
 /// The body is spooled to a temporary file before anything is imported: a connection dropped mid-download imports
 /// nothing. Validators are remembered only after a successful import, so a failed import is fetched again next time.
 /// </summary>
-public sealed class HttpFeedSource(FeedSourceOptions options, IHttpClientFactory httpClients, AdvisoryImportService importer) : IFeedSource
+public sealed class HttpFeedSource(FeedSourceOptions options, IHttpClientFactory httpClients, AdvisoryImportService importer, FeedHttpOptions http) : IFeedSource
 {
     public const string HttpClientName = "cve-feed";
 
@@ -30,7 +30,10 @@ public sealed class HttpFeedSource(FeedSourceOptions options, IHttpClientFactory
             if (previous.LastModified is { } lastModified && DateTimeOffset.TryParse(lastModified, out var since)) request.Headers.IfModifiedSince = since;
         }
 
-        using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        // The resilience pipeline times the request up to its headers; this bounds the body download too.
+        using var download = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        download.CancelAfter(http.TotalTimeout);
+        using var response = await httpClients.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, download.Token);
         if (response.StatusCode == HttpStatusCode.NotModified)
             return new FeedRunResult(true, null, null, previous?.ETag, previous?.LastModified, null);
         if (!response.IsSuccessStatusCode)
@@ -38,8 +41,15 @@ public sealed class HttpFeedSource(FeedSourceOptions options, IHttpClientFactory
 
         await using var spool = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1 << 16,
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        await using (var body = await response.Content.ReadAsStreamAsync(ct))
-            await body.CopyToAsync(spool, ct);
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(download.Token);
+            await body.CopyToAsync(spool, download.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Download of {url.GetLeftPart(UriPartial.Path)} took longer than {http.TotalTimeout}.");
+        }
         if (response.Content.Headers.ContentLength is { } expected && spool.Length != expected)
             throw new FeedUnreadableException($"Download cut short: {spool.Length} of {expected} bytes.");
         spool.Position = 0;
