@@ -1,3 +1,4 @@
+using ImageScanning.CveFeed.Feeds;
 using ImageScanning.CveFeed.Importing;
 using ImageScanning.ScanEngine.Advisories;
 using ImageScanning.ScanEngine.Advisories.Sources;
@@ -23,7 +24,7 @@ public static class AdvisoriesApi
     /// For air-gapped sites: an OSV zip (application/zip) or one OSV record (application/json); with
     /// ?format=debian-tracker or ?format=alpine-secdb, that feed's native document instead.
     /// </summary>
-    private static async Task<IResult> Upload(HttpRequest request, string? format, AdvisoryImportService importer, CancellationToken ct)
+    private static async Task<IResult> Upload(HttpRequest request, string? format, AdvisoryImportService importer, FeedRunner feeds, CancellationToken ct)
     {
         var contentType = request.ContentType ?? "";
         ImportResult result;
@@ -37,7 +38,7 @@ public static class AdvisoriesApi
             return Results.BadRequest(new { message = $"Unknown format '{format}': use osv, debian-tracker or alpine-secdb." });
         if (native is not null)
         {
-            result = await importer.ImportNativeAsync(native, request.Body, ct);
+            result = await importer.ImportNativeAsync(native, request.Body, ct, FeedKinds.Upload);
         }
         else if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
@@ -58,6 +59,7 @@ public static class AdvisoriesApi
                 statusCode: StatusCodes.Status415UnsupportedMediaType);
         }
 
+        await feeds.RecordUploadAsync(result, ct);
         var body = new
         {
             result.Added, result.Changed, result.MetadataChanged, result.Unchanged, result.Failed,

@@ -23,8 +23,12 @@ public sealed class AdvisoryImportService(IAdvisoryStore store, IBus bus, CveFee
         RunAsync(source, importer => importer.ImportZipAsync(zip, ct), ct);
 
     /// <summary>A native feed document (Debian Security Tracker JSON, Alpine/Wolfi/Chainguard secdb), converted to OSV records.</summary>
-    public Task<ImportResult> ImportNativeAsync(INativeAdvisorySource source, Stream feed, CancellationToken ct) =>
-        RunAsync(source.Name, async _ => await NativeFeed.StoreAsync(store, await source.ReadAsync(feed, ct), ct: ct), ct);
+    public Task<ImportResult> ImportNativeAsync(INativeAdvisorySource source, Stream feed, CancellationToken ct, string? sourceName = null) =>
+        RunAsync(sourceName ?? source.Name, async _ => await NativeFeed.StoreAsync(store, await source.ReadAsync(feed, ct), ct: ct), ct);
+
+    /// <summary>Records already converted to OSV (NVD-enriched advisories, for one).</summary>
+    public Task<ImportResult> ImportConvertedAsync(NativeFeedResult feed, string source, CancellationToken ct) =>
+        RunAsync(source, _ => NativeFeed.StoreAsync(store, feed, ct: ct), ct);
 
     /// <summary>One OSV record uploaded as JSON.</summary>
     public Task<ImportResult> ImportJsonAsync(string json, string source, CancellationToken ct) => RunAsync(source, async _ =>

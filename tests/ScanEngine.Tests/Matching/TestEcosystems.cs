@@ -69,6 +69,8 @@ public sealed class CountingStore(IAdvisoryStore inner) : IAdvisoryStore
     }
 
     public Task<OsvAdvisory?> GetAsync(string id, CancellationToken ct = default) => inner.GetAsync(id, ct);
+    public Task<IReadOnlyList<StoredAdvisory>> FindByIdsOrAliasesAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default) =>
+        inner.FindByIdsOrAliasesAsync(ids, ct);
     public Task<long> CountAsync(CancellationToken ct = default) => inner.CountAsync(ct);
     public Task<DateTimeOffset?> LastChangedAsync(CancellationToken ct = default) => inner.LastChangedAsync(ct);
 }

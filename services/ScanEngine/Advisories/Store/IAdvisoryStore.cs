@@ -31,6 +31,9 @@ public readonly record struct AdvisoryPackageKey(string Ecosystem, string Packag
     public override string ToString() => $"{Ecosystem}/{PackageName}";
 }
 
+/// <summary>A stored advisory with the raw JSON it was stored as (what an enrichment patches and stores back).</summary>
+public sealed record StoredAdvisory(OsvAdvisory Advisory, string RawJson);
+
 /// <summary>
 /// The advisory database: OSV records with their raw JSON, indexed by the packages they affect.
 /// CveFeed is its one writer; scanners read it. Every implementation passes the same contract tests.
@@ -57,6 +60,12 @@ public interface IAdvisoryStore
     Task<IReadOnlyDictionary<AdvisoryPackageKey, IReadOnlyList<OsvAdvisory>>> FindByPackagesAsync(IEnumerable<AdvisoryPackageKey> keys, CancellationToken ct = default);
 
     Task<OsvAdvisory?> GetAsync(string id, CancellationToken ct = default);
+
+    /// <summary>
+    /// Advisories whose id or one of whose aliases is among <paramref name="ids"/> (exact, case-sensitive), each once,
+    /// ordered by id: "every record about CVE-2023-48795" (the CVE, its GHSA, GO, DEBIAN-CVE ... records).
+    /// </summary>
+    Task<IReadOnlyList<StoredAdvisory>> FindByIdsOrAliasesAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default);
 
     Task<long> CountAsync(CancellationToken ct = default);
 

@@ -8,9 +8,10 @@ namespace ImageScanning.ScanEngine.Advisories.Store;
 /// The advisory database in MongoDB (the distributed store). One document per advisory:
 /// <code>
 /// { _id: id, modified: date|null, withdrawn: bool, contentHash, affectedHash, json: "&lt;raw OSV&gt;",
-///   updatedAt: date, packageKeys: ["Debian:12/openssl", "PyPI/pyyaml", ...] }
+///   updatedAt: date, packageKeys: ["Debian:12/openssl", "PyPI/pyyaml", ...], aliases: ["CVE-...", ...] }
 /// </code>
-/// with an index on <c>packageKeys</c> (multikey) and one on <c>updatedAt</c>. Package names in the keys are
+/// with indexes on <c>packageKeys</c> and <c>aliases</c> (multikey) and one on <c>updatedAt</c>. Documents written
+/// before <c>aliases</c> existed are found by alias once they are next stored. Package names in the keys are
 /// normalised by <see cref="AdvisoryPackageNames"/>. Since an ecosystem may itself contain '/'
 /// ("Packagist:https://packages.drupal.org/8"), results are re-checked against the parsed record, so a
 /// lookup is exact. Batches are written with one unordered bulk write per chunk.
@@ -86,6 +87,7 @@ public sealed class MongoAdvisoryStore : IAdvisoryStore
                 ["json"] = rawJson,
                 ["updatedAt"] = new BsonDateTime(now),
                 ["packageKeys"] = new BsonArray(fingerprint.PackageKeys.Select(KeyOf).Distinct(StringComparer.Ordinal)),
+                ["aliases"] = new BsonArray(advisory.Aliases.Distinct(StringComparer.Ordinal)),
             };
             // The last version of an id in the chunk wins, so the unordered bulk write has one write per id.
             writes[advisory.Id] = new ReplaceOneModel<BsonDocument>(Builders<BsonDocument>.Filter.Eq("_id", advisory.Id), document)
@@ -153,6 +155,27 @@ public sealed class MongoAdvisoryStore : IAdvisoryStore
         return doc is null ? null : OsvParser.Parse(doc["json"].AsString);
     }
 
+    public async Task<IReadOnlyList<StoredAdvisory>> FindByIdsOrAliasesAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        await EnsureIndexesAsync().ConfigureAwait(false);
+        var found = new SortedDictionary<string, StoredAdvisory>(StringComparer.Ordinal);
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(ChunkSize))
+        {
+            var filter = Builders<BsonDocument>.Filter.Or(
+                Builders<BsonDocument>.Filter.In("_id", chunk), Builders<BsonDocument>.Filter.In("aliases", chunk));
+            using var cursor = await collection.Find(filter).Project(Builders<BsonDocument>.Projection.Include("json"))
+                .ToCursorAsync(ct).ConfigureAwait(false);
+            while (await cursor.MoveNextAsync(ct).ConfigureAwait(false))
+                foreach (var doc in cursor.Current)
+                {
+                    var json = doc["json"].AsString;
+                    found.TryAdd(doc["_id"].AsString, new StoredAdvisory(OsvParser.Parse(json), json));
+                }
+        }
+        return found.Values.ToList();
+    }
+
     public Task<long> CountAsync(CancellationToken ct = default) =>
         collection.CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty, cancellationToken: ct);
 
@@ -182,6 +205,8 @@ public sealed class MongoAdvisoryStore : IAdvisoryStore
         [
             new CreateIndexModel<BsonDocument>(Builders<BsonDocument>.IndexKeys.Ascending("packageKeys"),
                 new CreateIndexOptions { Name = "packageKeys" }),
+            new CreateIndexModel<BsonDocument>(Builders<BsonDocument>.IndexKeys.Ascending("aliases"),
+                new CreateIndexOptions { Name = "aliases" }),
             new CreateIndexModel<BsonDocument>(Builders<BsonDocument>.IndexKeys.Descending("updatedAt"),
                 new CreateIndexOptions { Name = "updatedAt" }),
         ]);

@@ -11,13 +11,14 @@ namespace ImageScanning.ScanEngine.Advisories.Store;
 /// <code>
 /// advisories(id PK, modified, withdrawn, content_hash, affected_hash, json, updated_at)
 /// advisory_packages(ecosystem, package_name, advisory_id) PK (ecosystem, package_name, advisory_id)
+/// advisory_aliases(alias, advisory_id) PK (alias, advisory_id)   -- schema 2; filled from stored rows on upgrade
 /// </code>
 /// Package names in advisory_packages are normalised by <see cref="AdvisoryPackageNames"/>; lookups are
 /// exact matches on the primary key.
 /// </summary>
 public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
 
     private readonly string connectionString;
     private readonly TimeProvider clock;
@@ -81,6 +82,13 @@ public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
             await using var deleteKeys = Command(connection, transaction, "DELETE FROM advisory_packages WHERE advisory_id = $id");
             var deleteId = deleteKeys.Parameters.Add("$id", SqliteType.Text);
 
+            await using var deleteAliases = Command(connection, transaction, "DELETE FROM advisory_aliases WHERE advisory_id = $id");
+            var deleteAliasesId = deleteAliases.Parameters.Add("$id", SqliteType.Text);
+            await using var insertAlias = Command(connection, transaction,
+                "INSERT OR IGNORE INTO advisory_aliases (alias, advisory_id) VALUES ($alias, $id)");
+            var aliasValue = insertAlias.Parameters.Add("$alias", SqliteType.Text);
+            var aliasId = insertAlias.Parameters.Add("$id", SqliteType.Text);
+
             await using var insertKey = Command(connection, transaction,
                 "INSERT OR IGNORE INTO advisory_packages (ecosystem, package_name, advisory_id) VALUES ($ecosystem, $name, $id)");
             var keyEcosystem = insertKey.Parameters.Add("$ecosystem", SqliteType.Text);
@@ -118,6 +126,16 @@ public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
                 upsertJson.Value = rawJson;
                 upsertUpdated.Value = now;
                 await upsert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+
+                // Aliases are metadata: rewritten on every stored change.
+                deleteAliasesId.Value = advisory.Id;
+                await deleteAliases.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                foreach (var alias in advisory.Aliases.Distinct(StringComparer.Ordinal))
+                {
+                    aliasValue.Value = alias;
+                    aliasId.Value = advisory.Id;
+                    await insertAlias.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                }
 
                 if (change == AdvisoryChange.MetadataChanged) continue;
                 deleteId.Value = advisory.Id;
@@ -195,6 +213,32 @@ public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
         return await command.ExecuteScalarAsync(ct).ConfigureAwait(false) is string json ? OsvParser.Parse(json) : null;
     }
 
+    public async Task<IReadOnlyList<StoredAdvisory>> FindByIdsOrAliasesAsync(IReadOnlyCollection<string> ids, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        await EnsureSchemaAsync(ct).ConfigureAwait(false);
+        var found = new SortedDictionary<string, StoredAdvisory>(StringComparer.Ordinal);
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var command = Command(connection, null, """
+            SELECT a.id, a.json FROM advisories a WHERE a.id IN (SELECT value FROM json_each($ids))
+            UNION
+            SELECT a.id, a.json FROM advisory_aliases x JOIN advisories a ON a.id = x.advisory_id
+            WHERE x.alias IN (SELECT value FROM json_each($ids))
+            """);
+        var idsParameter = command.Parameters.Add("$ids", SqliteType.Text);
+        foreach (var chunk in ids.Distinct(StringComparer.Ordinal).Chunk(500))
+        {
+            idsParameter.Value = System.Text.Json.JsonSerializer.Serialize(chunk);
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                var json = reader.GetString(1);
+                found.TryAdd(reader.GetString(0), new StoredAdvisory(OsvParser.Parse(json), json));
+            }
+        }
+        return found.Values.ToList();
+    }
+
     public async Task<long> CountAsync(CancellationToken ct = default)
     {
         await EnsureSchemaAsync(ct).ConfigureAwait(false);
@@ -230,6 +274,9 @@ public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
             await using var connection = await OpenAsync(ct).ConfigureAwait(false);
             await using (var wal = Command(connection, null, "PRAGMA journal_mode = WAL"))
                 await wal.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            long storedVersion;
+            await using (var version = Command(connection, null, "PRAGMA user_version"))
+                storedVersion = Convert.ToInt64(await version.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
             await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
             await using (var create = Command(connection, transaction, $"""
                 CREATE TABLE IF NOT EXISTS advisories (
@@ -248,16 +295,43 @@ public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
                     PRIMARY KEY (ecosystem, package_name, advisory_id)
                 ) WITHOUT ROWID;
                 CREATE INDEX IF NOT EXISTS ix_advisory_packages_advisory ON advisory_packages (advisory_id);
+                CREATE TABLE IF NOT EXISTS advisory_aliases (
+                    alias       TEXT NOT NULL,
+                    advisory_id TEXT NOT NULL,
+                    PRIMARY KEY (alias, advisory_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX IF NOT EXISTS ix_advisory_aliases_advisory ON advisory_aliases (advisory_id);
                 CREATE INDEX IF NOT EXISTS ix_advisories_updated_at ON advisories (updated_at);
                 PRAGMA user_version = {SchemaVersion};
                 """))
                 await create.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            if (storedVersion is > 0 and < 2) await BackfillAliasesAsync(connection, transaction, ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
             schemaReady = true;
         }
         finally
         {
             schemaLock.Release();
+        }
+    }
+
+    /// <summary>Schema 1 files had no alias table: index the aliases of the rows already stored.</summary>
+    private static async Task BackfillAliasesAsync(SqliteConnection connection, SqliteTransaction transaction, CancellationToken ct)
+    {
+        var rows = new List<(string Id, string Json)>();
+        await using (var select = Command(connection, transaction, "SELECT id, json FROM advisories"))
+        await using (var reader = await select.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) rows.Add((reader.GetString(0), reader.GetString(1)));
+        await using var insert = Command(connection, transaction, "INSERT OR IGNORE INTO advisory_aliases (alias, advisory_id) VALUES ($alias, $id)");
+        var alias = insert.Parameters.Add("$alias", SqliteType.Text);
+        var id = insert.Parameters.Add("$id", SqliteType.Text);
+        foreach (var row in rows)
+        {
+            foreach (var value in OsvParser.Parse(row.Json).Aliases)
+            {
+                (alias.Value, id.Value) = (value, row.Id);
+                await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            }
         }
     }
 

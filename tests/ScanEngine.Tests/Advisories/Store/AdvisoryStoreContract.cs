@@ -301,4 +301,26 @@ public abstract class AdvisoryStoreContract
         await Store.UpsertManyAsync([Record("debian", "DLA-3008-1"), Record("debian", "DSA-3029-1")]);
         Assert.That(await Store.LastChangedAsync(), Is.EqualTo(Start.AddDays(1)), "nothing changed");
     }
+
+    [Test]
+    public async Task Advisories_are_found_by_id_or_by_alias_and_a_metadata_change_moves_the_alias()
+    {
+        var ghsa = Record("ghsa", "GHSA-45x7-px36-x8w8");
+        await Store.UpsertManyAsync([ghsa, Record("debian", "DLA-3008-1")]);
+
+        var byCve = await Store.FindByIdsOrAliasesAsync(["CVE-2023-48795"]);
+        var byId = await Store.FindByIdsOrAliasesAsync(["GHSA-45x7-px36-x8w8", "CVE-0000-0000"]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(byCve.Select(a => a.Advisory.Id), Is.EqualTo(new[] { "GHSA-45x7-px36-x8w8" }));
+            Assert.That(byCve[0].RawJson, Is.EqualTo(ghsa.Item2), "the raw JSON as stored");
+            Assert.That(byId.Select(a => a.Advisory.Id), Is.EqualTo(new[] { "GHSA-45x7-px36-x8w8" }));
+        });
+
+        // Re-aliasing is metadata: stored, and the old alias no longer finds it.
+        var renamed = Edit(ghsa.Item2, r => r["aliases"] = new JsonArray("CVE-2099-0001"));
+        Assert.That((await Upsert(renamed)).Change, Is.EqualTo(AdvisoryChange.MetadataChanged));
+        Assert.That(await Store.FindByIdsOrAliasesAsync(["CVE-2023-48795"]), Is.Empty);
+        Assert.That((await Store.FindByIdsOrAliasesAsync(["CVE-2099-0001"])).Select(a => a.Advisory.Id), Is.EqualTo(new[] { "GHSA-45x7-px36-x8w8" }));
+    }
 }

@@ -52,4 +52,24 @@ public sealed class SqliteAdvisoryStoreTests : AdvisoryStoreContract
         while (await reader.ReadAsync()) plan.Add(reader.GetString(3));
         Assert.That(string.Join(" ", plan), Does.Contain("USING PRIMARY KEY").Or.Contain("USING INDEX").Or.Contain("USING COVERING INDEX"));
     }
+
+    [Test]
+    public async Task A_schema_1_file_gets_its_aliases_indexed_on_upgrade()
+    {
+        var raw = OsvCorpus.Raw("ghsa", "GHSA-45x7-px36-x8w8");
+        await Store.UpsertAsync(OsvParser.Parse(raw), raw);
+        var path = ((SqliteAdvisoryStore)Store).DatabasePath;
+        // Make the file what schema 1 wrote: no alias rows, user_version 1.
+        await using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            await connection.OpenAsync();
+            await using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE advisory_aliases; PRAGMA user_version = 1;";
+            await command.ExecuteNonQueryAsync();
+        }
+
+        using var upgraded = new SqliteAdvisoryStore(path);
+        var found = await upgraded.FindByIdsOrAliasesAsync(["CVE-2023-48795"]);
+        Assert.That(found.Select(a => a.Advisory.Id), Is.EqualTo(new[] { "GHSA-45x7-px36-x8w8" }));
+    }
 }
