@@ -10,9 +10,10 @@ namespace ImageScanning.EndToEnd.Tests.Ecr;
 /// The real AWS SDK for JavaScript (<c>@aws-sdk/client-ecr</c>, SigV4-signed) against the Standalone platform, a real
 /// docker-registry and a real Debian image pushed with skopeo: every ECR operation we serve, the findings paginator, the
 /// ImageScanComplete waiter and badly signed requests. The node script runs the calls in order once; each test checks one.
+/// Runs in both modes: one process on the in-memory bus, and every service in its own process on RabbitMQ.
 /// </summary>
 [NonParallelizable]
-public sealed class EcrApiTests
+public abstract class EcrApiTests
 {
     private const string WebhookToken = "ecr-webhook-token";
     private const string ApiToken = "ecr-api-token";
@@ -29,6 +30,8 @@ public sealed class EcrApiTests
     private PushedImage _image = null!;
     private TestAdvisories _advisories = null!;
     private JsonObject _results = null!;
+
+    protected abstract Task<RunningPlatform> StartPlatformAsync(int gatewayPort, Dictionary<string, string> environment);
 
     [OneTimeSetUp]
     public async Task RunTheSdkAsync()
@@ -50,13 +53,13 @@ public sealed class EcrApiTests
         environment["Ecr__AccountId"] = AccountId;
         environment["Ecr__AccessKeys__0__AccessKeyId"] = AccessKeyId;
         environment["Ecr__AccessKeys__0__SecretAccessKey"] = SecretAccessKey;
-        _platform = await RunningPlatform.StartStandaloneAsync(gatewayPort, environment);
+        _platform = await StartPlatformAsync(gatewayPort, environment);
 
-        using var api = new HttpClient { BaseAddress = _platform.GatewayUrl };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
         var zip = new ByteArrayContent(_advisories.ToZip());
         zip.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
-        var imported = await api.PostAsync("/api/v1/advisories", zip);
+        using var feed = new HttpClient { BaseAddress = _platform.CveFeedUrl };
+        feed.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
+        var imported = await feed.PostAsync("/api/v1/advisories", zip);
         Assert.That(imported.StatusCode, Is.EqualTo(HttpStatusCode.OK), await imported.Content.ReadAsStringAsync());
 
         // No rules: BASIC, every repository MANUAL, so nothing is scanned until the SDK asks. The script first waits
@@ -74,7 +77,7 @@ public sealed class EcrApiTests
             ["TAG"] = Tag,
         });
         // Kept beside the test assembly for a look at what the SDK really received.
-        await File.WriteAllTextAsync(Path.Combine(TestContext.CurrentContext.WorkDirectory, "ecr-sdk-results.json"), _results.ToJsonString());
+        await File.WriteAllTextAsync(Path.Combine(TestContext.CurrentContext.WorkDirectory, $"ecr-sdk-results-{GetType().Name}.json"), _results.ToJsonString());
     }
 
     [OneTimeTearDown]
@@ -258,4 +261,16 @@ public sealed class EcrApiTests
             Assert.That(_platform.Logs, Does.Not.Contain(SecretAccessKey), "the secret is never logged");
         });
     }
+}
+
+public sealed class StandaloneEcrApiTests : EcrApiTests
+{
+    protected override Task<RunningPlatform> StartPlatformAsync(int gatewayPort, Dictionary<string, string> environment) =>
+        RunningPlatform.StartStandaloneAsync(gatewayPort, environment);
+}
+
+public sealed class DistributedEcrApiTests : EcrApiTests
+{
+    protected override Task<RunningPlatform> StartPlatformAsync(int gatewayPort, Dictionary<string, string> environment) =>
+        RunningPlatform.StartDistributedAsync(gatewayPort, environment);
 }
