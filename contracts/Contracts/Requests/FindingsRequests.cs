@@ -10,7 +10,8 @@ public sealed record ImageFindingsResult(
     string? StatusDescription,
     DateTimeOffset? ScanCompletedAt,
     IReadOnlyDictionary<FindingSeverity, int> FindingSeverityCounts,
-    IReadOnlyList<VulnerabilityFinding> Findings);
+    IReadOnlyList<VulnerabilityFinding> Findings,
+    DateTimeOffset? VulnerabilitySourceUpdatedAt = null);
 
 /// <summary>ScanCompleted events Findings emitted, newest first, rendered as EventBridge envelopes.</summary>
 public sealed record ListScanCompletedEvents(DateTimeOffset? Since, int Limit);

@@ -12,6 +12,7 @@ public sealed class GetImageFindingsConsumer(IFindingsStore store) : IConsumer<G
         var scan = await store.GetLatestScanAsync(request.Registry, request.Repository, request.Digest, context.CancellationToken);
         await context.RespondAsync(scan is null
             ? new ImageFindingsResult(false, null, null, null, null, null, new Dictionary<FindingSeverity, int>(), [])
-            : new ImageFindingsResult(true, scan.Image, scan.ScanType, scan.Status, scan.StatusDescription, scan.CompletedAt, scan.FindingSeverityCounts, scan.Findings));
+            : new ImageFindingsResult(true, scan.Image, scan.ScanType, scan.Status, scan.StatusDescription, scan.CompletedAt, scan.FindingSeverityCounts, scan.Findings,
+                scan.VulnerabilitySourceUpdatedAt));
     }
 }

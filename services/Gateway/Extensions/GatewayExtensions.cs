@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using ImageScanning.Gateway.Apis;
+using ImageScanning.Gateway.Ecr;
 using ImageScanning.Gateway.Webhooks;
 using ImageScanning.ServiceDefaults.Security;
 
@@ -14,6 +15,7 @@ public static class GatewayExtensions
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
+        builder.AddEcrApi();
         return builder;
     }
 
@@ -21,6 +23,7 @@ public static class GatewayExtensions
     {
         app.MapLandingPage();
         app.MapWebhookEndpoints();
+        app.MapEcrApi();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiAuthentication.PolicyName);
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiAuthentication.PolicyName);
         api.MapScanningConfigurationApi();

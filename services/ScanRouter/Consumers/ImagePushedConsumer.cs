@@ -29,7 +29,9 @@ public sealed class ImagePushedConsumer(IScanRouterStore store, RouterMetrics me
             pushed.PushedAt, null, null, null, null, null, now), context.CancellationToken);
 
         var configuration = await store.GetConfigurationAsync(pushed.Registry, context.CancellationToken);
-        var decision = ScanningRules.Decide(configuration, pushed);
+        var legacyScanOnPush = LegacyScanOnPush.Applies(configuration) &&
+            await store.GetRepositoryScanOnPushAsync(pushed.Registry, pushed.Repository, context.CancellationToken);
+        var decision = LegacyScanOnPush.Decide(configuration, pushed, legacyScanOnPush);
         if (!decision.Scan)
         {
             metrics.PushSkipped(decision.ScanFrequency.ToString());

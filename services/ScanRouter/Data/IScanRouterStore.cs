@@ -68,4 +68,17 @@ public interface IScanRouterStore
     /// (registry, repository, digest) ordinal order. One indexed query, whatever the catalog's size.
     /// </summary>
     Task<IReadOnlyList<ImageKey>> FindImagesHoldingAsync(IReadOnlyCollection<ImagePackageKey> packages, CancellationToken cancellationToken = default);
+    // Repositories (SqliteScanRouterStore.Repositories.cs, MongoScanRouterStore.Repositories.cs).
+
+    /// <summary>The repository's legacy scanOnPush (ECR PutImageScanningConfiguration); false when never set.</summary>
+    Task<bool> GetRepositoryScanOnPushAsync(string registry, string repository, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores the repository's legacy scanOnPush; the last write wins.</summary>
+    Task SetRepositoryScanOnPushAsync(string registry, string repository, bool scanOnPush, CancellationToken cancellationToken = default);
+
+    /// <summary>Repositories holding catalogued images, ordinal order: created at their earliest push, with their legacy scanOnPush.</summary>
+    Task<IReadOnlyList<CatalogRepository>> ListRepositorySummariesAsync(string registry, CancellationToken cancellationToken = default);
+
+    /// <summary>The image of the repository that carries <paramref name="tag"/> (a tag names one image per repository), or null.</summary>
+    Task<ImageRecord?> FindImageByTagAsync(string registry, string repository, string tag, CancellationToken cancellationToken = default);
 }

@@ -25,6 +25,12 @@ public static class ScanRouterExtensions
         bus.AddConsumer<ImageScanFailedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<GetRegistryScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<PutRegistryScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
+        // The ECR-compatible API's requests (Gateway/Ecr).
+        bus.AddConsumer<StartManualScanConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<PutRepositoryScanOnPushConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<GetRepositoryScanningConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListCatalogImagesConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListCatalogRepositoriesConsumer>().Endpoint(e => e.Name = EndpointName);
         return bus;
     }
 }

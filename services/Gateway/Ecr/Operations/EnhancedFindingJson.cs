@@ -1,0 +1,112 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using ImageScanning.Contracts;
+
+namespace ImageScanning.Gateway.Ecr.Operations;
+
+/// <summary>ECR's EnhancedImageScanFinding (Inspector's shape) for one finding of an ENHANCED scan (INTERFACES §1.1, §2.1).</summary>
+public static class EnhancedFindingJson
+{
+    public static JsonObject From(VulnerabilityFinding f, CatalogImage image, EcrRegistry registry, string region, DateTimeOffset? scannedAt)
+    {
+        var fixAvailable = string.IsNullOrEmpty(f.FixedInVersion) ? "NO" : "YES";
+        var severity = f.Severity == FindingSeverity.UNDEFINED ? nameof(FindingSeverity.UNTRIAGED) : f.Severity.ToString();
+        var package = EcrJson.Compact(new JsonObject
+        {
+            ["name"] = f.Package.Name,
+            ["version"] = f.Package.Version,
+            ["arch"] = f.Package.Architecture,
+            ["filePath"] = f.Package.FilePath,
+            ["packageManager"] = PackageManager(f.Package),
+            ["sourceLayerHash"] = f.Package.LayerDigest,
+            ["fixedInVersion"] = string.IsNullOrEmpty(f.FixedInVersion) ? "NotAvailable" : f.FixedInVersion,
+        });
+        var cvss = new JsonArray();
+        if (f.CvssScore is { } score)
+            cvss.Add(EcrJson.Compact(new JsonObject
+            {
+                ["baseScore"] = score,
+                ["scoringVector"] = f.CvssVector,
+                ["source"] = "NVD",
+                ["version"] = CvssVersion(f.CvssVector),
+            }));
+        return EcrJson.Compact(new JsonObject
+        {
+            ["awsAccountId"] = registry.RegistryId,
+            ["findingArn"] = FindingArn(region, registry.RegistryId, image, f),
+            ["title"] = f.Title ?? $"{f.VulnerabilityId} - {f.Package.Name}",
+            ["description"] = f.Description ?? f.Title ?? f.VulnerabilityId,
+            ["type"] = "PACKAGE_VULNERABILITY",
+            ["status"] = "ACTIVE",
+            ["severity"] = severity,
+            ["score"] = f.CvssScore,
+            ["fixAvailable"] = fixAvailable,
+            ["exploitAvailable"] = "NO",
+            ["firstObservedAt"] = EcrJson.Time(scannedAt),
+            ["lastObservedAt"] = EcrJson.Time(scannedAt),
+            ["updatedAt"] = EcrJson.Time(scannedAt),
+            ["packageVulnerabilityDetails"] = EcrJson.Compact(new JsonObject
+            {
+                ["vulnerabilityId"] = f.VulnerabilityId,
+                ["source"] = "OSV",
+                ["sourceUrl"] = f.SourceUrl,
+                ["referenceUrls"] = new JsonArray(f.SourceUrl is null ? [] : [JsonValue.Create(f.SourceUrl)]),
+                ["relatedVulnerabilities"] = new JsonArray(f.Aliases.Select(a => (JsonNode)JsonValue.Create(a)).ToArray()),
+                ["vendorSeverity"] = f.Severity.ToString(),
+                ["cvss"] = cvss,
+                ["vulnerablePackages"] = new JsonArray(package),
+            }),
+            ["remediation"] = new JsonObject
+            {
+                ["recommendation"] = new JsonObject
+                {
+                    ["text"] = string.IsNullOrEmpty(f.FixedInVersion) ? "None Provided" : $"Upgrade {f.Package.Name} to {f.FixedInVersion} or later.",
+                },
+            },
+            ["resources"] = new JsonArray(new JsonObject
+            {
+                ["id"] = $"arn:aws:ecr:{region}:{registry.RegistryId}:repository/{image.Repository}/{image.Digest}",
+                ["type"] = "AWS_ECR_CONTAINER_IMAGE",
+                ["details"] = new JsonObject
+                {
+                    ["awsEcrContainerImage"] = new JsonObject
+                    {
+                        ["imageHash"] = image.Digest,
+                        ["imageTags"] = new JsonArray(image.Tags.Select(t => (JsonNode)JsonValue.Create(t)).ToArray()),
+                        ["pushedAt"] = EcrJson.Time(image.PushedAt),
+                        ["registry"] = registry.RegistryId,
+                        ["repositoryName"] = image.Repository,
+                    },
+                },
+            }),
+        });
+    }
+
+    /// <summary>Stable per (image, vulnerability, package, path): the same finding keeps its ARN across scans.</summary>
+    private static string FindingArn(string region, string account, CatalogImage image, VulnerabilityFinding f)
+    {
+        var key = string.Join('\n', image.Repository, image.Digest, f.VulnerabilityId, f.Package.Name, f.Package.Version, f.Package.FilePath);
+        var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32];
+        return $"arn:aws:inspector2:{region}:{account}:finding/{id}";
+    }
+
+    private static string? CvssVersion(string? vector) =>
+        vector is null ? null : vector.StartsWith("CVSS:3.1", StringComparison.Ordinal) ? "3.1"
+            : vector.StartsWith("CVSS:3.0", StringComparison.Ordinal) ? "3.0" : vector.StartsWith("CVSS:4", StringComparison.Ordinal) ? "4.0" : "2.0";
+
+    // Inspector's PackageManager names for the package types the scanners report.
+    private static string PackageManager(PackageRecord package) => package.Type.ToLowerInvariant() switch
+    {
+        "dpkg" or "deb" or "apk" or "rpm" or "os" => "OS",
+        "python" or "pypi" or "pip" => "PYTHONPKG",
+        "npm" or "node" => "NODEPKG",
+        "java" or "jar" or "maven" => "JAR",
+        "go" or "gobinary" or "golang" => "GOBINARY",
+        "dotnet" or "nuget" => "DOTNET_CORE",
+        "gem" or "ruby" or "rubygems" => "GEMSPEC",
+        "cargo" or "rust" => "CARGO",
+        "composer" or "php" => "COMPOSER",
+        _ => package.Type.ToUpperInvariant(),
+    };
+}

@@ -1,0 +1,25 @@
+using ImageScanning.Contracts;
+using ImageScanning.ScanRouter.Data;
+
+namespace ImageScanning.ScanRouter.Consumers;
+
+/// <summary>Catalog look-ups the ECR API consumers share.</summary>
+internal static class CatalogImages
+{
+    public static CatalogImage ToCatalogImage(this ImageRecord image) => new(
+        image.Repository, image.Digest, image.Tags, image.MediaType, image.PushedAt, image.ScanStatus, image.ScanStatusDescription, image.ScanStatusAt);
+
+    public static async Task<bool> RepositoryExistsAsync(this IScanRouterStore store, string registry, string repository, CancellationToken ct) =>
+        (await store.ListRepositoryImagesAsync(registry, repository, new ImagePageRequest(1), ct)).Images.Count > 0;
+
+    /// <summary>The image a selector names: by digest (and then its tag must match, when given), else by tag.</summary>
+    public static async Task<ImageRecord?> FindAsync(this IScanRouterStore store, string registry, string repository, ImageSelector selector, CancellationToken ct)
+    {
+        if (!string.IsNullOrEmpty(selector.Digest))
+        {
+            var image = await store.GetImageAsync(registry, repository, selector.Digest, ct);
+            return image is not null && (string.IsNullOrEmpty(selector.Tag) || image.Tags.Contains(selector.Tag)) ? image : null;
+        }
+        return string.IsNullOrEmpty(selector.Tag) ? null : await store.FindImageByTagAsync(registry, repository, selector.Tag, ct);
+    }
+}

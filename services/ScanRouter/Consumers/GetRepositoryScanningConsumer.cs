@@ -1,0 +1,31 @@
+using ImageScanning.Contracts;
+using ImageScanning.ScanRouter.Data;
+using ImageScanning.ScanRouter.Scanning;
+using MassTransit;
+
+namespace ImageScanning.ScanRouter.Consumers;
+
+/// <summary>BatchGetRepositoryScanningConfiguration: each repository's effective scanning, from the rules and its legacy setting.</summary>
+public sealed class GetRepositoryScanningConsumer(IScanRouterStore store) : IConsumer<GetRepositoryScanning>
+{
+    public async Task Consume(ConsumeContext<GetRepositoryScanning> context)
+    {
+        var m = context.Message;
+        var ct = context.CancellationToken;
+        var configuration = await store.GetConfigurationAsync(m.Registry, ct);
+        var found = new List<RepositoryScanningSummary>();
+        var notFound = new List<string>();
+        foreach (var repository in m.Repositories.Distinct(StringComparer.Ordinal))
+        {
+            if (!await store.RepositoryExistsAsync(m.Registry, repository, ct))
+            {
+                notFound.Add(repository);
+                continue;
+            }
+            var legacy = await store.GetRepositoryScanOnPushAsync(m.Registry, repository, ct);
+            var scanning = LegacyScanOnPush.Evaluate(configuration, repository, legacy);
+            found.Add(new RepositoryScanningSummary(repository, scanning.ScanOnPush, scanning.ScanFrequency, scanning.AppliedScanFilters));
+        }
+        await context.RespondAsync(new RepositoryScanningResult(found, notFound));
+    }
+}

@@ -1,0 +1,13 @@
+using ImageScanning.Contracts;
+using ImageScanning.ScanRouter.Data;
+using MassTransit;
+
+namespace ImageScanning.ScanRouter.Consumers;
+
+/// <summary>DescribeRepositories: every repository of the registry's catalog.</summary>
+public sealed class ListCatalogRepositoriesConsumer(IScanRouterStore store) : IConsumer<ListCatalogRepositories>
+{
+    public async Task Consume(ConsumeContext<ListCatalogRepositories> context) =>
+        await context.RespondAsync(new CatalogRepositoriesResult(
+            await store.ListRepositorySummariesAsync(context.Message.Registry, context.CancellationToken)));
+}

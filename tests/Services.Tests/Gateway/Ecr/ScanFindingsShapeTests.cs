@@ -1,0 +1,71 @@
+using ImageScanning.Contracts;
+using ImageScanning.Gateway.Ecr;
+using ImageScanning.Gateway.Ecr.Operations;
+
+namespace ImageScanning.Services.Tests.Gateway.Ecr;
+
+/// <summary>The status a client sees while a scan's result is on its way, and the Inspector shape of enhanced findings.</summary>
+public sealed class ScanFindingsShapeTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 28, 6, 0, 0, TimeSpan.Zero);
+    private const string Digest = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+
+    private static CatalogImage Image(ScanStatus? status) =>
+        new("apps/web", Digest, ["v1"], "application/vnd.oci.image.manifest.v1+json", T0, status, status is null ? null : "catalog says", T0);
+
+    private static readonly VulnerabilityFinding Log4Shell = new("CVE-2021-44228", ["GHSA-jfh8-c2jp-5v3q"], FindingSeverity.CRITICAL,
+        "log4j-core: remote code execution", "JNDI lookups", "https://osv.dev/vulnerability/GHSA-jfh8-c2jp-5v3q", 10.0,
+        "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H", "2.15.0",
+        new PackageRecord("org.apache.logging.log4j:log4j-core", "2.14.1", "maven", "Maven", null, null, null,
+            "app/app.war/WEB-INF/lib/log4j-core-2.14.1.jar", "sha256:" + new string('2', 64)));
+
+    private static ImageFindingsResult Result(ScanType type, ScanStatus status = ScanStatus.COMPLETE) =>
+        new(true, null, type, status, "The scan was completed successfully.", T0, new Dictionary<FindingSeverity, int> { [FindingSeverity.CRITICAL] = 1 },
+            [Log4Shell], T0.AddHours(-1));
+
+    private static readonly ImageFindingsResult NotFound = new(false, null, null, null, null, null, new Dictionary<FindingSeverity, int>(), []);
+
+    [Test]
+    public void A_finished_scan_whose_findings_are_not_stored_yet_is_still_in_progress()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(ScanFindingsOperation.EffectiveStatus(Image(ScanStatus.COMPLETE), NotFound).Status, Is.EqualTo(ScanStatus.IN_PROGRESS));
+            Assert.That(ScanFindingsOperation.EffectiveStatus(Image(ScanStatus.FAILED), NotFound).Status, Is.EqualTo(ScanStatus.IN_PROGRESS));
+            Assert.That(ScanFindingsOperation.EffectiveStatus(Image(null), NotFound).Status, Is.Null, "never scanned");
+            Assert.That(ScanFindingsOperation.EffectiveStatus(Image(ScanStatus.IN_PROGRESS), Result(ScanType.BASIC)).Status,
+                Is.EqualTo(ScanStatus.IN_PROGRESS), "a rescan runs: the previous result is not the current status");
+            Assert.That(ScanFindingsOperation.EffectiveStatus(Image(ScanStatus.COMPLETE), Result(ScanType.BASIC)).Status, Is.EqualTo(ScanStatus.COMPLETE));
+            Assert.That(ScanFindingsOperation.EffectiveStatus(Image(ScanStatus.COMPLETE), Result(ScanType.ENHANCED)).Status, Is.EqualTo(ScanStatus.ACTIVE));
+        });
+    }
+
+    [Test]
+    public void An_enhanced_finding_has_inspectors_shape()
+    {
+        var registry = new EcrRegistry("123456789012", "local", "127.0.0.1:5000");
+        var json = EnhancedFindingJson.From(Log4Shell, Image(ScanStatus.COMPLETE), registry, "eu-west-3", T0);
+        var details = json["packageVulnerabilityDetails"]!;
+        var package = details["vulnerablePackages"]![0]!;
+        var again = EnhancedFindingJson.From(Log4Shell, Image(ScanStatus.COMPLETE), registry, "eu-west-3", T0.AddDays(1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)json["findingArn"], Does.Match("^arn:aws:inspector2:eu-west-3:123456789012:finding/[0-9a-f]{32}$"));
+            Assert.That((string?)again["findingArn"], Is.EqualTo((string?)json["findingArn"]), "stable across scans");
+            Assert.That((string?)json["type"], Is.EqualTo("PACKAGE_VULNERABILITY"));
+            Assert.That((string?)json["severity"], Is.EqualTo("CRITICAL"));
+            Assert.That((string?)json["fixAvailable"], Is.EqualTo("YES"));
+            Assert.That((double?)json["score"], Is.EqualTo(10.0));
+            Assert.That((string?)details["vulnerabilityId"], Is.EqualTo("CVE-2021-44228"));
+            Assert.That((string?)details["relatedVulnerabilities"]![0], Is.EqualTo("GHSA-jfh8-c2jp-5v3q"));
+            Assert.That((string?)details["cvss"]![0]!["version"], Is.EqualTo("3.1"));
+            Assert.That((string?)package["packageManager"], Is.EqualTo("JAR"));
+            Assert.That((string?)package["fixedInVersion"], Is.EqualTo("2.15.0"));
+            Assert.That((string?)package["filePath"], Is.EqualTo("app/app.war/WEB-INF/lib/log4j-core-2.14.1.jar"));
+            Assert.That((string?)package["sourceLayerHash"], Is.EqualTo("sha256:" + new string('2', 64)));
+            Assert.That((string?)json["resources"]![0]!["details"]!["awsEcrContainerImage"]!["imageHash"], Is.EqualTo(Digest));
+            Assert.That(json["updatedAt"]!.ToJsonString(), Is.EqualTo(T0.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        });
+    }
+}
