@@ -26,6 +26,7 @@ public static class FindingsExtensions
         bus.AddConsumer<ScanImageFaultConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<GetImageFindingsConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListScanCompletedEventsConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<GetImageSeverityCountsConsumer>().Endpoint(e => e.Name = EndpointName);
         return bus;
     }
 }

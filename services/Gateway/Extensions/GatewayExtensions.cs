@@ -20,11 +20,13 @@ public static class GatewayExtensions
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
         app.MapLandingPage();
+        app.MapWebConsole();
         app.MapWebhookEndpoints();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiAuthentication.PolicyName);
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiAuthentication.PolicyName);
         api.MapScanningConfigurationApi();
         api.MapFindingsApi();
+        api.MapCatalogApi();
         return app;
     }
 }

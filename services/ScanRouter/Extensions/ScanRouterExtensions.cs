@@ -25,6 +25,9 @@ public static class ScanRouterExtensions
         bus.AddConsumer<ImageScanFailedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<GetRegistryScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<PutRegistryScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<PreviewScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListRepositoriesConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListRepositoryImagesConsumer>().Endpoint(e => e.Name = EndpointName);
         return bus;
     }
 }
