@@ -21,13 +21,14 @@ public static class WebConsole
 
     public static IEndpointRouteBuilder MapWebConsole(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/console", () => Results.Redirect(BasePath)).AllowAnonymous().ExcludeFromDescription();
         app.MapGet(BasePath + "{**file}", Serve).AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 
-    private static IResult Serve(string? file, HttpResponse response)
+    private static IResult Serve(string? file, HttpRequest request, HttpResponse response)
     {
+        // Routing treats "/console" and "/console/" alike, but the page's relative URLs need the slash.
+        if (!request.Path.Value!.EndsWith('/') && string.IsNullOrEmpty(file)) return Results.Redirect(BasePath);
         var name = string.IsNullOrEmpty(file) ? "index.html" : file;
         // Resource names are fixed at build time; anything else (including "..") simply is not found.
         var stream = Assembly.GetManifestResourceStream(ResourcePrefix + name);
