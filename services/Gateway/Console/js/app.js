@@ -47,11 +47,14 @@ async function render() {
   const main = document.getElementById('main');
   const { path, query } = parseHash();
   const page = routes.find((r) => r.pattern.test(path));
+  // data-route names the page once it has rendered (tests and scripts wait for it).
+  delete main.dataset.route;
 
   if (page && page.public) {
     document.getElementById('nav').replaceChildren();
     document.getElementById('session').replaceChildren();
     main.replaceChildren(await page.render({ params: decodeAll(path.match(page.pattern).groups), query }));
+    main.dataset.route = path;
     return;
   }
   if (!session.token()) return goToSignIn();
@@ -67,10 +70,13 @@ async function render() {
     main.replaceChildren(h('p', { className: 'muted' }, 'Loading…'));
     const content = await page.render({ params, query, registry });
     // A slow page must not overwrite the page the user navigated to meanwhile.
-    if (parseHash().path === path) main.replaceChildren(content);
+    if (parseHash().path !== path) return;
+    main.replaceChildren(content);
+    main.dataset.route = path;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) return;
     main.replaceChildren(errorBox(error));
+    main.dataset.route = path;
   }
 }
 

@@ -10,7 +10,9 @@ const history = new Map();
 export default {
   pattern: /^\/registries\/(?<registry>[^/]+)\/repositories\/(?<repository>[^/]+)\/images$/,
   async render({ registry, repository, query }) {
-    const size = PAGE_SIZES.includes(Number(query.get('maxResults'))) ? Number(query.get('maxResults')) : 50;
+    // Any size the API accepts (1-1000) works from the URL; the selector offers the common ones.
+    const asked = Number.parseInt(query.get('maxResults'), 10);
+    const size = asked >= 1 && asked <= 1000 ? asked : 50;
     const token = query.get('nextToken') || '';
     const search = new URLSearchParams({ maxResults: String(size) });
     if (token) search.set('nextToken', token);
@@ -23,7 +25,7 @@ export default {
 
     const pager = h('nav', { className: 'pager', 'aria-label': 'Pages' },
       h('label', {}, 'Per page ', h('select', { onchange: (e) => { location.hash = `${links.images(registry, repository)}?maxResults=${e.target.value}`; } },
-        PAGE_SIZES.map((n) => h('option', { value: n, selected: n === size }, n)))),
+        [...new Set([...PAGE_SIZES, size])].sort((a, b) => a - b).map((n) => h('option', { value: n, selected: n === size }, n)))),
       h('span', { className: 'muted' }, `Page ${pageNumber}`),
       h('button', { type: 'button', className: 'secondary', disabled: !token, onclick: () => {
         const index = previous.indexOf(token);
