@@ -39,8 +39,8 @@ public sealed partial class ConsoleTests
             foreach (var (name, route) in Pages())
             {
                 await ConsoleBrowser.OpenAsync(page, route);
-                await Expect(page.Locator("main .alert-error")).ToHaveCountAsync(0);
                 await Screenshot(page, name, suffix, overflowing);
+                await Expect(page.Locator("main .alert-error")).ToHaveCountAsync(0);
             }
         }
         if (Environment.GetEnvironmentVariable("CONSOLE_SCREENSHOTS_TO_DOCS") == "1")

@@ -53,7 +53,8 @@ async function render() {
   if (page && page.public) {
     document.getElementById('nav').replaceChildren();
     document.getElementById('session').replaceChildren();
-    main.replaceChildren(await page.render({ params: decodeAll(path.match(page.pattern).groups), query }));
+    const params = decodeAll(path.match(page.pattern).groups);
+    main.replaceChildren(await page.render({ ...params, params, query }));
     main.dataset.route = path;
     return;
   }
@@ -68,7 +69,7 @@ async function render() {
     }
     renderNav(registry, page);
     main.replaceChildren(h('p', { className: 'muted' }, 'Loading…'));
-    const content = await page.render({ params, query, registry });
+    const content = await page.render({ ...params, params, query, registry });
     // A slow page must not overwrite the page the user navigated to meanwhile.
     if (parseHash().path !== path) return;
     main.replaceChildren(content);

@@ -61,7 +61,7 @@ export default {
           state.rules.push({ scanFrequency: 'SCAN_ON_PUSH', repositoryFilters: [{ filter: '', filterType: 'WILDCARD' }] });
           changed();
         } }, 'Add rule'),
-        state.rules.length >= MAX_RULES ? h('span', { className: 'muted hint' }, ` At most ${MAX_RULES} rules.`) : null);
+        ...(state.rules.length >= MAX_RULES ? [h('span', { className: 'muted hint' }, ` At most ${MAX_RULES} rules.`)] : []));
       drawMatches();
     }
 
@@ -118,8 +118,8 @@ export default {
         const saved = await sendJson('PUT', path, state);
         Object.assign(state, structuredClone(saved.registryScanningConfiguration));
         errorArea.replaceChildren();
-        statusArea.replaceChildren(h('div', { className: 'alert alert-ok', role: 'status', dataset: { testid: 'config-saved' } }, 'Saved.'));
         changed();
+        statusArea.replaceChildren(h('div', { className: 'alert alert-ok', role: 'status', dataset: { testid: 'config-saved' } }, 'Saved.'));
       } catch (error) {
         // A refused save keeps the user's edits on screen, with the API's reason.
         if (error instanceof ApiError && error.status === 401) return;
