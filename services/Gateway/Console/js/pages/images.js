@@ -4,7 +4,7 @@ import { links } from '../links.js';
 
 const PAGE_SIZES = [20, 50, 100, 500];
 // Tokens of the pages before this one, per repository, so "Previous" works with keyset paging.
-const history = new Map();
+const visitedTokens = new Map();
 
 // One server-side page of a repository's images; columns sort within the page.
 export default {
@@ -19,7 +19,7 @@ export default {
     const page = await getJson(`/registries/${enc(registry)}/repositories/${encPath(repository)}/images?${search}`);
 
     const key = `${registry}/${repository}/${size}`;
-    const previous = history.get(key) || [];
+    const previous = visitedTokens.get(key) || [];
     const at = (pageToken) => `${links.images(registry, repository)}?maxResults=${size}${pageToken ? '&nextToken=' + enc(pageToken) : ''}`;
     const pageNumber = token ? Math.max(previous.indexOf(token), 0) + 2 : 1;
 
@@ -32,7 +32,7 @@ export default {
         location.hash = at(index > 0 ? previous[index - 1] : '');
       } }, '← Previous'),
       h('button', { type: 'button', className: 'secondary', disabled: !page.nextToken, dataset: { testid: 'next-page' }, onclick: () => {
-        history.set(key, [...previous.slice(0, token ? previous.indexOf(token) + 1 : 0), page.nextToken]);
+        visitedTokens.set(key, [...previous.slice(0, token ? previous.indexOf(token) + 1 : 0), page.nextToken]);
         location.hash = at(page.nextToken);
       } }, 'Next →'));
 
