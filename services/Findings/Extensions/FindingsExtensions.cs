@@ -39,6 +39,7 @@ public static class FindingsExtensions
         bus.AddConsumer<DeleteSubscriptionConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListDeadLettersConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ReplayDeadLettersConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<GetImageSeverityCountsConsumer>().Endpoint(e => e.Name = EndpointName);
         return bus;
     }
 }

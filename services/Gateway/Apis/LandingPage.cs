@@ -17,6 +17,7 @@ public static class LandingPage
         code{background:#f0f4f8;padding:.1rem .3rem;border-radius:3px}h1{font-size:1.4rem}</style></head>
         <body><h1>Image scanning platform</h1>
         <p>Vulnerability scanning for any OCI registry, compatible with ECR scanning and Inspector.</p>
+        <p><a href="/console/">Open the web console</a> (sign in with an API token).</p>
         <ul>
         <li>REST API: <code>/api/v1</code> (send <code>Authorization: Bearer &lt;API token&gt;</code>); OpenAPI: <code>/openapi/v1.json</code></li>
         <li>ECR-compatible API (AWS CLI and SDKs with <code>--endpoint-url</code>, SigV4): <code>POST /</code></li>

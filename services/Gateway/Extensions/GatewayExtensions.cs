@@ -22,6 +22,7 @@ public static class GatewayExtensions
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
         app.MapLandingPage();
+        app.MapWebConsole();
         app.MapWebhookEndpoints();
         app.MapEcrApi();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiAuthentication.PolicyName);
@@ -29,6 +30,7 @@ public static class GatewayExtensions
         api.MapScanningConfigurationApi();
         api.MapFindingsApi();
         api.MapSubscriptionsApi();
+        api.MapCatalogApi();
         return app;
     }
 }

@@ -31,6 +31,9 @@ public static class ScanRouterExtensions
         bus.AddConsumer<GetRepositoryScanningConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListCatalogImagesConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListCatalogRepositoriesConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<PreviewScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListRepositoriesConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListRepositoryImagesConsumer>().Endpoint(e => e.Name = EndpointName);
         return bus;
     }
 }

@@ -51,7 +51,7 @@ public static class StandaloneExtensions
         var url = addresses.FirstOrDefault() ?? "(no address)";
         var generated = app.Configuration["Standalone:GeneratedApiToken"];
         Console.WriteLine($"Image scanning platform (standalone) is running.");
-        Console.WriteLine($"  Console:  {url}/");
+        Console.WriteLine($"  Console:  {url}/console/");
         Console.WriteLine($"  API:      {url}/api/v1   OpenAPI: {url}/openapi/v1.json");
         Console.WriteLine($"  Webhooks: {url}/webhooks/distribution/<registry name>");
         Console.WriteLine(generated is null
