@@ -20,16 +20,7 @@ public sealed record RepositoriesResult(IReadOnlyList<RepositorySummary> Reposit
 /// <summary>One page of a repository's images (keyset paging by digest); NextToken comes from the previous page.</summary>
 public sealed record ListRepositoryImages(string Registry, string Repository, int MaxResults, string? NextToken);
 
-public sealed record CatalogImage(
-    string Digest,
-    IReadOnlyList<string> Tags,
-    string MediaType,
-    DateTimeOffset PushedAt,
-    ScanStatus? ScanStatus,
-    string? ScanStatusDescription,
-    DateTimeOffset? ScanStatusAt);
-
-/// <summary>A page of images, or an ECR-style error (InvalidParameterException for a bad page size or token).</summary>
+/// <summary>A page of images (<see cref="CatalogImage"/>, shared with the ECR API), or an ECR-style error (InvalidParameterException for a bad page size or token).</summary>
 public sealed record RepositoryImagesResult(IReadOnlyList<CatalogImage> Images, string? NextToken, string? ErrorType, string? ErrorMessage);
 
 /// <summary>The severity counts of the latest scan of each named image of one repository, in one round trip.</summary>

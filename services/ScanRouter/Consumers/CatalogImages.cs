@@ -3,7 +3,7 @@ using ImageScanning.ScanRouter.Data;
 
 namespace ImageScanning.ScanRouter.Consumers;
 
-/// <summary>Catalog look-ups the ECR API consumers share.</summary>
+/// <summary>Catalog look-ups the ECR API and console consumers share.</summary>
 internal static class CatalogImages
 {
     public static CatalogImage ToCatalogImage(this ImageRecord image) => new(

@@ -24,7 +24,7 @@ public sealed class ListRepositoryImagesConsumer(IScanRouterStore store) : ICons
         var page = await store.ListRepositoryImagesAsync(
             request.Registry, request.Repository, new ImagePageRequest(request.MaxResults, request.NextToken), context.CancellationToken);
         var images = page.Images
-            .Select(i => new CatalogImage(i.Digest, i.Tags, i.MediaType, i.PushedAt, i.ScanStatus, i.ScanStatusDescription, i.ScanStatusAt))
+            .Select(i => i.ToCatalogImage())
             .ToList();
         await context.RespondAsync(new RepositoryImagesResult(images, page.NextToken, null, null));
     }
