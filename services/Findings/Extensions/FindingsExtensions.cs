@@ -1,8 +1,10 @@
 using ImageScanning.Findings.Consumers;
 using ImageScanning.Findings.Data;
 using ImageScanning.Findings.IntegrationEvents;
+using ImageScanning.Findings.Lifecycle;
 using ImageScanning.ServiceDefaults.Extensions;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ImageScanning.Findings.Extensions;
 
@@ -11,8 +13,15 @@ public static class FindingsExtensions
     public static IHostApplicationBuilder AddFindings(this IHostApplicationBuilder builder)
     {
         builder.AddStore<IFindingsStore>("findings", path => new SqliteFindingsStore(path), db => new MongoFindingsStore(db));
+        // Same Mongo database as the scans ("findings"); its own SQLite file.
+        builder.AddStore<IFindingLifecycleStore>("finding-lifecycle", path => new SqliteFindingLifecycleStore(path), db => new MongoFindingLifecycleStore(db));
         builder.Services.AddSingleton(builder.Configuration.GetSection("EventBridge").Get<EventBridgeOptions>() ?? new EventBridgeOptions());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<FindingArns>();
+        builder.Services.AddSingleton<FindingLifecycleService>();
         builder.Services.AddSingleton<FindingsMetrics>();
+        builder.Services.AddSingleton<SuppressionRuleExpiry>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SuppressionRuleExpiry>());
         return builder;
     }
 
@@ -24,8 +33,14 @@ public static class FindingsExtensions
         bus.AddConsumer<ImageScannedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ImageScanFailedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanImageFaultConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ScanEligibilityExpiredConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<GetImageFindingsConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListScanCompletedEventsConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListFindingsConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListFindingAggregationsConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<SaveSuppressionRuleConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<DeleteSuppressionRuleConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListSuppressionRulesConsumer>().Endpoint(e => e.Name = EndpointName);
         return bus;
     }
 }
