@@ -13,7 +13,7 @@ public static class FindingsExtensions
     public static IHostApplicationBuilder AddFindings(this IHostApplicationBuilder builder)
     {
         builder.AddStore<IFindingsStore>("findings", path => new SqliteFindingsStore(path), db => new MongoFindingsStore(db));
-        // Same Mongo database as the scans ("findings"); its own SQLite file.
+        // Its own SQLite file and Mongo database: the lifecycle rows are queried and grouped, the scan records are not.
         builder.AddStore<IFindingLifecycleStore>("finding-lifecycle", path => new SqliteFindingLifecycleStore(path), db => new MongoFindingLifecycleStore(db));
         builder.Services.AddSingleton(builder.Configuration.GetSection("EventBridge").Get<EventBridgeOptions>() ?? new EventBridgeOptions());
         builder.Services.TryAddSingleton(TimeProvider.System);
@@ -41,6 +41,7 @@ public static class FindingsExtensions
         bus.AddConsumer<SaveSuppressionRuleConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<DeleteSuppressionRuleConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListSuppressionRulesConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<GetImageSbomConsumer>().Endpoint(e => e.Name = EndpointName);
         return bus;
     }
 }

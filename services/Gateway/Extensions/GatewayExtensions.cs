@@ -12,6 +12,7 @@ public static class GatewayExtensions
         var registries = builder.Configuration.GetSection("Registries").Get<List<RegistryWebhookOptions>>() ?? [];
         builder.Services.AddSingleton(new ConfiguredRegistries(registries));
         builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton(new GatewayAccount(builder.Configuration["EventBridge:Account"] ?? "000000000000"));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
         return builder;
@@ -25,6 +26,10 @@ public static class GatewayExtensions
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiAuthentication.PolicyName);
         api.MapScanningConfigurationApi();
         api.MapFindingsApi();
+        api.MapFindingQueryApi();
+        api.MapSuppressionRulesApi();
+        api.MapCoverageApi();
+        api.MapSbomApi();
         return app;
     }
 }

@@ -25,6 +25,7 @@ public static class ScanRouterExtensions
         bus.AddConsumer<ImageScanFailedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<GetRegistryScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<PutRegistryScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListCoverageConsumer>().Endpoint(e => e.Name = EndpointName);
         return bus;
     }
 }
