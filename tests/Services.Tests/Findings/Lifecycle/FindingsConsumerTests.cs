@@ -156,6 +156,27 @@ public sealed class FindingsConsumerTests
     }
 
     [Test]
+    public async Task An_expiring_rule_reactivates_its_findings_at_the_next_check()
+    {
+        var image = Image('f');
+        await _harness.Bus.Publish(Scan(image, T0, Finding("CVE-7", FindingSeverity.MEDIUM, "bash")));
+        await PublishedAsync<ScanCompleted>(s => s.Image.Digest == image.Digest);
+        var save = _harness.GetRequestClient<SaveSuppressionRule>();
+        await save.GetResponse<SuppressionRulesResult>(new SaveSuppressionRule(null, "temporary", "waiting for the vendor",
+            new SuppressionFilter(PackageNames: ["bash"]), T0.AddHours(1)));
+        var expiry = new SuppressionRuleExpiry(_store, _provider.GetRequiredService<FindingLifecycleService>(), _harness.Bus, _clock,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<SuppressionRuleExpiry>.Instance);
+
+        var beforeExpiry = await expiry.CheckAsync(default);
+        _clock.Now = T0.AddHours(2);
+        var afterExpiry = await expiry.CheckAsync(default);
+        var reactivated = await PublishedAsync<FindingChanged>(c => c.Status == FindingStatus.ACTIVE && c.Change == FindingChangeKind.UPDATED);
+
+        Assert.That((beforeExpiry, afterExpiry), Is.EqualTo((0, 1)));
+        Assert.That(reactivated.Finding.VulnerabilityId, Is.EqualTo("CVE-7"));
+    }
+
+    [Test]
     public async Task The_open_findings_gauge_counts_active_findings_by_image_severity_and_fix()
     {
         var image = Image('e');
