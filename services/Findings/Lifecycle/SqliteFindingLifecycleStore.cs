@@ -23,6 +23,9 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
                 record TEXT NOT NULL);
             CREATE INDEX IF NOT EXISTS findings_by_image ON findings (image_key);
             CREATE INDEX IF NOT EXISTS findings_by_status ON findings (status, severity_rank);
+            -- Covers the gauge and the repository/image aggregations: grouped counts without reading the JSON rows.
+            CREATE INDEX IF NOT EXISTS findings_counts ON findings (status, registry, repository, digest, severity, fix_available);
+            CREATE INDEX IF NOT EXISTS findings_by_severity ON findings (severity, status, last_observed_at);
             CREATE INDEX IF NOT EXISTS findings_by_repository ON findings (registry, repository);
             CREATE TABLE IF NOT EXISTS images (
                 image_key TEXT PRIMARY KEY, revision INTEGER NOT NULL, applied_at INTEGER, applied_scan_id TEXT, inventory TEXT);
