@@ -110,7 +110,11 @@ public sealed class FindingsApiTests
 
         var less = (await _api.GetFromJsonAsync<JsonObject>(
             $"/api/v1/findings?vulnerabilityId={TestAdvisories.ExplicitVersion}&package=less&fixAvailable=NO&imageDigest={_web.Digest}&repository=e2e/web"))!;
+        var untriaged = (await _api.GetFromJsonAsync<JsonObject>($"/api/v1/findings?severity=UNTRIAGED&imageDigest={_web.Digest}&repository=e2e/web"))!["findings"]!.AsArray();
         Assert.That(less["findings"]!.AsArray(), Has.Count.EqualTo(1));
+        Assert.That((string?)less["findings"]![0]!["severity"], Is.EqualTo("UNTRIAGED"), "BASIC's UNDEFINED reads as Inspector's UNTRIAGED");
+        Assert.That(untriaged.Select(f => (string?)f!["severity"]), Is.All.EqualTo("UNTRIAGED"));
+        Assert.That(untriaged.Count, Is.EqualTo(_scanned.Count(f => (string?)f["severity"] == "UNDEFINED")).And.GreaterThan(0));
         Assert.That((string?)less["findings"]![0]!["packageVulnerabilityDetails"]!["vulnerablePackages"]![0]!["sourceLayerHash"], Is.EqualTo(layers[1]));
     }
 

@@ -38,6 +38,9 @@ public static class FindingFilterParameters
                 error = $"{name} must be 1-1024 characters.";
                 return false;
             }
+        // BASIC findings are stored as ECR's UNDEFINED and shown as Inspector's UNTRIAGED: either name selects both.
+        if (severities is not null && severities.Any(s => s is FindingSeverity.UNDEFINED or FindingSeverity.UNTRIAGED))
+            severities = [.. severities.Union([FindingSeverity.UNDEFINED, FindingSeverity.UNTRIAGED])];
         filter = new FindingFilter(severities, statuses, vulnerabilityId, package, registry, repository, imageDigest, fix, layerHash);
         return true;
     }
