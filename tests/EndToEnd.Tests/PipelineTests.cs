@@ -232,6 +232,24 @@ public abstract class PipelineTests
         });
     }
 
+    [Test]
+    public async Task Finding_queries_coverage_and_sbom_are_answered_over_the_bus()
+    {
+        var listed = (await _api.GetFromJsonAsync<JsonObject>($"/api/v1/findings?imageDigest={Scanned.Digest}&maxResults=100"))!["findings"]!.AsArray();
+        var byRepository = (await _api.GetFromJsonAsync<JsonObject>("/api/v1/findings/aggregations/repository?repository=e2e/debian"))!["responses"]!.AsArray();
+        var coverage = (await _api.GetFromJsonAsync<JsonObject>("/api/v1/coverage?registry=local&repository=e2e/debian"))!["coveredResources"]!.AsArray();
+        var sbom = JsonNode.Parse(await _api.GetStringAsync($"/api/v1/registries/local/sbom/{Scanned.Repository}@{Scanned.Digest}?format=spdx"))!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(listed, Has.Count.EqualTo(Advisories.ExpectedFindings.Count));
+            Assert.That(listed.Select(f => (string?)f!["status"]), Is.All.EqualTo("ACTIVE"));
+            Assert.That((long)byRepository.Single()!["repositoryAggregation"]!["severityCounts"]!["all"]!, Is.EqualTo(Advisories.ExpectedFindings.Count));
+            Assert.That(coverage.Where(r => (string?)r!["imageDigest"] == Scanned.Digest).Select(r => (string?)r!["reason"]), Is.EqualTo(new[] { "SUCCESSFUL" }));
+            Assert.That((string?)sbom["spdxVersion"], Is.EqualTo("SPDX-2.3"));
+        });
+    }
+
     protected static IReadOnlyList<JsonNode> Findings(JsonObject result) =>
         result["imageScanFindings"]!["findings"]!.AsArray().Select(f => f!).ToList();
 

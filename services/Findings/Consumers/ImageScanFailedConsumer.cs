@@ -4,7 +4,7 @@ using MassTransit;
 
 namespace ImageScanning.Findings.Consumers;
 
-/// <summary>A failed scan is recorded and announced like a completed one, with its reason, so the failure is visible.</summary>
+/// <summary>A failed scan is recorded and announced as ScanFailed and (as before) a FAILED ScanCompleted, with its reason, so the failure is visible.</summary>
 public sealed class ImageScanFailedConsumer(IFindingsStore store, FindingsMetrics metrics) : IConsumer<ImageScanFailed>
 {
     public async Task Consume(ConsumeContext<ImageScanFailed> context)
@@ -20,6 +20,8 @@ public sealed class ImageScanFailedConsumer(IFindingsStore store, FindingsMetric
 
         await store.SaveScanAsync(record, context.CancellationToken);
         metrics.ScanStored(record);
+        await context.Publish(new ScanFailed(message.ScanId, message.Image, message.ScanType, message.Trigger, status, message.Message, message.FailedAt),
+            context.CancellationToken);
         await context.Publish(record.ToScanCompleted() with { Status = ScanStatus.FAILED }, context.CancellationToken);
     }
 }

@@ -1,11 +1,15 @@
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
+using ImageScanning.Findings.Lifecycle;
 using MassTransit;
 
 namespace ImageScanning.Findings.Consumers;
 
-/// <summary>Stores a scan's findings, then (and only then) announces ScanCompleted.</summary>
-public sealed class ImageScannedConsumer(IFindingsStore store, FindingsMetrics metrics) : IConsumer<ImageScanned>
+/// <summary>
+/// Diffs the scan against the image's findings and stores both the findings and the scan; then (and only then)
+/// announces each finding change and ScanCompleted, which names the vulnerabilities found.
+/// </summary>
+public sealed class ImageScannedConsumer(IFindingsStore store, FindingLifecycleService lifecycle, FindingsMetrics metrics) : IConsumer<ImageScanned>
 {
     public async Task Consume(ConsumeContext<ImageScanned> context)
     {
@@ -16,8 +20,13 @@ public sealed class ImageScannedConsumer(IFindingsStore store, FindingsMetrics m
             ImageScanRecord.CountBySeverity(message.Findings), message.Findings,
             message.CompletedAt, message.VulnerabilitySourceUpdatedAt);
 
+        var changes = await lifecycle.ApplyScanAsync(message, context.CancellationToken);
         await store.SaveScanAsync(record, context.CancellationToken);
         metrics.ScanStored(record);
-        await context.Publish(record.ToScanCompleted(), context.CancellationToken);
+        foreach (var change in changes) await context.Publish(change, context.CancellationToken);
+        var summaries = message.Findings
+            .Select(f => new ScanFindingSummary(f.VulnerabilityId, f.Severity, f.Package.Name, f.Package.Version, f.FixedInVersion))
+            .ToList();
+        await context.Publish(record.ToScanCompleted() with { Findings = summaries }, context.CancellationToken);
     }
 }

@@ -3,8 +3,10 @@ using ImageScanning.Findings.Data;
 using ImageScanning.Findings.IntegrationEvents;
 using ImageScanning.Findings.Subscriptions;
 using ImageScanning.Findings.Subscriptions.Consumers;
+using ImageScanning.Findings.Lifecycle;
 using ImageScanning.ServiceDefaults.Extensions;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ImageScanning.Findings.Extensions;
 
@@ -13,9 +15,16 @@ public static class FindingsExtensions
     public static IHostApplicationBuilder AddFindings(this IHostApplicationBuilder builder)
     {
         builder.AddStore<IFindingsStore>("findings", path => new SqliteFindingsStore(path), db => new MongoFindingsStore(db));
+        // Its own SQLite file and Mongo database: the lifecycle rows are queried and grouped, the scan records are not.
+        builder.AddStore<IFindingLifecycleStore>("finding-lifecycle", path => new SqliteFindingLifecycleStore(path), db => new MongoFindingLifecycleStore(db));
         builder.Services.AddSingleton(builder.Configuration.GetSection("EventBridge").Get<EventBridgeOptions>() ?? new EventBridgeOptions());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<FindingArns>();
+        builder.Services.AddSingleton<FindingLifecycleService>();
         builder.Services.AddSingleton<FindingsMetrics>();
         builder.AddSubscriptions();
+        builder.Services.AddSingleton<SuppressionRuleExpiry>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<SuppressionRuleExpiry>());
         return builder;
     }
 
@@ -27,6 +36,7 @@ public static class FindingsExtensions
         bus.AddConsumer<ImageScannedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ImageScanFailedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanImageFaultConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ScanEligibilityExpiredConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<GetImageFindingsConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListScanCompletedEventsConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanCompletedSubscriptionConsumer>().Endpoint(e => e.Name = EndpointName);
@@ -40,6 +50,12 @@ public static class FindingsExtensions
         bus.AddConsumer<ListDeadLettersConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ReplayDeadLettersConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<GetImageSeverityCountsConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListFindingsConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListFindingAggregationsConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<SaveSuppressionRuleConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<DeleteSuppressionRuleConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListSuppressionRulesConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<GetImageSbomConsumer>().Endpoint(e => e.Name = EndpointName);
         return bus;
     }
 }

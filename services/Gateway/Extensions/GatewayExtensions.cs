@@ -13,6 +13,7 @@ public static class GatewayExtensions
         var registries = builder.Configuration.GetSection("Registries").Get<List<RegistryWebhookOptions>>() ?? [];
         builder.Services.AddSingleton(new ConfiguredRegistries(registries));
         builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.AddSingleton(new GatewayAccount(builder.Configuration["EventBridge:Account"] ?? "000000000000"));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
         builder.AddEcrApi();
@@ -31,6 +32,10 @@ public static class GatewayExtensions
         api.MapFindingsApi();
         api.MapSubscriptionsApi();
         api.MapCatalogApi();
+        api.MapFindingQueryApi();
+        api.MapSuppressionRulesApi();
+        api.MapCoverageApi();
+        api.MapSbomApi();
         return app;
     }
 }

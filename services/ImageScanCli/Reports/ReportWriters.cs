@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using ImageScanning.Cli.Cli;
+using ImageScanning.ScanEngine.Sbom;
 
 namespace ImageScanning.Cli.Reports;
 
@@ -88,60 +89,12 @@ public static class ReportWriters
         };
     }
 
-    /// <summary>CycloneDX 1.5 JSON: the image's packages as components and the findings as vulnerabilities.</summary>
-    public static JsonObject CycloneDx(ScanReport report)
-    {
-        var components = new JsonArray();
-        foreach (var p in report.Packages.DistinctBy(p => p.Purl))
-            components.Add(new JsonObject
-            {
-                ["type"] = "library",
-                ["bom-ref"] = p.Purl,
-                ["name"] = p.Name,
-                ["version"] = p.Version,
-                ["purl"] = p.Purl,
-                ["properties"] = new JsonArray(
-                    new JsonObject { ["name"] = "imagescan:layer", ["value"] = p.Layer },
-                    new JsonObject { ["name"] = "imagescan:path", ["value"] = p.Path }),
-            });
-        var vulnerabilities = new JsonArray();
-        foreach (var group in report.Findings.GroupBy(f => f.VulnerabilityId))
-        {
-            var f = group.First();
-            var rating = new JsonObject { ["severity"] = f.Severity == "UNTRIAGED" ? "unknown" : f.Severity.ToLowerInvariant() };
-            if (f.CvssScore is { } score)
-            {
-                rating["score"] = score;
-                rating["method"] = f.CvssVector?.StartsWith("CVSS:3.1", StringComparison.Ordinal) == true ? "CVSSv31" : "CVSSv3";
-                rating["vector"] = f.CvssVector;
-            }
-            vulnerabilities.Add(new JsonObject
-            {
-                ["bom-ref"] = "vuln:" + f.VulnerabilityId,
-                ["id"] = f.VulnerabilityId,
-                ["source"] = new JsonObject { ["name"] = "OSV", ["url"] = f.Url },
-                ["ratings"] = new JsonArray(rating),
-                ["description"] = f.Title,
-                ["references"] = new JsonArray(f.Aliases.Select(a => (JsonNode?)new JsonObject { ["id"] = a, ["source"] = new JsonObject { ["name"] = "alias" } }).ToArray()),
-                ["affects"] = new JsonArray(group.Select(g => g.Package.Purl).Distinct().Select(purl => (JsonNode?)new JsonObject { ["ref"] = purl }).ToArray()),
-            });
-        }
-        return new JsonObject
-        {
-            ["bomFormat"] = "CycloneDX",
-            ["specVersion"] = "1.5",
-            ["serialNumber"] = "urn:uuid:" + Guid.NewGuid(),
-            ["version"] = 1,
-            ["metadata"] = new JsonObject
-            {
-                ["timestamp"] = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-                ["tools"] = new JsonObject { ["components"] = new JsonArray(new JsonObject { ["type"] = "application", ["name"] = "imagescan" }) },
-                ["component"] = new JsonObject { ["type"] = "container", ["name"] = report.Target, ["bom-ref"] = report.Image.Digest },
-            },
-            ["components"] = components,
-            ["vulnerabilities"] = vulnerabilities,
-        };
-    }
+    /// <summary>CycloneDX 1.5 JSON: the image's packages as components and the findings as vulnerabilities (the shared SBOM writer).</summary>
+    public static JsonObject CycloneDx(ScanReport report) => SbomWriter.CycloneDx(
+        new SbomSubject(report.Target, report.Image.Digest, "imagescan"),
+        report.Packages.Select(p => new SbomComponent(p.Name, p.Version, p.Purl, p.Path, p.Layer)),
+        report.Findings.Select(f => new SbomVulnerability(f.VulnerabilityId, f.Aliases, f.Severity, f.Title, f.Url, f.CvssScore, f.CvssVector, [f.Package.Purl])),
+        DateTimeOffset.UtcNow);
 
     private static double SeverityScore(string severity) => severity switch
     {

@@ -34,6 +34,7 @@ public static class ScanRouterExtensions
         bus.AddConsumer<PreviewScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListRepositoriesConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListRepositoryImagesConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ListCoverageConsumer>().Endpoint(e => e.Name = EndpointName);
         return bus;
     }
 }

@@ -1,0 +1,17 @@
+namespace ImageScanning.Contracts;
+
+/// <summary>
+/// Inspector's ListCoverage for one registry: its images (a page) and their repositories. Repository is an exact name,
+/// or a prefix when it ends with '*'.
+/// </summary>
+public sealed record ListCoverage(string Registry, string? Repository, int MaxResults, string? NextToken);
+
+/// <summary>
+/// One covered resource (INTERFACES §2.2): ResourceType AWS_ECR_CONTAINER_IMAGE (ImageDigest set) or AWS_ECR_REPOSITORY;
+/// StatusCode ACTIVE | INACTIVE; Reason a ScanStatusReason (PENDING_INITIAL_SCAN, SUCCESSFUL, SCAN_FREQUENCY_MANUAL, ...).
+/// </summary>
+public sealed record CoveredResource(
+    string ResourceType, string ResourceId, string Registry, string Repository, string? ImageDigest, IReadOnlyList<string> ImageTags,
+    ScanType ScanType, ScanFrequency ScanFrequency, string StatusCode, string Reason, DateTimeOffset? LastScannedAt, DateTimeOffset? PushedAt);
+
+public sealed record CoverageResult(IReadOnlyList<CoveredResource> CoveredResources, string? NextToken, string? ErrorMessage = null);

@@ -1,0 +1,43 @@
+namespace ImageScanning.Contracts;
+
+#pragma warning disable CA1707
+/// <summary>Inspector's ListFindings sort fields that the findings store can order by.</summary>
+public enum FindingSortField { SEVERITY, LAST_OBSERVED_AT, FIRST_OBSERVED_AT, UPDATED_AT, VULNERABILITY_ID, ECR_IMAGE_REPOSITORY_NAME, PACKAGE_NAME }
+
+public enum SortOrder { ASC, DESC }
+#pragma warning restore CA1707
+
+/// <summary>
+/// Which findings to select; every member is optional and members combine with AND. Repository accepts a trailing
+/// '*' for a prefix match. Lists match any of their values.
+/// </summary>
+public sealed record FindingFilter(
+    IReadOnlyList<FindingSeverity>? Severities = null,
+    IReadOnlyList<FindingStatus>? Statuses = null,
+    string? VulnerabilityId = null,
+    string? PackageName = null,
+    string? Registry = null,
+    string? Repository = null,
+    string? ImageDigest = null,
+    FixAvailable? FixAvailable = null,
+    string? LayerHash = null);
+
+/// <summary>One finding with its lifecycle, as Findings stores it.</summary>
+public sealed record FindingDetail(
+    string FindingArn,
+    FindingStatus Status,
+    FixAvailable FixAvailable,
+    ImageRef Image,
+    ScanType ScanType,
+    VulnerabilityFinding Finding,
+    string? SuppressedByRuleId,
+    DateTimeOffset FirstObservedAt,
+    DateTimeOffset LastObservedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? ClosedAt);
+
+/// <summary>ListFindings: a keyset page (NextToken from the previous page; MaxResults 1–100).</summary>
+public sealed record ListFindings(FindingFilter Filter, FindingSortField SortBy, SortOrder SortOrder, int MaxResults, string? NextToken);
+
+/// <summary>A page of findings, or the reason the request was invalid (ErrorMessage set, nothing else).</summary>
+public sealed record FindingsPage(IReadOnlyList<FindingDetail> Findings, string? NextToken, string? ErrorMessage = null);

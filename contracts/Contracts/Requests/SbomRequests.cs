@@ -1,0 +1,11 @@
+namespace ImageScanning.Contracts;
+
+#pragma warning disable CA1707
+public enum SbomFormat { CYCLONEDX_1_5, SPDX_2_3 }
+#pragma warning restore CA1707
+
+/// <summary>The SBOM of an image's latest successful scan.</summary>
+public sealed record GetImageSbom(string Registry, string Repository, string Digest, SbomFormat Format);
+
+/// <summary>The SBOM document as JSON; Found false when the image has no stored inventory.</summary>
+public sealed record ImageSbomResult(bool Found, string? Json);

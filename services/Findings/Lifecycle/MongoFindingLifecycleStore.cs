@@ -1,0 +1,194 @@
+using System.Globalization;
+using System.Text.Json;
+using ImageScanning.Contracts;
+using ImageScanning.Findings.Data;
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace ImageScanning.Findings.Lifecycle;
+
+/// <summary>
+/// Production store: a document per finding (the finding as JSON plus the queried fields), one per image (revision,
+/// applied point, inventory) and one per suppression rule. A commit first advances the image's revision with a
+/// conditional update, so of two concurrent commits only one writes its rows.
+/// </summary>
+public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore
+{
+    private readonly IMongoCollection<BsonDocument> _findings;
+    private readonly IMongoCollection<BsonDocument> _images;
+    private readonly IMongoCollection<BsonDocument> _rules;
+    private static readonly FilterDefinitionBuilder<BsonDocument> F = Builders<BsonDocument>.Filter;
+
+    public MongoFindingLifecycleStore(IMongoDatabase database)
+    {
+        _findings = database.GetCollection<BsonDocument>("findings");
+        _images = database.GetCollection<BsonDocument>("finding_images");
+        _rules = database.GetCollection<BsonDocument>("suppression_rules");
+        var keys = Builders<BsonDocument>.IndexKeys;
+        _findings.Indexes.CreateMany([
+            new CreateIndexModel<BsonDocument>(keys.Ascending("imageKey")),
+            new CreateIndexModel<BsonDocument>(keys.Ascending("status").Ascending("severityRank")),
+            new CreateIndexModel<BsonDocument>(keys.Ascending("registry").Ascending("repository")),
+        ]);
+    }
+
+    public async Task<ImageFindingsState> GetImageAsync(string imageKey, CancellationToken cancellationToken = default)
+    {
+        var image = await _images.Find(F.Eq("_id", imageKey)).FirstOrDefaultAsync(cancellationToken);
+        var findings = await ReadAsync(_findings.Find(F.Eq("imageKey", imageKey)), cancellationToken);
+        return image is null
+            ? new ImageFindingsState(imageKey, 0, null, null, findings)
+            : new ImageFindingsState(imageKey, image["revision"].AsInt64,
+                image["appliedAt"].IsBsonNull ? null : DateTimeOffset.FromUnixTimeMilliseconds(image["appliedAt"].AsInt64),
+                image["appliedScanId"].IsBsonNull ? null : Guid.Parse(image["appliedScanId"].AsString), findings);
+    }
+
+    public async Task<bool> TryCommitAsync(ImageFindingsCommit commit, CancellationToken cancellationToken = default)
+    {
+        var update = Builders<BsonDocument>.Update
+            .Set("revision", commit.ExpectedRevision + 1)
+            .Set("appliedAt", commit.AppliedAt.ToUnixTimeMilliseconds())
+            .Set("appliedScanId", commit.AppliedScanId is { } id ? (BsonValue)id.ToString() : BsonNull.Value);
+        if (commit.Inventory is not null) update = update.Set("inventory", JsonSerializer.Serialize(commit.Inventory, FindingsJson.Options));
+        try
+        {
+            var claimed = await _images.UpdateOneAsync(
+                F.Eq("_id", commit.ImageKey) & F.Eq("revision", commit.ExpectedRevision), update,
+                new UpdateOptions { IsUpsert = commit.ExpectedRevision == 0 }, cancellationToken);
+            if (claimed.MatchedCount == 0 && claimed.UpsertedId is null) return false;
+        }
+        catch (MongoWriteException e) when (e.WriteError.Category == ServerErrorCategory.DuplicateKey)
+        {
+            return false; // another commit created the image first
+        }
+        await UpdateFindingsAsync(commit.Writes, cancellationToken);
+        return true;
+    }
+
+    public async Task UpdateFindingsAsync(IReadOnlyList<FindingRecord> findings, CancellationToken cancellationToken = default)
+    {
+        if (findings.Count == 0) return;
+        var writes = findings.Select(f => new ReplaceOneModel<BsonDocument>(F.Eq("_id", f.Id), ToDocument(f)) { IsUpsert = true });
+        await _findings.BulkWriteAsync(writes, new BulkWriteOptions { IsOrdered = false }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<FindingRecord>> ListOpenFindingsAsync(CancellationToken cancellationToken = default) =>
+        ReadAsync(_findings.Find(F.Ne("status", nameof(FindingStatus.CLOSED))), cancellationToken);
+
+    public async Task<FindingsPage> QueryAsync(ListFindings query, CancellationToken cancellationToken = default)
+    {
+        var filter = Filter(query.Filter);
+        var field = SortField(query.SortBy);
+        var ascending = query.SortOrder == SortOrder.ASC;
+        if (query.NextToken is not null)
+        {
+            var (value, id) = FindingPageToken.Decode(query.NextToken, query.SortBy, query.SortOrder);
+            BsonValue after = FindingPageToken.IsNumeric(query.SortBy) ? long.Parse(value, CultureInfo.InvariantCulture) : value;
+            filter &= ascending
+                ? F.Gt(field, after) | (F.Eq(field, after) & F.Gt("_id", id))
+                : F.Lt(field, after) | (F.Eq(field, after) & F.Lt("_id", id));
+        }
+        var sort = ascending
+            ? Builders<BsonDocument>.Sort.Ascending(field).Ascending("_id")
+            : Builders<BsonDocument>.Sort.Descending(field).Descending("_id");
+        var rows = await ReadAsync(_findings.Find(filter).Sort(sort).Limit(query.MaxResults + 1), cancellationToken);
+        var page = rows.Take(query.MaxResults).ToList();
+        var next = rows.Count > query.MaxResults
+            ? FindingPageToken.Encode(query.SortBy, query.SortOrder, FindingPageToken.SortValue(page[^1], query.SortBy), page[^1].Id)
+            : null;
+        return new FindingsPage(page.Select(f => f.ToDetail()).ToList(), next);
+    }
+
+    public async Task<IReadOnlyList<FindingCountRow>> CountAsync(FindingFilter filter, FindingCountKey key, CancellationToken cancellationToken = default)
+    {
+        BsonValue keyField = key switch
+        {
+            FindingCountKey.LayerHash => "$layerHash",
+            FindingCountKey.PackageName => "$packageName",
+            FindingCountKey.VulnerabilityId => "$vulnerabilityId",
+            _ => BsonNull.Value,
+        };
+        var group = new BsonDocument
+        {
+            ["_id"] = new BsonDocument
+            {
+                ["registry"] = "$registry", ["repository"] = "$repository", ["digest"] = "$digest", ["key"] = keyField,
+                ["severity"] = "$severity", ["fix"] = "$fixAvailable",
+            },
+            ["count"] = new BsonDocument("$sum", 1L),
+        };
+        var groups = await _findings.Aggregate().Match(Filter(filter)).Group(group).ToListAsync(cancellationToken);
+        return groups.Select(g =>
+        {
+            var id = g["_id"].AsBsonDocument;
+            return new FindingCountRow(id["registry"].AsString, id["repository"].AsString, id["digest"].AsString,
+                id.GetValue("key", BsonNull.Value).IsBsonNull ? null : id["key"].AsString,
+                Enum.Parse<FindingSeverity>(id["severity"].AsString), Enum.Parse<FixAvailable>(id["fix"].AsString), g["count"].ToInt64());
+        }).ToList();
+    }
+
+    public async Task<ImageInventory?> GetInventoryAsync(string imageKey, CancellationToken cancellationToken = default)
+    {
+        var image = await _images.Find(F.Eq("_id", imageKey)).FirstOrDefaultAsync(cancellationToken);
+        return image is not null && image.TryGetValue("inventory", out var json) && json.IsString
+            ? JsonSerializer.Deserialize<ImageInventory>(json.AsString, FindingsJson.Options)
+            : null;
+    }
+
+    public Task SaveRuleAsync(SuppressionRule rule, CancellationToken cancellationToken = default) =>
+        _rules.ReplaceOneAsync(F.Eq("_id", rule.Id),
+            new BsonDocument { ["_id"] = rule.Id, ["createdAt"] = rule.CreatedAt.ToUnixTimeMilliseconds(), ["record"] = JsonSerializer.Serialize(rule, FindingsJson.Options) },
+            new ReplaceOptions { IsUpsert = true }, cancellationToken);
+
+    public async Task<bool> DeleteRuleAsync(string id, CancellationToken cancellationToken = default) =>
+        (await _rules.DeleteOneAsync(F.Eq("_id", id), cancellationToken)).DeletedCount > 0;
+
+    public async Task<IReadOnlyList<SuppressionRule>> ListRulesAsync(CancellationToken cancellationToken = default)
+    {
+        var documents = await _rules.Find(F.Empty).Sort(Builders<BsonDocument>.Sort.Ascending("createdAt").Ascending("_id")).ToListAsync(cancellationToken);
+        return documents.Select(d => JsonSerializer.Deserialize<SuppressionRule>(d["record"].AsString, FindingsJson.Options)!).ToList();
+    }
+
+    private static BsonDocument ToDocument(FindingRecord f) => new()
+    {
+        ["_id"] = f.Id, ["imageKey"] = f.ImageKey, ["registry"] = f.Image.Registry, ["repository"] = f.Image.Repository, ["digest"] = f.Image.Digest,
+        ["vulnerabilityId"] = f.Finding.VulnerabilityId, ["packageName"] = f.Finding.Package.Name, ["layerHash"] = f.Finding.Package.LayerDigest,
+        ["severity"] = f.Finding.Severity.ToString(), ["severityRank"] = FindingRecord.SeverityRank(f.Finding.Severity),
+        ["status"] = f.Status.ToString(), ["fixAvailable"] = f.FixAvailable.ToString(),
+        ["firstObservedAt"] = f.FirstObservedAt.ToUnixTimeMilliseconds(), ["lastObservedAt"] = f.LastObservedAt.ToUnixTimeMilliseconds(),
+        ["updatedAt"] = f.UpdatedAt.ToUnixTimeMilliseconds(), ["record"] = JsonSerializer.Serialize(f, FindingsJson.Options),
+    };
+
+    private static FilterDefinition<BsonDocument> Filter(FindingFilter filter)
+    {
+        var result = F.Empty;
+        if (filter.Severities is { Count: > 0 } s) result &= F.In("severity", s.Select(v => v.ToString()));
+        if (filter.Statuses is { Count: > 0 } st) result &= F.In("status", st.Select(v => v.ToString()));
+        if (filter.VulnerabilityId is { } vuln) result &= F.Eq("vulnerabilityId", vuln);
+        if (filter.PackageName is { } package) result &= F.Eq("packageName", package);
+        if (filter.Registry is { } registry) result &= F.Eq("registry", registry);
+        if (filter.ImageDigest is { } digest) result &= F.Eq("digest", digest);
+        if (filter.FixAvailable is { } fix) result &= F.Eq("fixAvailable", fix.ToString());
+        if (filter.LayerHash is { } layer) result &= F.Eq("layerHash", layer);
+        if (filter.Repository is { } repository)
+            result &= repository.EndsWith('*')
+                ? F.Regex("repository", new BsonRegularExpression("^" + System.Text.RegularExpressions.Regex.Escape(repository[..^1])))
+                : F.Eq("repository", repository);
+        return result;
+    }
+
+    private static string SortField(FindingSortField field) => field switch
+    {
+        FindingSortField.SEVERITY => "severityRank",
+        FindingSortField.LAST_OBSERVED_AT => "lastObservedAt",
+        FindingSortField.FIRST_OBSERVED_AT => "firstObservedAt",
+        FindingSortField.UPDATED_AT => "updatedAt",
+        FindingSortField.VULNERABILITY_ID => "vulnerabilityId",
+        FindingSortField.ECR_IMAGE_REPOSITORY_NAME => "repository",
+        _ => "packageName",
+    };
+
+    private static async Task<IReadOnlyList<FindingRecord>> ReadAsync(IFindFluent<BsonDocument, BsonDocument> find, CancellationToken cancellationToken) =>
+        (await find.ToListAsync(cancellationToken))
+        .Select(d => JsonSerializer.Deserialize<FindingRecord>(d["record"].AsString, FindingsJson.Options)!).ToList();
+}

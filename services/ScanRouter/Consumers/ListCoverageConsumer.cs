@@ -1,0 +1,36 @@
+using ImageScanning.Contracts;
+using ImageScanning.ScanRouter.Coverage;
+using ImageScanning.ScanRouter.Data;
+using ImageScanning.ScanRouter.Scanning;
+using MassTransit;
+
+namespace ImageScanning.ScanRouter.Consumers;
+
+/// <summary>Coverage of a registry's images (one page) and of the repositories on that page, from the catalog and the rules.</summary>
+public sealed class ListCoverageConsumer(IScanRouterStore store) : IConsumer<ListCoverage>
+{
+    public async Task Consume(ConsumeContext<ListCoverage> context)
+    {
+        var request = context.Message;
+        var config = await store.GetConfigurationAsync(request.Registry, context.CancellationToken);
+        ImagePage page;
+        try
+        {
+            var pageRequest = new ImagePageRequest(request.MaxResults, request.NextToken);
+            page = request.Repository is { } repository && !repository.EndsWith('*')
+                ? await store.ListRepositoryImagesAsync(request.Registry, repository, pageRequest, context.CancellationToken)
+                : await store.ListImagesAsync(request.Registry, request.Repository?.TrimEnd('*'), pageRequest, context.CancellationToken);
+        }
+        catch (ArgumentException e)
+        {
+            await context.RespondAsync(new CoverageResult([], null, e.Message));
+            return;
+        }
+        var scanning = page.Images.Select(i => i.Repository).Distinct(StringComparer.Ordinal)
+            .ToDictionary(r => r, r => ScanningRules.Evaluate(config, r), StringComparer.Ordinal);
+        var resources = scanning.Values.Select(s => CoverageStatus.ForRepository(request.Registry, s))
+            .Concat(page.Images.Select(i => CoverageStatus.ForImage(i, scanning[i.Repository])))
+            .ToList();
+        await context.RespondAsync(new CoverageResult(resources, page.NextToken));
+    }
+}
