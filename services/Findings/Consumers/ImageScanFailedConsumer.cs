@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
 using MassTransit;
@@ -18,8 +19,9 @@ public sealed class ImageScanFailedConsumer(IFindingsStore store, FindingsMetric
             message.Message, message.Reason.ToString(),
             new Dictionary<FindingSeverity, int>(), [], message.FailedAt, null);
 
+        var storing = Stopwatch.GetTimestamp();
         await store.SaveScanAsync(record, context.CancellationToken);
-        metrics.ScanStored(record);
+        metrics.ScanStored(record, Stopwatch.GetElapsedTime(storing));
         await context.Publish(record.ToScanCompleted() with { Status = ScanStatus.FAILED }, context.CancellationToken);
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
 using MassTransit;
@@ -16,8 +17,9 @@ public sealed class ImageScannedConsumer(IFindingsStore store, FindingsMetrics m
             ImageScanRecord.CountBySeverity(message.Findings), message.Findings,
             message.CompletedAt, message.VulnerabilitySourceUpdatedAt);
 
+        var storing = Stopwatch.GetTimestamp();
         await store.SaveScanAsync(record, context.CancellationToken);
-        metrics.ScanStored(record);
+        metrics.ScanStored(record, Stopwatch.GetElapsedTime(storing));
         await context.Publish(record.ToScanCompleted(), context.CancellationToken);
     }
 }
