@@ -4,7 +4,7 @@ using ImageScanning.ServiceDefaults.Telemetry;
 
 namespace ImageScanning.Findings;
 
-/// <summary>Scans stored, by scan type, trigger and outcome, and how long storing them took (the "store" scan stage).</summary>
+/// <summary>Scans stored, by scan type, trigger and outcome; how long storing took (the "store" scan stage).</summary>
 public sealed class FindingsMetrics
 {
     private readonly Counter<long> _scansStored;
@@ -17,12 +17,10 @@ public sealed class FindingsMetrics
         _stageDuration = ScanStageMetrics.CreateDuration(meterFactory);
     }
 
-    public void ScanStored(ImageScanRecord scan, TimeSpan storeDuration)
-    {
-        _scansStored.Add(1,
-            new KeyValuePair<string, object?>("scan_type", scan.ScanType.ToString()),
-            new KeyValuePair<string, object?>("trigger", scan.Trigger.ToString()),
-            new KeyValuePair<string, object?>("status", scan.Status.ToString()));
-        _stageDuration.Record("store", storeDuration);
-    }
+    public void ScanStored(ImageScanRecord scan) => _scansStored.Add(1,
+        new KeyValuePair<string, object?>("scan_type", scan.ScanType.ToString()),
+        new KeyValuePair<string, object?>("trigger", scan.Trigger.ToString()),
+        new KeyValuePair<string, object?>("status", scan.Status.ToString()));
+
+    public void StoreTook(TimeSpan duration) => _stageDuration.Record("store", duration);
 }

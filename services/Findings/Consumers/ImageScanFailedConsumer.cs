@@ -21,7 +21,8 @@ public sealed class ImageScanFailedConsumer(IFindingsStore store, FindingsMetric
 
         var storing = Stopwatch.GetTimestamp();
         await store.SaveScanAsync(record, context.CancellationToken);
-        metrics.ScanStored(record, Stopwatch.GetElapsedTime(storing));
+        metrics.StoreTook(Stopwatch.GetElapsedTime(storing));
+        metrics.ScanStored(record);
         await context.Publish(record.ToScanCompleted() with { Status = ScanStatus.FAILED }, context.CancellationToken);
     }
 }

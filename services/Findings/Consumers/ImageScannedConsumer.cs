@@ -19,7 +19,8 @@ public sealed class ImageScannedConsumer(IFindingsStore store, FindingsMetrics m
 
         var storing = Stopwatch.GetTimestamp();
         await store.SaveScanAsync(record, context.CancellationToken);
-        metrics.ScanStored(record, Stopwatch.GetElapsedTime(storing));
+        metrics.StoreTook(Stopwatch.GetElapsedTime(storing));
+        metrics.ScanStored(record);
         await context.Publish(record.ToScanCompleted(), context.CancellationToken);
     }
 }
