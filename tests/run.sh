@@ -11,7 +11,7 @@ requirements=(
   umoci:command:umoci debootstrap:command:debootstrap dpkg-dev:command:dpkg-deb
   rpm:command:rpm python3-rpm:python:rpm python3-packaging:python:packaging ruby:command:ruby
   default-jdk-headless:command:java maven:command:mvn nodejs:command:node npm:command:npm
-  golang-go:command:go chromium:command:chromium
+  golang-go:command:go chromium:command:chromium prometheus:command:prometheus
 )
 missing=()
 for requirement in "${requirements[@]}"; do

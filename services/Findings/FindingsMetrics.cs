@@ -2,16 +2,21 @@ using System.Diagnostics.Metrics;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
 using ImageScanning.Findings.Lifecycle;
+using ImageScanning.ServiceDefaults.Telemetry;
 
 namespace ImageScanning.Findings;
 
-/// <summary>Scans stored (counter) and open findings (gauge for Grafana, from the store, cached a few seconds).</summary>
+/// <summary>
+/// Scans stored (counter), how long storing took (the "store" scan stage), and open findings (gauge for Grafana, from
+/// the store, cached a few seconds).
+/// </summary>
 public sealed class FindingsMetrics
 {
     public const string MeterName = "ImageScanning.Findings";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
 
     private readonly Counter<long> _scansStored;
+    private readonly Histogram<double> _stageDuration;
     private readonly IFindingLifecycleStore _store;
     private readonly TimeProvider _clock;
     private readonly Lock _gate = new();
@@ -26,12 +31,15 @@ public sealed class FindingsMetrics
         _scansStored = meter.CreateCounter<long>("imagescanning.findings.scans_stored", "{scan}", "Scans whose results Findings stored.");
         meter.CreateObservableGauge("imagescanning.findings.open", ObserveOpenFindings, "{finding}",
             "ACTIVE findings by registry, repository, image, severity and fix availability.");
+        _stageDuration = ScanStageMetrics.CreateDuration(meterFactory);
     }
 
     public void ScanStored(ImageScanRecord scan) => _scansStored.Add(1,
         new KeyValuePair<string, object?>("scan_type", scan.ScanType.ToString()),
         new KeyValuePair<string, object?>("trigger", scan.Trigger.ToString()),
         new KeyValuePair<string, object?>("status", scan.Status.ToString()));
+
+    public void StoreTook(TimeSpan duration) => _stageDuration.Record("store", duration);
 
     /// <summary>One grouped count query per scrape at most every few seconds; a failing store keeps the last counts.</summary>
     private IEnumerable<Measurement<long>> ObserveOpenFindings()

@@ -23,13 +23,15 @@ public sealed class ScanImageHandler(
     {
         var scan = context.Message;
         var image = scan.Image;
+        metrics.Started(scan);
         try
         {
             var result = scan.Trigger == ScanTrigger.RESCAN ? await RematchStoredAsync(image, includeLanguagePackages, context.CancellationToken) : null;
             if (result is null)
             {
                 result = await scanner.ScanAsync(image.Registry, image.Repository, image.Digest, includeLanguagePackages, context.CancellationToken);
-                metrics.Stage("pull_and_inventory", result.Timings.PullAndInventory);
+                metrics.Stage("pull", result.Timings.Pull);
+                metrics.Stage("inventory", result.Timings.Inventory);
                 metrics.LayerBytes(result.CompressedBytesRead);
                 metrics.Layers(result.LayersFromCache, result.LayerCount - result.LayersFromCache);
                 await SaveInventoryAsync(image, result, context.CancellationToken);
@@ -42,16 +44,21 @@ public sealed class ScanImageHandler(
                 result.Packages.Select(p => p.ToRecord(result.Distribution, _ecosystems)).ToList(),
                 result.Vulnerabilities.Select(v => v.ToFinding(scan.ScanType, result.Distribution, _ecosystems)).ToList(),
                 result.ScannerVersion, result.AdvisoriesUpdatedAt, DateTimeOffset.UtcNow), context.CancellationToken);
-            metrics.Finished(scan, "completed");
+            metrics.Completed(scan);
             logger.LogInformation("Scanned {Repository}@{Digest}: {Packages} packages, {Findings} findings",
                 image.Repository, image.Digest, result.Packages.Count, result.Vulnerabilities.Count);
         }
         catch (ScanException e)
         {
-            metrics.Finished(scan, e.Kind.ToString());
+            metrics.Failed(scan, e.Kind.ToReason().ToString());
             logger.LogWarning("Scan of {Repository}@{Digest} failed: {Kind}: {Message}", image.Repository, image.Digest, e.Kind, e.Message);
             await context.Publish(new ImageScanFailed(scan.ScanId, image, scan.ScanType, scan.Trigger, e.Kind.ToReason(), e.Message, DateTimeOffset.UtcNow),
                 context.CancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            metrics.Failed(scan, ScannerMetrics.UnexpectedFailure);
+            throw;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
 using MassTransit;
@@ -18,7 +19,9 @@ public sealed class ImageScanFailedConsumer(IFindingsStore store, FindingsMetric
             message.Message, message.Reason.ToString(),
             new Dictionary<FindingSeverity, int>(), [], message.FailedAt, null);
 
+        var storing = Stopwatch.GetTimestamp();
         await store.SaveScanAsync(record, context.CancellationToken);
+        metrics.StoreTook(Stopwatch.GetElapsedTime(storing));
         metrics.ScanStored(record);
         await context.Publish(new ScanFailed(message.ScanId, message.Image, message.ScanType, message.Trigger, status, message.Message, message.FailedAt),
             context.CancellationToken);

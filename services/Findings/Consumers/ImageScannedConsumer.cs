@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
 using ImageScanning.Findings.Lifecycle;
@@ -20,8 +21,10 @@ public sealed class ImageScannedConsumer(IFindingsStore store, FindingLifecycleS
             ImageScanRecord.CountBySeverity(message.Findings), message.Findings,
             message.CompletedAt, message.VulnerabilitySourceUpdatedAt);
 
+        var storing = Stopwatch.GetTimestamp();
         var changes = await lifecycle.ApplyScanAsync(message, context.CancellationToken);
         await store.SaveScanAsync(record, context.CancellationToken);
+        metrics.StoreTook(Stopwatch.GetElapsedTime(storing));
         metrics.ScanStored(record);
         foreach (var change in changes) await context.Publish(change, context.CancellationToken);
         var summaries = message.Findings

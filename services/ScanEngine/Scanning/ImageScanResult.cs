@@ -16,5 +16,5 @@ public sealed record ImageScanResult(
     int LayerCount,
     ScanStageTimings Timings);
 
-/// <summary>Time spent per stage, for the duration histograms.</summary>
-public sealed record ScanStageTimings(TimeSpan PullAndInventory, TimeSpan Match);
+/// <summary>Time spent per stage, for the duration histograms: streaming the layers (pull), finding packages in what was read (inventory), matching advisories.</summary>
+public sealed record ScanStageTimings(TimeSpan Pull, TimeSpan Inventory, TimeSpan Match);

@@ -50,7 +50,7 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
         var stopwatch = Stopwatch.StartNew();
         var distribution = DistributionDetector.Detect(image.Files.Final);
         var packages = selected.SelectMany(e => e.Finders).SelectMany(f => f.Find(image.Files, distribution)).ToList();
-        var inventoryTime = readTime + stopwatch.Elapsed;
+        var inventoryTime = stopwatch.Elapsed;
 
         EnsureSupported(distribution, packages, selected);
 
@@ -59,7 +59,7 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
         var updatedAt = await advisories.LastChangedAsync(ct);
         return new ImageScanResult(
             image.ManifestDigest, image.ManifestMediaType, distribution, packages, matches, VersionFor(includeLanguagePackages), updatedAt,
-            image.CompressedBytesRead, image.Layers.Count(l => l.Stats.FromCache), image.Layers.Count, new ScanStageTimings(inventoryTime, stopwatch.Elapsed));
+            image.CompressedBytesRead, image.Layers.Count(l => l.Stats.FromCache), image.Layers.Count, new ScanStageTimings(readTime, inventoryTime, stopwatch.Elapsed));
     }
 
     /// <summary>
@@ -73,7 +73,7 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
         var matches = await _matcher.MatchAsync(packages, distribution, Selected(includeLanguagePackages), ct);
         var updatedAt = await advisories.LastChangedAsync(ct);
         return new ImageScanResult(digest, mediaType, distribution, packages, matches, VersionFor(includeLanguagePackages), updatedAt,
-            CompressedBytesRead: 0, LayersFromCache: 0, LayerCount: 0, new ScanStageTimings(TimeSpan.Zero, stopwatch.Elapsed));
+            CompressedBytesRead: 0, LayersFromCache: 0, LayerCount: 0, new ScanStageTimings(TimeSpan.Zero, TimeSpan.Zero, stopwatch.Elapsed));
     }
 
     private IReadOnlyList<IEcosystem> Selected(bool includeLanguagePackages) =>
