@@ -69,6 +69,7 @@ public sealed partial class SqliteScanRouterStore : IScanRouterStore, IDisposabl
             ) WITHOUT ROWID;
             """);
         CreatePackageIndex(connection);
+        CreateRescanTables(connection);
     }
 
     public async Task<RegistryScanningConfiguration> GetConfigurationAsync(string registry, CancellationToken cancellationToken = default)
