@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ImageScanning.Gateway.Apis;
 using ImageScanning.Gateway.Webhooks;
 using ImageScanning.ServiceDefaults.Security;
@@ -12,6 +13,7 @@ public static class GatewayExtensions
         var registries = builder.Configuration.GetSection("Registries").Get<List<RegistryWebhookOptions>>() ?? [];
         builder.Services.AddSingleton(new ConfiguredRegistries(registries));
         builder.Services.AddSingleton<GatewayMetrics>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
         return builder;
@@ -24,6 +26,8 @@ public static class GatewayExtensions
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiAuthentication.PolicyName);
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiAuthentication.PolicyName);
         api.MapScanningConfigurationApi();
+        api.MapRescanConfigurationApi();
+        api.MapUsageApi();
         api.MapFindingsApi();
         return app;
     }
