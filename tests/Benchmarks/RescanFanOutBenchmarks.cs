@@ -17,7 +17,7 @@ namespace ImageScanning.Benchmarks;
 
 /// <summary>
 /// The re-scan fan-out at scale: a 10,000-image ENHANCED/CONTINUOUS_SCAN catalog (real inventories from the corpus, about
-/// 1.9 million index rows) in the real SQLite ScanRouter store, one advisory whose package 1 % of the images hold. Measured: from
+/// 3.1 million index rows) in the real SQLite ScanRouter store, one advisory whose package 1 % of the images hold. Measured: from
 /// publishing NewCveAdded on an in-memory bus to the last of the 100 RESCAN commands arriving at the enhanced-rescanner queue,
 /// through the real NewCveAddedConsumer. Baseline: what a re-pulling scanner does at the least for the same 100 images, fetching
 /// each one's manifest and blobs (the real Debian rootfs layer) from a real docker-registry, before any inventory work.
