@@ -8,10 +8,10 @@ namespace ImageScanning.Benchmarks;
 public static class Program
 {
     /// <summary>
-    /// One short job for every benchmark: 1 warm-up and 5 measured iterations, in-process with a 30-minute limit (the re-scan
-    /// fan-out set-up builds a 10,000-image catalog) (the benchmarks
+    /// One short job for every benchmark: 1 warm-up and 5 measured iterations, in-process (the benchmarks
     /// spend their time in I/O, decompression and child processes, so a separate host process adds nothing
-    /// but a second build), so a whole run takes a few minutes on 2 cores.
+    /// but a second build). The in-process limit is 30 minutes: the re-scan fan-out's set-up alone builds a
+    /// 10,000-image catalog, several minutes on 2 shared cores.
     /// </summary>
     public static void Main(string[] args)
     {

@@ -152,7 +152,7 @@ public class RescanFanOutBenchmarks
         _registry.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _layer.Dispose();
         _bus.StopAsync().GetAwaiter().GetResult();
-        _provider.Dispose();
+        _provider.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _store.Dispose();
         Directory.Delete(_directory, recursive: true);
     }
