@@ -7,6 +7,12 @@ using Microsoft.Extensions.Logging;
 
 namespace ImageScanning.ScannerCore;
 
+/// <summary>What a scanner's consumers call for a ScanImage command; an interface so lane tests can hold a scan open.</summary>
+public interface IScanImageHandler
+{
+    Task HandleAsync(ConsumeContext<ScanImage> context, bool includeLanguagePackages);
+}
+
 /// <summary>
 /// What a scanner does with a ScanImage command: scan, then publish ImageScanned, or ImageScanFailed
 /// with a reason a user can act on. Unexpected errors are rethrown so MassTransit retries them; past the
@@ -16,6 +22,7 @@ namespace ImageScanning.ScannerCore;
 /// </summary>
 public sealed class ScanImageHandler(
     ImageScanner scanner, IInventoryStore inventories, IEnumerable<IEcosystem> ecosystems, ScannerMetrics metrics, ILogger<ScanImageHandler> logger)
+    : IScanImageHandler
 {
     private readonly IReadOnlyList<IEcosystem> _ecosystems = ecosystems.ToList();
 

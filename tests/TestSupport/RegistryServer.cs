@@ -22,8 +22,8 @@ public sealed record RegistryNotificationEndpoint(Uri Url)
 
     public TimeSpan Backoff { get; init; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>Actions not sent; by default pulls are dropped, so pushes (and deletes) arrive.</summary>
-    public IReadOnlyList<string> IgnoredActions { get; init; } = ["pull"];
+    /// <summary>Actions not sent; by default none, so pushes, pulls (they keep images in their re-scan window) and deletes arrive.</summary>
+    public IReadOnlyList<string> IgnoredActions { get; init; } = [];
 
     /// <summary>Media types not sent; by default blob events (application/octet-stream) are dropped, so manifest events arrive.</summary>
     public IReadOnlyList<string> IgnoredMediaTypes { get; init; } = ["application/octet-stream"];

@@ -11,6 +11,7 @@ public static class EnhancedScannerExtensions
     public static IBusRegistrationConfigurator AddEnhancedScannerConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<ScanImageConsumer, ScanImageConsumerDefinition>();
+        bus.AddConsumer<RescanImageConsumer, RescanImageConsumerDefinition>();
         return bus;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ImageScanning.Gateway.Apis;
 using ImageScanning.Gateway.Ecr;
 using ImageScanning.Gateway.Webhooks;
@@ -14,6 +15,7 @@ public static class GatewayExtensions
         builder.Services.AddSingleton(new ConfiguredRegistries(registries));
         builder.Services.AddSingleton<GatewayMetrics>();
         builder.Services.AddSingleton(new GatewayAccount(builder.Configuration["EventBridge:Account"] ?? "000000000000"));
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
         builder.AddEcrApi();
@@ -29,6 +31,8 @@ public static class GatewayExtensions
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiAuthentication.PolicyName);
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiAuthentication.PolicyName);
         api.MapScanningConfigurationApi();
+        api.MapRescanConfigurationApi();
+        api.MapUsageApi();
         api.MapFindingsApi();
         api.MapSubscriptionsApi();
         api.MapCatalogApi();

@@ -7,9 +7,13 @@ namespace ImageScanning.Gateway.Webhooks;
 /// <summary>What the Gateway decided about one event of a CNCF distribution notification.</summary>
 public sealed record WebhookEventOutcome(string? EventId, string Outcome, string? Reason);
 
+/// <summary>The image events of one notification: manifest pushes, manifest pulls, and what was decided about every event.</summary>
+public sealed record ParsedNotification(IReadOnlyList<ImagePushed> Pushes, IReadOnlyList<ImagePulled> Pulls, IReadOnlyList<WebhookEventOutcome> Outcomes);
+
 /// <summary>
 /// Reads a CNCF distribution notification envelope ({"events":[...]}, INTERFACES §4.1) and keeps the
-/// manifest push events: blob pushes carry application/octet-stream, pulls/mounts/deletes are not pushes.
+/// manifest push and pull events: blob events carry application/octet-stream, mounts/deletes are ignored.
+/// Pulls made by this platform's own scanners (user agent <see cref="ScannerUserAgentPrefix"/>) are not use of the image.
 /// </summary>
 public static partial class DistributionNotification
 {
@@ -25,8 +29,18 @@ public static partial class DistributionNotification
         "application/vnd.docker.distribution.manifest.list.v2+json",
     };
 
-    /// <summary>Parses the envelope; throws <see cref="WebhookFormatException"/> with a clear message when it is malformed.</summary>
+    /// <summary>The user agent the scanners' registry client sends (ScanEngine RegistryServiceCollectionExtensions).</summary>
+    public const string ScannerUserAgentPrefix = "imagescanning-scanner/";
+
+    /// <summary>Parses the envelope's pushes; throws <see cref="WebhookFormatException"/> with a clear message when it is malformed.</summary>
     public static (IReadOnlyList<ImagePushed> Pushes, IReadOnlyList<WebhookEventOutcome> Outcomes) Parse(string registry, string body, DateTimeOffset receivedAt)
+    {
+        var parsed = ParseEvents(registry, body, receivedAt);
+        return (parsed.Pushes, parsed.Outcomes);
+    }
+
+    /// <summary>Parses the envelope's pushes and pulls; throws <see cref="WebhookFormatException"/> with a clear message when it is malformed.</summary>
+    public static ParsedNotification ParseEvents(string registry, string body, DateTimeOffset receivedAt)
     {
         JsonDocument document;
         try { document = JsonDocument.Parse(body); }
@@ -39,15 +53,23 @@ public static partial class DistributionNotification
                 throw new WebhookFormatException("Expected a distribution notification envelope: a JSON object with an \"events\" array.");
 
             var pushes = new List<ImagePushed>();
+            var pulls = new List<ImagePulled>();
             var outcomes = new List<WebhookEventOutcome>();
             var index = 0;
             foreach (var evt in events.EnumerateArray())
             {
+                if (evt.ValueKind == JsonValueKind.Object && String(evt, "action") == "pull")
+                {
+                    var (pull, pullOutcome) = ReadPull(registry, evt, index++, receivedAt);
+                    if (pull is not null) pulls.Add(pull);
+                    outcomes.Add(pullOutcome);
+                    continue;
+                }
                 var (push, outcome) = ReadEvent(registry, evt, index++, receivedAt);
                 if (push is not null) pushes.Add(push);
                 outcomes.Add(outcome);
             }
-            return (pushes, outcomes);
+            return new ParsedNotification(pushes, pulls, outcomes);
         }
     }
 
@@ -78,6 +100,30 @@ public static partial class DistributionNotification
 
         return (new ImagePushed(id, registry, repository, digest, string.IsNullOrEmpty(tag) ? null : tag, mediaType, pushedAt),
             new WebhookEventOutcome(id, "accepted", null));
+    }
+
+    /// <summary>A manifest pull by someone other than our scanners; blob pulls and index pulls are not recorded.</summary>
+    private static (ImagePulled?, WebhookEventOutcome) ReadPull(string registry, JsonElement evt, int index, DateTimeOffset receivedAt)
+    {
+        var id = String(evt, "id");
+        if (!evt.TryGetProperty("target", out var target) || target.ValueKind != JsonValueKind.Object)
+            throw new WebhookFormatException($"events[{index}] is a pull without a \"target\" object.");
+        var mediaType = String(target, "mediaType");
+        if (mediaType is null || !ImageManifestTypes.Contains(mediaType))
+            return (null, new WebhookEventOutcome(id, "ignored", $"a pull of media type '{mediaType ?? "(none)"}', not of an image manifest"));
+        var userAgent = evt.TryGetProperty("request", out var request) && request.ValueKind == JsonValueKind.Object ? String(request, "useragent") : null;
+        if (userAgent is not null && userAgent.StartsWith(ScannerUserAgentPrefix, StringComparison.Ordinal))
+            return (null, new WebhookEventOutcome(id, "ignored", "a pull by this platform's scanner"));
+
+        if (string.IsNullOrEmpty(id)) throw new WebhookFormatException($"events[{index}] has no \"id\".");
+        var repository = String(target, "repository");
+        if (repository is null || !RepositoryName().IsMatch(repository))
+            throw new WebhookFormatException($"events[{index}].target.repository '{repository}' is not a valid repository name.");
+        var digest = String(target, "digest");
+        if (digest is null || !Digest().IsMatch(digest))
+            throw new WebhookFormatException($"events[{index}].target.digest '{digest}' is not a sha256 digest.");
+        var pulledAt = evt.TryGetProperty("timestamp", out var ts) && ts.ValueKind == JsonValueKind.String && ts.TryGetDateTimeOffset(out var at) ? at : receivedAt;
+        return (new ImagePulled(id, registry, repository, digest, pulledAt), new WebhookEventOutcome(id, "accepted", null));
     }
 
     private static string? String(JsonElement element, string name) =>

@@ -38,11 +38,10 @@ public static class WebhookEndpoints
         using (var reader = new StreamReader(request.Body))
             body = await reader.ReadToEndAsync(cancellationToken);
 
-        IReadOnlyList<ImagePushed> pushes;
-        IReadOnlyList<WebhookEventOutcome> outcomes;
+        ParsedNotification parsed;
         try
         {
-            (pushes, outcomes) = DistributionNotification.Parse(registry, body, DateTimeOffset.UtcNow);
+            parsed = DistributionNotification.ParseEvents(registry, body, DateTimeOffset.UtcNow);
         }
         catch (WebhookFormatException e)
         {
@@ -51,9 +50,12 @@ public static class WebhookEndpoints
             return Results.BadRequest(new { message = e.Message });
         }
 
-        foreach (var push in pushes)
+        foreach (var push in parsed.Pushes)
             await publish.Publish(push, cancellationToken);
-        metrics.WebhookAccepted(pushes.Count, outcomes.Count - pushes.Count);
-        return Results.Accepted(value: new { accepted = pushes.Count, events = outcomes });
+        foreach (var pull in parsed.Pulls)
+            await publish.Publish(pull, cancellationToken);
+        var accepted = parsed.Pushes.Count + parsed.Pulls.Count;
+        metrics.WebhookAccepted(accepted, parsed.Outcomes.Count - accepted);
+        return Results.Accepted(value: new { accepted, events = parsed.Outcomes });
     }
 }

@@ -7,7 +7,7 @@ namespace ImageScanning.ScanRouter.Data;
 /// the image catalog and the basic-scan quota. Implementations: <see cref="SqliteScanRouterStore"/>
 /// (single process) and <see cref="MongoScanRouterStore"/> (distributed). Both pass the same contract tests.
 /// </summary>
-public interface IScanRouterStore
+public partial interface IScanRouterStore
 {
     /// <summary>The stored configuration, or ECR's default (BASIC, no rules) when none was put.</summary>
     Task<RegistryScanningConfiguration> GetConfigurationAsync(string registry, CancellationToken cancellationToken = default);

@@ -37,6 +37,8 @@ public sealed partial class MongoScanRouterStore : IScanRouterStore
         _deliveries = database.GetCollection<BsonDocument>(DeliveriesCollection);
         _images = database.GetCollection<BsonDocument>(ImagesCollection);
         _imagePackages = database.GetCollection<BsonDocument>(ImagePackagesCollection);
+        _rescanConfigurations = database.GetCollection<BsonDocument>(RescanConfigurationsCollection);
+        _scanUsage = database.GetCollection<BsonDocument>(ScanUsageCollection);
     }
 
     /// <summary>Creates the indexes (idempotent). Every operation awaits it first; call it at start-up to fail fast.</summary>
@@ -61,6 +63,7 @@ public sealed partial class MongoScanRouterStore : IScanRouterStore
                 new CreateIndexModel<BsonDocument>(keys.Ascending("receivedAt"), new CreateIndexOptions { Name = "ix_received_at" }),
                 cancellationToken: cancellationToken);
             await CreatePackageIndexesAsync(cancellationToken);
+            await CreateUsageIndexesAsync(cancellationToken);
             _indexesReady = true;
         }
         finally

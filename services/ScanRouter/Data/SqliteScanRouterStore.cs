@@ -70,6 +70,7 @@ public sealed partial class SqliteScanRouterStore : IScanRouterStore, IDisposabl
             """);
         CreatePackageIndex(connection);
         CreateRepositorySettings(connection);
+        CreateRescanTables(connection);
     }
 
     public async Task<RegistryScanningConfiguration> GetConfigurationAsync(string registry, CancellationToken cancellationToken = default)

@@ -1,5 +1,6 @@
 using ImageScanning.ScanRouter.Consumers;
 using ImageScanning.ScanRouter.Data;
+using ImageScanning.ScanRouter.Rescanning;
 using ImageScanning.ServiceDefaults.Extensions;
 using MassTransit;
 
@@ -12,6 +13,10 @@ public static class ScanRouterExtensions
         builder.AddStore<IScanRouterStore>("scanrouter", path => new SqliteScanRouterStore(path), db => new MongoScanRouterStore(db));
         builder.Services.AddSingleton<RouterMetrics>();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.Configure<RescanOptions>(builder.Configuration.GetSection("Rescan"));
+        builder.Services.Configure<UsageOptions>(builder.Configuration.GetSection("Usage"));
+        builder.Services.AddSingleton<RescanFanOut>();
+        builder.Services.AddHostedService<RescanExpirySweep>();
         return builder;
     }
 
@@ -21,8 +26,10 @@ public static class ScanRouterExtensions
     public static IBusRegistrationConfigurator AddScanRouterConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<ImagePushedConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<ImagePulledConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ImageScannedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ImageScanFailedConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<NewCveAddedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<GetRegistryScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<PutRegistryScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
         // The ECR-compatible API's requests (Gateway/Ecr).
@@ -35,6 +42,9 @@ public static class ScanRouterExtensions
         bus.AddConsumer<ListRepositoriesConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListRepositoryImagesConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListCoverageConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<GetRescanConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<PutRescanConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<GetScanUsageConsumer>().Endpoint(e => e.Name = EndpointName);
         return bus;
     }
 }

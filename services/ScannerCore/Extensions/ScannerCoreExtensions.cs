@@ -26,6 +26,7 @@ public static class ScannerCoreExtensions
         foreach (var ecosystem in EcosystemCatalog.All()) builder.Services.AddSingleton(ecosystem);
         builder.Services.AddSingleton<ImageScanner>();
         builder.Services.AddSingleton<ScanImageHandler>();
+        builder.Services.AddSingleton<IScanImageHandler>(sp => sp.GetRequiredService<ScanImageHandler>());
         builder.Services.AddSingleton<ScannerMetrics>();
         return builder;
     }

@@ -51,14 +51,37 @@ public sealed class DistributionNotificationTests
     }
 
     [Test]
-    public void Pull_events_are_ignored_with_a_reason()
+    public void A_manifest_pull_becomes_an_image_pull_and_never_a_push()
     {
         var body = File.ReadAllText(Corpus.PathOf("webhooks", "distribution", "envelope-manifest-pull.json"));
 
-        var (pushes, outcomes) = DistributionNotification.Parse("local", body, Now);
+        var parsed = DistributionNotification.ParseEvents("local", body, Now);
 
-        Assert.That(pushes, Is.Empty);
-        Assert.That(outcomes.Single().Reason, Does.Contain("pull"));
+        Assert.That(parsed.Pushes, Is.Empty);
+        var pull = parsed.Pulls.Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(pull.DeliveryId, Is.EqualTo("320678d8-ca14-430f-8bb6-4ca139cd83f7"));
+            Assert.That(pull.Repository, Is.EqualTo("hello-world"));
+            Assert.That(pull.Digest, Is.EqualTo("sha256:fea8895f450959fa676bcc1df0611ea93823a735a01205fd8622846041d0c7cf"));
+            Assert.That(pull.PulledAt, Is.EqualTo(DateTimeOffset.Parse("2016-03-09T22:44:26.402973972Z")).Within(TimeSpan.FromMilliseconds(1)));
+            Assert.That(parsed.Outcomes.Single().Outcome, Is.EqualTo("accepted"));
+        });
+    }
+
+    [TestCase("imagescanning-scanner/1.0", "application/vnd.oci.image.manifest.v1+json", "scanner")]
+    [TestCase("curl/7.38.0", "application/octet-stream", "not of an image manifest")]
+    [TestCase("curl/7.38.0", "application/vnd.oci.image.index.v1+json", "not of an image manifest")]
+    public void Scanner_pulls_blob_pulls_and_index_pulls_are_ignored(string userAgent, string mediaType, string reason)
+    {
+        var body = File.ReadAllText(Corpus.PathOf("webhooks", "distribution", "envelope-manifest-pull.json"))
+            .Replace("curl/7.38.0", userAgent, StringComparison.Ordinal)
+            .Replace("application/vnd.docker.distribution.manifest.v2+json", mediaType, StringComparison.Ordinal);
+
+        var parsed = DistributionNotification.ParseEvents("local", body, Now);
+
+        Assert.That(parsed.Pulls, Is.Empty);
+        Assert.That(parsed.Outcomes.Single().Reason, Does.Contain(reason));
     }
 
     [TestCase("application/vnd.oci.image.index.v1+json", "index")]

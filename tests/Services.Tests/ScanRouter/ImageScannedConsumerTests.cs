@@ -27,6 +27,8 @@ public sealed class ImageScannedConsumerTests
         _store = new SqliteScanRouterStore(Path.Combine(_directory, "router.db"));
         _provider = new ServiceCollection()
             .AddSingleton<IScanRouterStore>(_store)
+            .AddMetrics()
+            .AddSingleton<ImageScanning.ScanRouter.RouterMetrics>()
             .AddMassTransitTestHarness(x => x.AddConsumer<ImageScannedConsumer>())
             .BuildServiceProvider(true);
         _harness = _provider.GetRequiredService<ITestHarness>();

@@ -1,0 +1,32 @@
+using ImageScanning.Contracts;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+
+namespace ImageScanning.EnhancedScanner.Consumers;
+
+/// <summary>
+/// The low-priority lane: its own queue (enhanced-rescanner), at most Scanning:MaxConcurrentRescans (default 2) re-scans in flight
+/// per instance and a prefetch of the same size, so a bulk import's thousands of re-scans wait in the broker, not in this process,
+/// while push and manual scans keep their own consumers on enhanced-scanner.
+/// </summary>
+public sealed class RescanImageConsumerDefinition : ConsumerDefinition<RescanImageConsumer>
+{
+    public const string MaxConcurrentRescansKey = "Scanning:MaxConcurrentRescans";
+    public const int DefaultMaxConcurrentRescans = 2;
+
+    public RescanImageConsumerDefinition(IConfiguration configuration)
+    {
+        var limit = configuration.GetValue(MaxConcurrentRescansKey, DefaultMaxConcurrentRescans);
+        if (limit < 1) throw new InvalidOperationException($"{MaxConcurrentRescansKey} must be at least 1, not {limit}.");
+        EndpointName = QueueNames.EnhancedRescanner;
+        ConcurrentMessageLimit = limit;
+        Endpoint(e => e.PrefetchCount = limit);
+    }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<RescanImageConsumer> consumerConfigurator, IRegistrationContext context)
+    {
+        // Re-scans arrive only by Send to this queue: no binding to the ScanImage message type, so nothing published reaches it.
+        endpointConfigurator.ConfigureConsumeTopology = false;
+    }
+}
