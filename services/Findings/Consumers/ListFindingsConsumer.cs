@@ -6,12 +6,15 @@ namespace ImageScanning.Findings.Consumers;
 
 public sealed class ListFindingsConsumer(IFindingLifecycleStore store) : IConsumer<ListFindings>
 {
+    // The REST API keeps Inspector's 100; ECR's DescribeImageScanFindings asks for up to 1000 in one page.
+    public const int MaxPageSize = 1000;
+
     public async Task Consume(ConsumeContext<ListFindings> context)
     {
         var query = context.Message;
-        if (query.MaxResults is < 1 or > 100)
+        if (query.MaxResults is < 1 or > MaxPageSize)
         {
-            await context.RespondAsync(new FindingsPage([], null, "maxResults must be between 1 and 100."));
+            await context.RespondAsync(new FindingsPage([], null, $"maxResults must be between 1 and {MaxPageSize}."));
             return;
         }
         FindingsPage page;

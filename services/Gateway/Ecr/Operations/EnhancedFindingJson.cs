@@ -1,16 +1,17 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using ImageScanning.Contracts;
 
 namespace ImageScanning.Gateway.Ecr.Operations;
 
-/// <summary>ECR's EnhancedImageScanFinding (Inspector's shape) for one finding of an ENHANCED scan (INTERFACES §1.1, §2.1).</summary>
+/// <summary>
+/// ECR's EnhancedImageScanFinding (Inspector's shape, INTERFACES §1.1, §2.1) for one lifecycle finding Findings keeps:
+/// its ARN, status and observation times are Findings', so ECR and <c>GET /api/v1/findings</c> name the same finding.
+/// </summary>
 public static class EnhancedFindingJson
 {
-    public static JsonObject From(VulnerabilityFinding f, CatalogImage image, EcrRegistry registry, string region, DateTimeOffset? scannedAt)
+    public static JsonObject From(FindingDetail detail, CatalogImage image, EcrRegistry registry, string region)
     {
-        var fixAvailable = string.IsNullOrEmpty(f.FixedInVersion) ? "NO" : "YES";
+        var f = detail.Finding;
         var severity = f.Severity == FindingSeverity.UNDEFINED ? nameof(FindingSeverity.UNTRIAGED) : f.Severity.ToString();
         var package = EcrJson.Compact(new JsonObject
         {
@@ -34,18 +35,18 @@ public static class EnhancedFindingJson
         return EcrJson.Compact(new JsonObject
         {
             ["awsAccountId"] = registry.RegistryId,
-            ["findingArn"] = FindingArn(region, registry.RegistryId, image, f),
+            ["findingArn"] = detail.FindingArn,
             ["title"] = f.Title ?? $"{f.VulnerabilityId} - {f.Package.Name}",
             ["description"] = f.Description ?? f.Title ?? f.VulnerabilityId,
             ["type"] = "PACKAGE_VULNERABILITY",
-            ["status"] = "ACTIVE",
+            ["status"] = detail.Status.ToString(),
             ["severity"] = severity,
             ["score"] = f.CvssScore,
-            ["fixAvailable"] = fixAvailable,
+            ["fixAvailable"] = detail.FixAvailable.ToString(),
             ["exploitAvailable"] = "NO",
-            ["firstObservedAt"] = EcrJson.Time(scannedAt),
-            ["lastObservedAt"] = EcrJson.Time(scannedAt),
-            ["updatedAt"] = EcrJson.Time(scannedAt),
+            ["firstObservedAt"] = EcrJson.Time(detail.FirstObservedAt),
+            ["lastObservedAt"] = EcrJson.Time(detail.LastObservedAt),
+            ["updatedAt"] = EcrJson.Time(detail.UpdatedAt),
             ["packageVulnerabilityDetails"] = EcrJson.Compact(new JsonObject
             {
                 ["vulnerabilityId"] = f.VulnerabilityId,
@@ -81,14 +82,6 @@ public static class EnhancedFindingJson
                 },
             }),
         });
-    }
-
-    /// <summary>Stable per (image, vulnerability, package, path): the same finding keeps its ARN across scans.</summary>
-    private static string FindingArn(string region, string account, CatalogImage image, VulnerabilityFinding f)
-    {
-        var key = string.Join('\n', image.Repository, image.Digest, f.VulnerabilityId, f.Package.Name, f.Package.Version, f.Package.FilePath);
-        var id = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32];
-        return $"arn:aws:inspector2:{region}:{account}:finding/{id}";
     }
 
     private static string? CvssVersion(string? vector) =>

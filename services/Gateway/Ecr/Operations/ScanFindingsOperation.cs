@@ -6,13 +6,16 @@ using ImageScanning.Contracts;
 namespace ImageScanning.Gateway.Ecr.Operations;
 
 /// <summary>
-/// DescribeImageScanFindings: the image's status from ScanRouter's catalog and its latest findings from Findings, paged
+/// DescribeImageScanFindings: the image's status from ScanRouter's catalog and its latest result from Findings, paged
 /// with nextToken/maxResults. A scan the catalog calls finished is reported IN_PROGRESS until Findings holds its result,
-/// so COMPLETE is never seen before the findings can be read.
+/// so COMPLETE is never seen before the findings can be read. BASIC findings are the latest scan's; ENHANCED findings are
+/// the image's ACTIVE and SUPPRESSED lifecycle findings (one ListFindings request per page), with Findings' ARNs.
 /// </summary>
 public static class ScanFindingsOperation
 {
     private const int DefaultPageSize = 100;
+    private const string BasicTokenKind = "findings";
+    private const string EnhancedTokenKind = "lifecycle";
 
     public static async Task<JsonObject> DescribeImageScanFindingsAsync(EcrCall call)
     {
@@ -21,11 +24,9 @@ public static class ScanFindingsOperation
         var repository = request.RepositoryName();
         var (digest, tag) = EcrRequest.ImageIdentifier(request.Object("imageId"), "imageId");
         var maxResults = request.MaxResults(1000, DefaultPageSize);
-        var nextToken = request.String("nextToken");
-        var offset = 0;
-        long? tokenScan = null;
-        if (nextToken is not null && !TryDecodeToken(nextToken, out offset, out tokenScan))
-            throw EcrException.InvalidParameter("Invalid parameter at 'nextToken': the token was not issued by this endpoint.");
+        var token = request.String("nextToken") is { } nextToken
+            ? DecodeToken(nextToken) ?? throw EcrException.InvalidParameter("Invalid parameter at 'nextToken': the token was not issued by this endpoint.")
+            : null;
 
         var catalog = await call.AskAsync<ListCatalogImages, CatalogImagesResult>(new(registry.Name, repository, [new ImageSelector(digest, tag)], 1, null));
         if (!catalog.RepositoryFound) throw EcrException.RepositoryNotFound(repository, registry.RegistryId);
@@ -45,28 +46,67 @@ public static class ScanFindingsOperation
         };
         if (!findings.Found) return response;
 
-        var scanKey = findings.ScanCompletedAt?.ToUnixTimeMilliseconds() ?? 0;
-        if (tokenScan is not null && tokenScan != scanKey)
-            throw EcrException.InvalidParameter("Invalid parameter at 'nextToken': the scan it paged through was replaced by a newer one; start again.");
-        var all = findings.Findings ?? [];
-        var page = all.Skip(offset).Take(maxResults).ToList();
-        var enhanced = findings.ScanType == ScanType.ENHANCED;
-        var options = call.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EcrOptions>>().Value;
         var scanFindings = new JsonObject
         {
             ["imageScanCompletedAt"] = EcrJson.Time(findings.ScanCompletedAt),
             ["vulnerabilitySourceUpdatedAt"] = EcrJson.Time(findings.VulnerabilitySourceUpdatedAt),
             ["findingSeverityCounts"] = EcrJson.SeverityCounts(findings.FindingSeverityCounts),
         };
-        if (enhanced)
-            scanFindings["enhancedFindings"] = new JsonArray(page.Select(f =>
-                (JsonNode)EnhancedFindingJson.From(f, image, registry, options.Region, findings.ScanCompletedAt)).ToArray());
+        string? next;
+        if (findings.ScanType == ScanType.ENHANCED)
+        {
+            var region = call.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EcrOptions>>().Value.Region;
+            (var page, next) = await EnhancedPageAsync(call, image, maxResults, token);
+            scanFindings["enhancedFindings"] = new JsonArray(page.Select(f => (JsonNode)EnhancedFindingJson.From(f, image, registry, region)).ToArray());
+        }
         else
+        {
+            (var page, next) = BasicPage(findings, maxResults, token);
             scanFindings["findings"] = new JsonArray(page.Select(f => (JsonNode)BasicFinding(f)).ToArray());
+        }
         response["imageScanFindings"] = EcrJson.Compact(scanFindings);
-        if (offset + page.Count < all.Count) response["nextToken"] = EncodeToken(offset + page.Count, scanKey);
+        if (next is not null) response["nextToken"] = next;
         return response;
     }
+
+    /// <summary>
+    /// One keyset page of the image's open lifecycle findings, most severe first. Findings' own token rides inside ours,
+    /// so a page boundary stays put while findings change between pages.
+    /// </summary>
+    private static async Task<(IReadOnlyList<FindingDetail> Page, string? NextToken)> EnhancedPageAsync(
+        EcrCall call, CatalogImage image, int maxResults, string[]? token)
+    {
+        string? inner = null;
+        if (token is not null)
+            inner = token is [EnhancedTokenKind, var t] ? t : throw ReplacedScanType();
+        var filter = new FindingFilter(Statuses: [FindingStatus.ACTIVE, FindingStatus.SUPPRESSED],
+            Registry: call.Registry.Name, Repository: image.Repository, ImageDigest: image.Digest);
+        var page = await call.AskAsync<ListFindings, FindingsPage>(new(filter, FindingSortField.SEVERITY, SortOrder.DESC, maxResults, inner));
+        if (page.ErrorMessage is not null) throw EcrException.InvalidParameter($"Invalid parameter at 'nextToken': {page.ErrorMessage}");
+        return (page.Findings, page.NextToken is null ? null : EncodeToken(EnhancedTokenKind, page.NextToken));
+    }
+
+    /// <summary>An offset page of the latest BASIC scan; the token is bound to that scan, so a newer scan refuses it.</summary>
+    private static (IReadOnlyList<VulnerabilityFinding> Page, string? NextToken) BasicPage(ImageFindingsResult findings, int maxResults, string[]? token)
+    {
+        var scanKey = (findings.ScanCompletedAt?.ToUnixTimeMilliseconds() ?? 0).ToString(CultureInfo.InvariantCulture);
+        var offset = 0;
+        if (token is not null)
+        {
+            if (token is not [BasicTokenKind, var o, var s]) throw ReplacedScanType();
+            if (!int.TryParse(o, NumberStyles.None, CultureInfo.InvariantCulture, out offset))
+                throw EcrException.InvalidParameter("Invalid parameter at 'nextToken': the token was not issued by this endpoint.");
+            if (s != scanKey)
+                throw EcrException.InvalidParameter("Invalid parameter at 'nextToken': the scan it paged through was replaced by a newer one; start again.");
+        }
+        var all = findings.Findings ?? [];
+        var page = all.Skip(offset).Take(maxResults).ToList();
+        var end = offset + page.Count;
+        return (page, end < all.Count ? EncodeToken(BasicTokenKind, end.ToString(CultureInfo.InvariantCulture), scanKey) : null);
+    }
+
+    private static EcrException ReplacedScanType() =>
+        EcrException.InvalidParameter("Invalid parameter at 'nextToken': the token pages another scan type's result; start again.");
 
     /// <summary>
     /// The status a client sees. IN_PROGRESS while the catalog says a scan runs, or when the catalog recorded the end of a
@@ -107,25 +147,19 @@ public static class ScanFindingsOperation
         });
     }
 
-    private static string EncodeToken(int offset, long scanKey) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"findings\n{offset}\n{scanKey}")));
+    private static string EncodeToken(params string[] parts) => Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Join('\n', parts)));
 
-    private static bool TryDecodeToken(string token, out int offset, out long? scanKey)
+    /// <summary>The token's parts, or null when it is not one this endpoint issued.</summary>
+    private static string[]? DecodeToken(string token)
     {
-        offset = 0;
-        scanKey = null;
         try
         {
             var parts = Encoding.UTF8.GetString(Convert.FromBase64String(token)).Split('\n');
-            if (parts is not ["findings", var o, var s]) return false;
-            if (!int.TryParse(o, NumberStyles.None, CultureInfo.InvariantCulture, out offset) ||
-                !long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var key)) return false;
-            scanKey = key;
-            return true;
+            return parts is [BasicTokenKind, _, _] or [EnhancedTokenKind, _] ? parts : null;
         }
         catch (FormatException)
         {
-            return false;
+            return null;
         }
     }
 }

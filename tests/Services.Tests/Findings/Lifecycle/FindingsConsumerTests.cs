@@ -130,6 +130,30 @@ public sealed class FindingsConsumerTests
     }
 
     [Test]
+    public async Task ListFindings_answers_pages_of_up_to_a_thousand_for_ecr_and_refuses_more()
+    {
+        var image = Image('e');
+        var findings = Enumerable.Range(0, 150).Select(i => Finding($"CVE-2026-{i:D4}", FindingSeverity.MEDIUM, $"pkg{i}")).ToArray();
+        await _harness.Bus.Publish(Scan(image, T0, findings));
+        await PublishedAsync<ScanCompleted>(s => s.Image.Digest == image.Digest);
+        var client = _harness.GetRequestClient<ListFindings>();
+        ListFindings Page(int size) => new(new FindingFilter(ImageDigest: image.Digest), FindingSortField.VULNERABILITY_ID, SortOrder.ASC, size, null);
+
+        var large = (await client.GetResponse<FindingsPage>(Page(1000))).Message;
+        var tooLarge = (await client.GetResponse<FindingsPage>(Page(1001))).Message;
+        var empty = (await client.GetResponse<FindingsPage>(Page(0))).Message;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(large.ErrorMessage, Is.Null);
+            Assert.That(large.Findings, Has.Count.EqualTo(150), "more than Inspector's 100 in one page");
+            Assert.That(large.NextToken, Is.Null);
+            Assert.That(tooLarge.ErrorMessage, Is.EqualTo("maxResults must be between 1 and 1000."));
+            Assert.That(empty.ErrorMessage, Is.EqualTo("maxResults must be between 1 and 1000."));
+        });
+    }
+
+    [Test]
     public async Task Suppression_rules_are_validated_applied_and_removed_over_request_response()
     {
         var image = Image('d', repository: "team/api");

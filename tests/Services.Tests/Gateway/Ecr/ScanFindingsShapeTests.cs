@@ -40,22 +40,34 @@ public sealed class ScanFindingsShapeTests
         });
     }
 
+    private const string Arn = "arn:aws:inspector2:eu-west-3:123456789012:finding/0123456789abcdef0123456789abcdef";
+
+    private static FindingDetail Lifecycle(FindingStatus status, FixAvailable fix) =>
+        new(Arn, status, fix, new ImageRef("local", "apps/web", Digest, ["v1"]), ScanType.ENHANCED, Log4Shell,
+            status == FindingStatus.SUPPRESSED ? "rule-1" : null, T0.AddDays(-3), T0.AddHours(-2), T0.AddHours(-1), null);
+
     [Test]
-    public void An_enhanced_finding_has_inspectors_shape()
+    public void An_enhanced_finding_is_the_lifecycle_finding_in_inspectors_shape()
     {
         var registry = new EcrRegistry("123456789012", "local", "127.0.0.1:5000");
-        var json = EnhancedFindingJson.From(Log4Shell, Image(ScanStatus.COMPLETE), registry, "eu-west-3", T0);
+        var json = EnhancedFindingJson.From(Lifecycle(FindingStatus.ACTIVE, FixAvailable.PARTIAL), Image(ScanStatus.COMPLETE), registry, "eu-west-3");
+        var suppressed = EnhancedFindingJson.From(Lifecycle(FindingStatus.SUPPRESSED, FixAvailable.YES), Image(ScanStatus.COMPLETE), registry, "eu-west-3");
         var details = json["packageVulnerabilityDetails"]!;
         var package = details["vulnerablePackages"]![0]!;
-        var again = EnhancedFindingJson.From(Log4Shell, Image(ScanStatus.COMPLETE), registry, "eu-west-3", T0.AddDays(1));
+        static string Seconds(DateTimeOffset t) => t.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         Assert.Multiple(() =>
         {
-            Assert.That((string?)json["findingArn"], Does.Match("^arn:aws:inspector2:eu-west-3:123456789012:finding/[0-9a-f]{32}$"));
-            Assert.That((string?)again["findingArn"], Is.EqualTo((string?)json["findingArn"]), "stable across scans");
+            Assert.That((string?)json["findingArn"], Is.EqualTo(Arn), "Findings' ARN, not one made up here");
+            Assert.That((string?)json["status"], Is.EqualTo("ACTIVE"));
+            Assert.That((string?)suppressed["status"], Is.EqualTo("SUPPRESSED"));
+            Assert.That((string?)json["fixAvailable"], Is.EqualTo("PARTIAL"), "Findings' verdict over every package");
+            Assert.That(json["firstObservedAt"]!.ToJsonString(), Is.EqualTo(Seconds(T0.AddDays(-3))));
+            Assert.That(json["lastObservedAt"]!.ToJsonString(), Is.EqualTo(Seconds(T0.AddHours(-2))));
+            Assert.That(json["updatedAt"]!.ToJsonString(), Is.EqualTo(Seconds(T0.AddHours(-1))));
+            Assert.That((string?)json["awsAccountId"], Is.EqualTo("123456789012"));
             Assert.That((string?)json["type"], Is.EqualTo("PACKAGE_VULNERABILITY"));
             Assert.That((string?)json["severity"], Is.EqualTo("CRITICAL"));
-            Assert.That((string?)json["fixAvailable"], Is.EqualTo("YES"));
             Assert.That((double?)json["score"], Is.EqualTo(10.0));
             Assert.That((string?)details["vulnerabilityId"], Is.EqualTo("CVE-2021-44228"));
             Assert.That((string?)details["relatedVulnerabilities"]![0], Is.EqualTo("GHSA-jfh8-c2jp-5v3q"));
@@ -65,7 +77,6 @@ public sealed class ScanFindingsShapeTests
             Assert.That((string?)package["filePath"], Is.EqualTo("app/app.war/WEB-INF/lib/log4j-core-2.14.1.jar"));
             Assert.That((string?)package["sourceLayerHash"], Is.EqualTo("sha256:" + new string('2', 64)));
             Assert.That((string?)json["resources"]![0]!["details"]!["awsEcrContainerImage"]!["imageHash"], Is.EqualTo(Digest));
-            Assert.That(json["updatedAt"]!.ToJsonString(), Is.EqualTo(T0.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture)));
         });
     }
 }
