@@ -23,6 +23,7 @@ public abstract class EcrApiTests
     private const string Region = "eu-west-3";
     private const string Repository = "ecr/debian";
     private const string Tag = "bookworm";
+    private const string EnhancedRepository = "ecr/enhanced";
 
     private RegistryServer _registry = null!;
     private RunningPlatform _platform = null!;
@@ -30,6 +31,8 @@ public abstract class EcrApiTests
     private PushedImage _image = null!;
     private TestAdvisories _advisories = null!;
     private JsonObject _results = null!;
+    private JsonObject _enhanced = null!;
+    private List<JsonObject> _lifecycleFindings = null!;
 
     protected abstract Task<RunningPlatform> StartPlatformAsync(int gatewayPort, Dictionary<string, string> environment);
 
@@ -66,7 +69,7 @@ public abstract class EcrApiTests
         // (DescribeImages) until the registry's notification has put the image in the catalog.
         _image = await TestImages.PushAsync(debian.Layout, _registry, Repository, Tag);
 
-        _results = await AwsSdkEcr.RunScriptAsync(new Dictionary<string, string>
+        var sdk = new Dictionary<string, string>
         {
             ["ENDPOINT"] = _platform.GatewayUrl.ToString().TrimEnd('/'),
             ["REGION"] = Region,
@@ -75,9 +78,37 @@ public abstract class EcrApiTests
             ["REGISTRY_ID"] = AccountId,
             ["REPOSITORY"] = Repository,
             ["TAG"] = Tag,
-        });
+        };
+        _results = await AwsSdkEcr.RunScriptAsync(new(sdk));
+
+        // The basic phase ended with ENHANCED + CONTINUOUS_SCAN for ecr*: this push is scanned by the enhanced scanner.
+        await TestImages.PushAsync(debian.Layout, _registry, EnhancedRepository, Tag);
+        _enhanced = await AwsSdkEcr.RunScriptAsync(new(sdk) { ["REPOSITORY"] = EnhancedRepository, ["PHASE"] = "enhanced" });
+        _lifecycleFindings = await LifecycleFindingsAsync(EnhancedRepository);
         // Kept beside the test assembly for a look at what the SDK really received.
-        await File.WriteAllTextAsync(Path.Combine(TestContext.CurrentContext.WorkDirectory, $"ecr-sdk-results-{GetType().Name}.json"), _results.ToJsonString());
+        await File.WriteAllTextAsync(Path.Combine(TestContext.CurrentContext.WorkDirectory, $"ecr-sdk-results-{GetType().Name}.json"),
+            new JsonObject { ["basic"] = _results.DeepClone(), ["enhanced"] = _enhanced.DeepClone() }.ToJsonString());
+    }
+
+    /// <summary>Every finding of the repository as the REST API (Inspector's ListFindings) reports it, all pages.</summary>
+    private async Task<List<JsonObject>> LifecycleFindingsAsync(string repository)
+    {
+        using var api = new HttpClient { BaseAddress = _platform.GatewayUrl };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
+        var all = new List<JsonObject>();
+        string? token = null;
+        do
+        {
+            var url = $"/api/v1/findings?repository={Uri.EscapeDataString(repository)}&maxResults=100"
+                + (token is null ? "" : "&nextToken=" + Uri.EscapeDataString(token));
+            var response = await api.GetAsync(url);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), body);
+            var page = JsonNode.Parse(body)!;
+            all.AddRange(page["findings"]!.AsArray().Select(f => f!.AsObject()));
+            token = (string?)page["nextToken"];
+        } while (token is not null);
+        return all;
     }
 
     [OneTimeTearDown]
@@ -219,6 +250,64 @@ public abstract class EcrApiTests
             Assert.That(Error("findingsBadToken").Name, Is.EqualTo("InvalidParameterException"));
         });
     }
+
+    private JsonObject EnhancedOk(string step)
+    {
+        var result = _enhanced[step]!.AsObject();
+        Assert.That(result["error"], Is.Null, $"{step}: {result.ToJsonString()}");
+        return result["ok"]!.AsObject();
+    }
+
+    [Test]
+    public void Enhanced_findings_are_the_lifecycle_findings_with_the_arns_the_rest_api_reports()
+    {
+        Assert.That((string?)EnhancedOk("waitForEnhancedFindings")["status"], Is.EqualTo("ACTIVE"));
+        var all = EnhancedOk("enhancedFindingsAll");
+        var enhanced = all["imageScanFindings"]!["enhancedFindings"]!.AsArray().Select(f => f!.AsObject()).ToList();
+        static (string, string) Key(JsonNode f) =>
+            ((string)f["packageVulnerabilityDetails"]!["vulnerabilityId"]!, (string)f["packageVulnerabilityDetails"]!["vulnerablePackages"]![0]!["name"]!);
+        var rest = _lifecycleFindings.ToDictionary(Key);
+        Assert.Multiple(() =>
+        {
+            Assert.That((string?)all["imageScanStatus"]!["status"], Is.EqualTo("ACTIVE"));
+            Assert.That(all["imageScanFindings"]!["findings"], Is.Null, "an ENHANCED result has no basic findings");
+            Assert.That(enhanced.Select(Key).Order(), Is.EqualTo(_advisories.ExpectedFindings.Order()));
+            Assert.That(enhanced.Select(f => Key(f)), Is.EquivalentTo(rest.Keys), "the same findings as GET /api/v1/findings");
+            foreach (var finding in enhanced)
+            {
+                var same = rest[Key(finding)];
+                Assert.That((string?)finding["findingArn"], Is.EqualTo((string?)same["findingArn"]), $"{Key(finding)}: the ARN Findings keeps");
+                Assert.That((string?)finding["findingArn"], Does.Match("^arn:aws:inspector2:[a-z0-9-]+:[0-9]{12}:finding/[0-9a-f]{32}$"));
+                Assert.That((string?)finding["status"], Is.EqualTo((string?)same["status"]));
+                Assert.That((string?)finding["fixAvailable"], Is.EqualTo((string?)same["fixAvailable"]));
+                Assert.That(Millis(finding["firstObservedAt"]), Is.EqualTo(Millis(same["firstObservedAt"])));
+                Assert.That(Millis(finding["lastObservedAt"]), Is.EqualTo(Millis(same["lastObservedAt"])));
+                Assert.That((string?)finding["packageVulnerabilityDetails"]!["vulnerablePackages"]![0]!["sourceLayerHash"], Does.Match("^sha256:[0-9a-f]{64}$"));
+            }
+            Assert.That(enhanced.Select(f => (string?)f["status"]), Has.All.EqualTo("ACTIVE"), "nothing is suppressed in this test");
+        });
+    }
+
+    [Test]
+    public void The_paginator_walks_the_enhanced_findings_one_lifecycle_page_at_a_time()
+    {
+        var pages = EnhancedOk("enhancedPaginate")["pages"]!.AsArray();
+        var all = EnhancedOk("enhancedFindingsAll")["imageScanFindings"]!["enhancedFindings"]!.AsArray().Select(f => f!.ToJsonString()).ToList();
+        var paged = pages.SelectMany(p => p!["imageScanFindings"]!["enhancedFindings"]!.AsArray()).Select(f => f!.ToJsonString()).ToList();
+        var error = _enhanced["enhancedFindingsBasicToken"]!["error"];
+        Assert.Multiple(() =>
+        {
+            Assert.That(all, Has.Count.GreaterThan(2), "enough findings for more than one page");
+            Assert.That(pages, Has.Count.EqualTo((all.Count + 1) / 2));
+            Assert.That(pages.Take(pages.Count - 1).Select(p => p!["imageScanFindings"]!["enhancedFindings"]!.AsArray().Count), Has.All.EqualTo(2));
+            Assert.That(paged, Is.EqualTo(all), "same order, no finding twice or missed");
+            Assert.That((string?)error?["name"], Is.EqualTo("InvalidParameterException"), "a BASIC result's token");
+        });
+    }
+
+    // The SDK turns ECR's epoch seconds (millisecond fractions) into ISO strings; the REST API writes finer DateTimeOffsets.
+    private static long Millis(JsonNode? node) =>
+        DateTimeOffset.Parse((string)node!, System.Globalization.CultureInfo.InvariantCulture).ToUnixTimeMilliseconds();
 
     [Test]
     public void DescribeImages_reports_the_scan_status_and_findings_summary()

@@ -1,6 +1,7 @@
 // Drives the platform's ECR-compatible API with the real AWS SDK for JavaScript v3 (@aws-sdk/client-ecr), the way a
 // user's script would, and prints every call's response or error as JSON. EcrApiTests.cs makes the assertions.
-// Inputs (environment): SDK_DIR, ENDPOINT, REGION, ACCESS_KEY_ID, SECRET_ACCESS_KEY, REGISTRY_ID, REPOSITORY, TAG.
+// Inputs (environment): SDK_DIR, ENDPOINT, REGION, ACCESS_KEY_ID, SECRET_ACCESS_KEY, REGISTRY_ID, REPOSITORY, TAG, and PHASE:
+// 'basic' (default; every operation, ends by switching the registry to ENHANCED) or 'enhanced' (an image pushed after that).
 'use strict';
 const path = require('path');
 const ecr = require(path.join(process.env.SDK_DIR, 'node_modules', '@aws-sdk', 'client-ecr'));
@@ -28,14 +29,18 @@ async function step(name, action) {
 }
 const send = (command, c = good) => c.send(command);
 
-(async () => {
-  const imageId = { imageTag };
-  // The registry notifies the platform asynchronously: wait until the pushed image is in the catalog.
-  for (let deadline = Date.now() + 60000; ; await new Promise((r) => setTimeout(r, 250))) {
-    try { await send(new ecr.DescribeImagesCommand({ repositoryName })); break; } catch (e) {
-      if (e.name !== 'RepositoryNotFoundException' || Date.now() > deadline) throw e;
-    }
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const imageId = { imageTag };
+const paginate = () => async () => {
+  const pages = [];
+  for await (const page of ecr.paginateDescribeImageScanFindings({ client: good, pageSize: 2 }, { repositoryName, imageId })) {
+    delete page.$metadata;
+    pages.push(page);
   }
+  return { pages };
+};
+
+async function basicPhase() {
   await step('getRegistryScanningConfiguration', () => send(new ecr.GetRegistryScanningConfigurationCommand({})));
   await step('describeRepositories', () => send(new ecr.DescribeRepositoriesCommand({})));
   await step('describeRepositoriesMissing', () => send(new ecr.DescribeRepositoriesCommand({ repositoryNames: ['no/such-repository'] })));
@@ -55,14 +60,7 @@ const send = (command, c = good) => c.send(command);
   await step('waitUntilImageScanComplete', () => ecr.waitUntilImageScanComplete(
     { client: good, maxWaitTime: 180, minDelay: 1, maxDelay: 2 }, { repositoryName, imageId }));
   results.waitSeconds = (Date.now() - started) / 1000;
-  await step('paginate', async () => {
-    const pages = [];
-    for await (const page of ecr.paginateDescribeImageScanFindings({ client: good, pageSize: 2 }, { repositoryName, imageId })) {
-      delete page.$metadata;
-      pages.push(page);
-    }
-    return { pages };
-  });
+  await step('paginate', paginate());
   await step('findingsAll', () => send(new ecr.DescribeImageScanFindingsCommand({ repositoryName, imageId, maxResults: 1000 })));
   await step('findingsBadToken', () => send(new ecr.DescribeImageScanFindingsCommand({ repositoryName, imageId, nextToken: 'not-a-token' })));
   await step('describeImagesAfterScan', () => send(new ecr.DescribeImagesCommand({ repositoryName, imageIds: [imageId] })));
@@ -75,5 +73,32 @@ const send = (command, c = good) => c.send(command);
   await step('startImageScanEnhanced', () => send(new ecr.StartImageScanCommand({ repositoryName, imageId })));
   await step('wrongSecret', () => send(new ecr.DescribeRepositoriesCommand({}), client('not-the-secret')));
   await step('unknownAccessKey', () => send(new ecr.DescribeRepositoriesCommand({}), client('whatever', 'AKIAUNKNOWNKEY000000')));
+}
+
+// Under ENHANCED the push itself starts the scan; its result reads ACTIVE, which the ImageScanComplete waiter never
+// accepts (as against ECR), so poll until the findings are there.
+async function enhancedPhase() {
+  await step('waitForEnhancedFindings', async () => {
+    for (let deadline = Date.now() + 180000; ; await sleep(1000)) {
+      const out = await send(new ecr.DescribeImageScanFindingsCommand({ repositoryName, imageId }));
+      if (out.imageScanStatus && out.imageScanStatus.status === 'ACTIVE' && out.imageScanFindings) return { status: out.imageScanStatus.status };
+      if (Date.now() > deadline) throw new Error(`still ${JSON.stringify(out.imageScanStatus)}`);
+    }
+  });
+  await step('enhancedPaginate', paginate());
+  await step('enhancedFindingsAll', () => send(new ecr.DescribeImageScanFindingsCommand({ repositoryName, imageId, maxResults: 1000 })));
+  // A well-formed token of the BASIC kind: it pages another scan type's result.
+  await step('enhancedFindingsBasicToken', () => send(new ecr.DescribeImageScanFindingsCommand({
+    repositoryName, imageId, nextToken: Buffer.from('findings\n0\n0').toString('base64') })));
+}
+
+(async () => {
+  // The registry notifies the platform asynchronously: wait until the pushed image is in the catalog.
+  for (let deadline = Date.now() + 60000; ; await sleep(250)) {
+    try { await send(new ecr.DescribeImagesCommand({ repositoryName, imageIds: [imageId] })); break; } catch (e) {
+      if (!['RepositoryNotFoundException', 'ImageNotFoundException'].includes(e.name) || Date.now() > deadline) throw e;
+    }
+  }
+  if ((process.env.PHASE || 'basic') === 'enhanced') await enhancedPhase(); else await basicPhase();
   process.stdout.write(JSON.stringify(results));
 })().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
