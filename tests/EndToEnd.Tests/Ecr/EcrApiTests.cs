@@ -32,6 +32,7 @@ public abstract class EcrApiTests
     private TestAdvisories _advisories = null!;
     private JsonObject _results = null!;
     private JsonObject _enhanced = null!;
+    private JsonObject _suppressed = null!;
     private List<JsonObject> _lifecycleFindings = null!;
 
     protected abstract Task<RunningPlatform> StartPlatformAsync(int gatewayPort, Dictionary<string, string> environment);
@@ -56,6 +57,9 @@ public abstract class EcrApiTests
         environment["Ecr__AccountId"] = AccountId;
         environment["Ecr__AccessKeys__0__AccessKeyId"] = AccessKeyId;
         environment["Ecr__AccessKeys__0__SecretAccessKey"] = SecretAccessKey;
+        // Findings mints the finding ARNs; the same account and region as the ECR API, as in AWS.
+        environment["EventBridge__Account"] = AccountId;
+        environment["EventBridge__Region"] = Region;
         _platform = await StartPlatformAsync(gatewayPort, environment);
 
         var zip = new ByteArrayContent(_advisories.ToZip());
@@ -85,16 +89,30 @@ public abstract class EcrApiTests
         await TestImages.PushAsync(debian.Layout, _registry, EnhancedRepository, Tag);
         _enhanced = await AwsSdkEcr.RunScriptAsync(new(sdk) { ["REPOSITORY"] = EnhancedRepository, ["PHASE"] = "enhanced" });
         _lifecycleFindings = await LifecycleFindingsAsync(EnhancedRepository);
+        using (var api = ApiClient())
+        {
+            var rule = await api.PostAsync("/api/v1/suppression-rules", new StringContent(
+                $$$"""{"name":"accepted","reason":"not reachable","filter":{"vulnerabilityIds":["{{{TestAdvisories.FixedRange}}}"],"repository":"{{{EnhancedRepository}}}"}}""",
+                Encoding.UTF8, "application/json"));
+            Assert.That(rule.StatusCode, Is.EqualTo(HttpStatusCode.Created), await rule.Content.ReadAsStringAsync());
+        }
+        _suppressed = await AwsSdkEcr.RunScriptAsync(new(sdk) { ["REPOSITORY"] = EnhancedRepository, ["PHASE"] = "suppressed" });
         // Kept beside the test assembly for a look at what the SDK really received.
         await File.WriteAllTextAsync(Path.Combine(TestContext.CurrentContext.WorkDirectory, $"ecr-sdk-results-{GetType().Name}.json"),
-            new JsonObject { ["basic"] = _results.DeepClone(), ["enhanced"] = _enhanced.DeepClone() }.ToJsonString());
+            new JsonObject { ["basic"] = _results.DeepClone(), ["enhanced"] = _enhanced.DeepClone(), ["suppressed"] = _suppressed.DeepClone() }.ToJsonString());
+    }
+
+    private HttpClient ApiClient()
+    {
+        var api = new HttpClient { BaseAddress = _platform.GatewayUrl };
+        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
+        return api;
     }
 
     /// <summary>Every finding of the repository as the REST API (Inspector's ListFindings) reports it, all pages.</summary>
     private async Task<List<JsonObject>> LifecycleFindingsAsync(string repository)
     {
-        using var api = new HttpClient { BaseAddress = _platform.GatewayUrl };
-        api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
+        using var api = ApiClient();
         var all = new List<JsonObject>();
         string? token = null;
         do
@@ -277,7 +295,7 @@ public abstract class EcrApiTests
             {
                 var same = rest[Key(finding)];
                 Assert.That((string?)finding["findingArn"], Is.EqualTo((string?)same["findingArn"]), $"{Key(finding)}: the ARN Findings keeps");
-                Assert.That((string?)finding["findingArn"], Does.Match("^arn:aws:inspector2:[a-z0-9-]+:[0-9]{12}:finding/[0-9a-f]{32}$"));
+                Assert.That((string?)finding["findingArn"], Does.Match($"^arn:aws:inspector2:{Region}:{AccountId}:finding/[0-9a-f]{{32}}$"));
                 Assert.That((string?)finding["status"], Is.EqualTo((string?)same["status"]));
                 Assert.That((string?)finding["fixAvailable"], Is.EqualTo((string?)same["fixAvailable"]));
                 Assert.That(Millis(finding["firstObservedAt"]), Is.EqualTo(Millis(same["firstObservedAt"])));
@@ -285,6 +303,22 @@ public abstract class EcrApiTests
                 Assert.That((string?)finding["packageVulnerabilityDetails"]!["vulnerablePackages"]![0]!["sourceLayerHash"], Does.Match("^sha256:[0-9a-f]{64}$"));
             }
             Assert.That(enhanced.Select(f => (string?)f["status"]), Has.All.EqualTo("ACTIVE"), "nothing is suppressed in this test");
+        });
+    }
+
+    [Test]
+    public void A_suppressed_finding_stays_listed_with_its_arn_and_status_suppressed()
+    {
+        var before = EnhancedOk("enhancedFindingsAll")["imageScanFindings"]!["enhancedFindings"]!.AsArray();
+        var result = _suppressed["findingsAll"]!.AsObject();
+        Assert.That(result["error"], Is.Null, result.ToJsonString());
+        var after = result["ok"]!["imageScanFindings"]!["enhancedFindings"]!.AsArray();
+        static string Vulnerability(JsonNode? f) => (string)f!["packageVulnerabilityDetails"]!["vulnerabilityId"]!;
+        var expected = before.Select(f => ((string?)f!["findingArn"], Vulnerability(f) == TestAdvisories.FixedRange ? "SUPPRESSED" : "ACTIVE"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.Count(f => Vulnerability(f) == TestAdvisories.FixedRange), Is.GreaterThan(0), "the rule matches something");
+            Assert.That(after.Select(f => ((string?)f!["findingArn"], (string?)f["status"])), Is.EquivalentTo(expected));
         });
     }
 

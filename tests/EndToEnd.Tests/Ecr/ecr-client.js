@@ -1,7 +1,8 @@
 // Drives the platform's ECR-compatible API with the real AWS SDK for JavaScript v3 (@aws-sdk/client-ecr), the way a
 // user's script would, and prints every call's response or error as JSON. EcrApiTests.cs makes the assertions.
 // Inputs (environment): SDK_DIR, ENDPOINT, REGION, ACCESS_KEY_ID, SECRET_ACCESS_KEY, REGISTRY_ID, REPOSITORY, TAG, and PHASE:
-// 'basic' (default; every operation, ends by switching the registry to ENHANCED) or 'enhanced' (an image pushed after that).
+// 'basic' (default; every operation, ends by switching the registry to ENHANCED), 'enhanced' (an image pushed after that)
+// or 'suppressed' (that image's findings again, once a suppression rule matched some).
 'use strict';
 const path = require('path');
 const ecr = require(path.join(process.env.SDK_DIR, 'node_modules', '@aws-sdk', 'client-ecr'));
@@ -99,6 +100,9 @@ async function enhancedPhase() {
       if (!['RepositoryNotFoundException', 'ImageNotFoundException'].includes(e.name) || Date.now() > deadline) throw e;
     }
   }
-  if ((process.env.PHASE || 'basic') === 'enhanced') await enhancedPhase(); else await basicPhase();
+  const phase = process.env.PHASE || 'basic';
+  if (phase === 'enhanced') await enhancedPhase();
+  else if (phase === 'suppressed') await step('findingsAll', () => send(new ecr.DescribeImageScanFindingsCommand({ repositoryName, imageId, maxResults: 1000 })));
+  else await basicPhase();
   process.stdout.write(JSON.stringify(results));
 })().catch((e) => { process.stderr.write(String(e && e.stack || e)); process.exit(1); });
