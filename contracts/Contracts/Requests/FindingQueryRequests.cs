@@ -36,7 +36,7 @@ public sealed record FindingDetail(
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ClosedAt);
 
-/// <summary>ListFindings: a keyset page (NextToken from the previous page; MaxResults 1–100).</summary>
+/// <summary>ListFindings: a keyset page (NextToken from the previous page; MaxResults 1–1000: ECR pages up to 1000, the REST API up to 100).</summary>
 public sealed record ListFindings(FindingFilter Filter, FindingSortField SortBy, SortOrder SortOrder, int MaxResults, string? NextToken);
 
 /// <summary>A page of findings, or the reason the request was invalid (ErrorMessage set, nothing else).</summary>
