@@ -119,6 +119,37 @@ public sealed partial class DashboardQueryTests
         });
     }
 
+    [Test]
+    public async Task Rescan_usage_feed_delivery_and_open_finding_metrics_describe_what_really_happened()
+    {
+        // cont/debian (CONTINUOUS_SCAN, ENHANCED) was re-scanned for the uploaded bash advisory; e2e/debian holds bash too but
+        // is outside the continuous rules. Deliveries: e2e/scratch (FAILED) and e2e/debian (COMPLETE) as "ECR Image Scan".
+        var sent = await ValueAsync("sum(imagescanning_router_rescans_total{outcome=\"sent\"})");
+        var notEligible = await ValueAsync("sum(imagescanning_router_rescans_total{outcome=\"not_eligible\"})");
+        var rescanUsage = await ValueAsync("sum(imagescanning_usage_scans_total{registry=\"local\",repository=\"cont/debian\",kind=\"rescan\"})");
+        var initialUsage = await ValueAsync("sum(imagescanning_usage_scans_total{kind=\"initial\"})");
+        var uploadRuns = await ValueAsync("sum(imagescanning_feed_runs_total{source=\"upload\",outcome=\"changed\"})");
+        var uploaded = await ValueAsync("sum(imagescanning_feed_advisories{source=\"upload\"})");
+        var delivered = await ValueAsync("sum(imagescanning_subscriptions_deliveries_total{outcome=\"delivered\"})");
+        var highOnContinuous = await ValueAsync("sum(imagescanning_findings_open{repository=\"cont/debian\",severity=\"HIGH\",fix_available=\"YES\"})");
+        var highOnPushOnly = await _observed.Prometheus.QueryAsync("imagescanning_findings_open{repository=\"e2e/debian\",severity=\"HIGH\"}");
+        var feedAge = await ValueAsync("time() - max(imagescanning_feed_last_success_seconds{source=\"upload\"})");
+        Assert.Multiple(() =>
+        {
+            Assert.That(sent, Is.EqualTo(1));
+            Assert.That(notEligible, Is.EqualTo(1));
+            Assert.That(rescanUsage, Is.EqualTo(1));
+            Assert.That(initialUsage, Is.EqualTo(2), "e2e/debian and cont/debian; the failed e2e/scratch scan is not counted");
+            Assert.That(uploadRuns, Is.EqualTo(2), "the zip and the bash advisory");
+            Assert.That(uploaded, Is.EqualTo(6), "five records in the zip, one uploaded alone");
+            Assert.That(delivered, Is.EqualTo(_observed.Subscriber.Accepted.Count));
+            Assert.That(delivered, Is.GreaterThanOrEqualTo(2));
+            Assert.That(highOnContinuous, Is.EqualTo(1));
+            Assert.That(highOnPushOnly.Result, Is.Empty);
+            Assert.That(feedAge, Is.InRange(0, 300));
+        });
+    }
+
     /// <summary>
     /// Every combination of a dashboard's variable values, as Prometheus lists them: each variable's query may use the
     /// variables before it, so the values of one are resolved per choice of the earlier ones.

@@ -206,6 +206,6 @@ public sealed class ObservedPlatform : IAsyncDisposable
         if (_subscriber is not null) await _subscriber.DisposeAsync();
         if (_virtualHost is not null) await RabbitMqVirtualHosts.DeleteAsync(_virtualHost);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        if (Environment.GetEnvironmentVariable("OBS_KEEP") is null && _dataDirectory is not null && Directory.Exists(_dataDirectory)) Directory.Delete(_dataDirectory, recursive: true);
+        if (_dataDirectory is not null && Directory.Exists(_dataDirectory)) Directory.Delete(_dataDirectory, recursive: true);
     }
 }
