@@ -11,7 +11,7 @@ namespace ImageScanning.Observability.Tests;
 /// virtual host of its own (so the broker's queue metrics describe it), a real registry that notifies it, the real
 /// Debian test image pushed with skopeo (scanned, with findings), an image without an operating system (a failed
 /// scan), an image outside the rules (not scanned), a webhook with a wrong token (a rejection), an HTTP subscriber
-/// receiving every scan (deliveries), and a continuously scanned ENHANCED image that a newly uploaded advisory
+/// receiving every scan event (deliveries), and a continuously scanned ENHANCED image that a newly uploaded advisory
 /// re-scans (re-scan fan-out and usage of kind rescan).
 /// </summary>
 public sealed class ObservedPlatform : IAsyncDisposable
@@ -71,7 +71,7 @@ public sealed class ObservedPlatform : IAsyncDisposable
             """{"scanType":"BASIC","rules":[{"scanFrequency":"SCAN_ON_PUSH","repositoryFilters":[{"filter":"e2e/*","filterType":"WILDCARD"}]}]}""",
             Encoding.UTF8, "application/json")));
         var subscription = await Api.PostAsync("/api/v1/subscriptions", new StringContent(
-            $$$"""{"targetUrl":"{{{new Uri(_subscriber.Url, "scans")}}}","eventPattern":{"source":["aws.ecr"],"detail-type":["ECR Image Scan"]}}""",
+            $$$"""{"targetUrl":"{{{new Uri(_subscriber.Url, "scans")}}}","eventPattern":{"source":["aws.ecr","aws.inspector2"],"detail-type":["ECR Image Scan","Inspector2 Scan"]}}""",
             Encoding.UTF8, "application/json"));
         Assert.That(subscription.StatusCode, Is.EqualTo(HttpStatusCode.Created), await subscription.Content.ReadAsStringAsync());
 
@@ -88,7 +88,7 @@ public sealed class ObservedPlatform : IAsyncDisposable
         await WaitForScanAsync(scratch);
         await WaitForScanAsync(debian);
         await RescanContinuouslyScannedImageAsync(image);
-        await _subscriber.WaitForAcceptedAsync(2, TimeSpan.FromMinutes(1));
+        await _subscriber.WaitForAcceptedAsync(3, TimeSpan.FromMinutes(1));
     }
 
     /// <summary>
