@@ -10,7 +10,9 @@ namespace ImageScanning.Observability.Tests;
 /// A platform that has really scanned images, watched by a real Prometheus: the Standalone process on a RabbitMQ
 /// virtual host of its own (so the broker's queue metrics describe it), a real registry that notifies it, the real
 /// Debian test image pushed with skopeo (scanned, with findings), an image without an operating system (a failed
-/// scan), an image outside the rules (not scanned) and a webhook with a wrong token (a rejection).
+/// scan), an image outside the rules (not scanned), a webhook with a wrong token (a rejection), an HTTP subscriber
+/// receiving every scan event (deliveries), and a continuously scanned ENHANCED image that a newly uploaded advisory
+/// re-scans (re-scan fan-out and usage of kind rescan).
 /// </summary>
 public sealed class ObservedPlatform : IAsyncDisposable
 {
@@ -18,7 +20,11 @@ public sealed class ObservedPlatform : IAsyncDisposable
     private const string WebhookToken = "observability-webhook-token";
     private const int RabbitMqPrometheusPort = 15692;
 
+    /// <summary>The advisory uploaded after the scans: HIGH, fixed in a later version, for a package the image holds.</summary>
+    public const string RescanAdvisoryId = "OBS-2026-0001";
+
     private RegistryServer? _registry;
+    private WebhookReceiver? _subscriber;
     private RunningPlatform? _platform;
     private PrometheusServer? _prometheus;
     private string? _virtualHost;
@@ -28,6 +34,7 @@ public sealed class ObservedPlatform : IAsyncDisposable
     public string VirtualHost => _virtualHost!;
     public PrometheusServer Prometheus => _prometheus!;
     public HttpClient Api { get; } = new();
+    public WebhookReceiver Subscriber => _subscriber!;
     public static Uri RabbitMqMetrics => new($"http://127.0.0.1:{RabbitMqPrometheusPort}/metrics/per-object");
 
     public async Task StartAsync()
@@ -35,6 +42,7 @@ public sealed class ObservedPlatform : IAsyncDisposable
         await EnsureRabbitMqPrometheusAsync();
         var image = await DebianTestImage.GetAsync();
         var advisories = new TestAdvisories(image.Packages);
+        _subscriber = await WebhookReceiver.StartAsync();
         var gatewayPort = PlatformProcess.FreePort();
         _registry = await RegistryServer.StartAsync(new RegistryServerOptions
         {
@@ -62,6 +70,10 @@ public sealed class ObservedPlatform : IAsyncDisposable
         await ExpectOkAsync(await Api.PutAsync("/api/v1/registries/local/scanning-configuration", new StringContent(
             """{"scanType":"BASIC","rules":[{"scanFrequency":"SCAN_ON_PUSH","repositoryFilters":[{"filter":"e2e/*","filterType":"WILDCARD"}]}]}""",
             Encoding.UTF8, "application/json")));
+        var subscription = await Api.PostAsync("/api/v1/subscriptions", new StringContent(
+            $$$"""{"targetUrl":"{{{new Uri(_subscriber.Url, "scans")}}}","eventPattern":{"source":["aws.ecr","aws.inspector2"],"detail-type":["ECR Image Scan","Inspector2 Scan"]}}""",
+            Encoding.UTF8, "application/json"));
+        Assert.That(subscription.StatusCode, Is.EqualTo(HttpStatusCode.Created), await subscription.Content.ReadAsStringAsync());
 
         await TestImages.PushAsync(image.Layout, _registry, "other/debian", "bookworm");
         var scratch = await TestImages.BuildAndPushAsync(
@@ -75,6 +87,51 @@ public sealed class ObservedPlatform : IAsyncDisposable
         }
         await WaitForScanAsync(scratch);
         await WaitForScanAsync(debian);
+        await RescanContinuouslyScannedImageAsync(image);
+        await _subscriber.WaitForAcceptedAsync(3, TimeSpan.FromMinutes(1));
+    }
+
+    /// <summary>
+    /// The registry turns ENHANCED with cont/* under CONTINUOUS_SCAN (e2e/* leaves the rules, so nothing there is scanned
+    /// again); the Debian image pushed to cont/debian gets an ENHANCED push scan, then an advisory for one of its packages
+    /// re-scans it from its stored inventory, while e2e/debian, holding the same package, is not eligible.
+    /// </summary>
+    private async Task RescanContinuouslyScannedImageAsync(DebianTestImage.BuiltImage image)
+    {
+        await ExpectOkAsync(await Api.PutAsync("/api/v1/registries/local/scanning-configuration", new StringContent(
+            """{"scanType":"ENHANCED","rules":[{"scanFrequency":"CONTINUOUS_SCAN","repositoryFilters":[{"filter":"cont/*","filterType":"WILDCARD"}]}]}""",
+            Encoding.UTF8, "application/json")));
+        var continuous = await TestImages.PushAsync(image.Layout, _registry!, "cont/debian", "bookworm");
+        await WaitForScanAsync(continuous);
+        await Task.Delay(1000); // ScanRouter records the scan's inventory beside Findings.
+
+        var bash = image.Packages.First(p => p.Name == "bash");
+        var advisory = new StringContent(System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["schema_version"] = "1.6.0",
+            ["id"] = RescanAdvisoryId,
+            ["modified"] = "2026-11-28T00:00:00Z",
+            ["summary"] = "bash - advisory uploaded to re-scan the continuously scanned image",
+            ["severity"] = new[] { new { type = "CVSS_V3", score = "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N" } },
+            ["affected"] = new[]
+            {
+                new Dictionary<string, object>
+                {
+                    ["package"] = new { ecosystem = "Debian:12", name = bash.SourceName },
+                    ["ranges"] = new[] { new { type = "ECOSYSTEM", events = new object[] { new { introduced = "0" }, new { @fixed = bash.SourceVersion + "+obs1" } } } },
+                },
+            },
+        }), Encoding.UTF8, "application/json");
+        await ExpectOkAsync(await Api.PostAsync("/api/v1/advisories", advisory));
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+        while (DateTime.UtcNow < deadline)
+        {
+            var findings = await Api.GetStringAsync($"/api/v1/registries/local/findings/{continuous.Repository}@{continuous.Digest}");
+            if (findings.Contains(RescanAdvisoryId, StringComparison.Ordinal)) return;
+            await Task.Delay(500);
+        }
+        Assert.Fail($"No re-scan of {continuous.DigestReference} found {RescanAdvisoryId}.{Environment.NewLine}{Platform.Logs}");
     }
 
     /// <summary>Waits until Prometheus has a sample of the query taken after the scans (scrapes are every second).</summary>
@@ -146,6 +203,7 @@ public sealed class ObservedPlatform : IAsyncDisposable
         if (_prometheus is not null) await _prometheus.DisposeAsync();
         if (_platform is not null) await _platform.DisposeAsync();
         if (_registry is not null) await _registry.DisposeAsync();
+        if (_subscriber is not null) await _subscriber.DisposeAsync();
         if (_virtualHost is not null) await RabbitMqVirtualHosts.DeleteAsync(_virtualHost);
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (_dataDirectory is not null && Directory.Exists(_dataDirectory)) Directory.Delete(_dataDirectory, recursive: true);
