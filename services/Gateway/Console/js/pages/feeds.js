@@ -31,7 +31,7 @@ export default {
       const sources = json.sources || [];
       const troubled = sources.filter((s) => ['failing', 'stale'].includes(feedState(s)));
       return h('div', {},
-        troubled.length ? h('div', { className: 'alert alert-error', role: 'status', dataset: { testid: 'feed-problems' } },
+        troubled.length ? h('div', { className: 'alert alert-warn', role: 'status', dataset: { testid: 'feed-problems' } },
           `${troubled.length} of ${sources.length} sources need attention: ${troubled.map((s) => `${s.name} (${feedState(s)})`).join(', ')}.`) : null,
         sortableTable({
           testId: 'feeds',
