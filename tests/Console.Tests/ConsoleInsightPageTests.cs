@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -134,7 +135,7 @@ public sealed partial class ConsoleTests
     private static string Dollars(JsonNode value) => "$" + ((decimal)value).ToString("0.00", CultureInfo.InvariantCulture);
 
     [Test]
-    public async Task The_image_page_downloads_its_sbom_in_both_formats_and_shows_each_findings_lifecycle_status()
+    public async Task The_image_page_downloads_its_sbom_in_both_formats_and_shows_each_findings_suppression_status()
     {
         var page = await _browser.SignedInPageAsync();
         await ConsoleBrowser.OpenAsync(page, ImageRoute(ConsolePlatform.ScannedRepository, _platform.Scanned.Digest));
@@ -150,11 +151,46 @@ public sealed partial class ConsoleTests
             Assert.That(saved[count]!.AsArray(), Has.Count.EqualTo(api[count]!.AsArray().Count).And.Count.GreaterThan(10), format);
         }
 
-        var lifecycle = (await _platform.GetJsonAsync(
-            $"/api/v1/findings?registry={Registry}&repository={ConsolePlatform.ScannedRepository}&imageDigest={_platform.Scanned.Digest}&maxResults=100"))["findings"]!.AsArray();
-        Assert.That(lifecycle, Is.Not.Empty);
-        foreach (var status in new[] { "ACTIVE", "SUPPRESSED" })
-            await Expect(page.GetByTestId("findings").Locator($"[data-status='{status}']"))
-                .ToHaveCountAsync(lifecycle.Count(f => (string?)f!["status"] == status));
+        // A suppression rule for one vulnerability: its finding shows SUPPRESSED, the rest stay ACTIVE, as the API says.
+        var suppressed = ConsoleAdvisories.Planned[2].Id;
+        var created = await _platform.Api.PostAsJsonAsync("/api/v1/suppression-rules", new
+        {
+            name = "console-test", reason = "accepted risk",
+            filter = new { vulnerabilityIds = new[] { suppressed }, repository = ConsolePlatform.ScannedRepository },
+        });
+        Assert.That((int)created.StatusCode, Is.EqualTo(201), await created.Content.ReadAsStringAsync());
+        try
+        {
+            var lifecycle = await LifecycleWhenAsync(findings => findings.Any(f => (string?)f["status"] == "SUPPRESSED"));
+            Assert.That(lifecycle.Where(f => (string?)f["status"] == "SUPPRESSED").Select(f => (string?)f["packageVulnerabilityDetails"]!["vulnerabilityId"]).Distinct(),
+                Is.EqualTo(new[] { suppressed }));
+            // Same URL: a reload, not a hash change, makes the page ask again.
+            await page.ReloadAsync();
+            await ConsoleBrowser.WaitForRouteAsync(page, ImageRoute(ConsolePlatform.ScannedRepository, _platform.Scanned.Digest));
+            foreach (var status in new[] { "ACTIVE", "SUPPRESSED" })
+                await Expect(page.GetByTestId("findings").Locator($"[data-status='{status}']"))
+                    .ToHaveCountAsync(lifecycle.Count(f => (string?)f["status"] == status));
+            await Expect(page.GetByTestId("findings").Locator("tbody tr", new() { HasText = suppressed }).Locator("[data-status]")).ToHaveTextAsync("suppressed");
+        }
+        finally
+        {
+            await _platform.Api.DeleteAsync(created.Headers.Location);
+            await LifecycleWhenAsync(findings => findings.All(f => (string?)f["status"] == "ACTIVE"));
+        }
+    }
+
+    /// <summary>The scanned image's findings from the findings query API, once Findings applied a rule change.</summary>
+    private async Task<List<JsonNode>> LifecycleWhenAsync(Func<List<JsonNode>, bool> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var findings = (await _platform.GetJsonAsync(
+                $"/api/v1/findings?registry={Registry}&repository={ConsolePlatform.ScannedRepository}&imageDigest={_platform.Scanned.Digest}&status=ACTIVE,SUPPRESSED&maxResults=100"))["findings"]!
+                .AsArray().Select(f => f!).ToList();
+            if (findings.Count > 0 && condition(findings)) return findings;
+            if (DateTime.UtcNow > deadline) Assert.Fail("Findings did not follow the suppression rule: " + string.Join(", ", findings.Select(f => (string?)f["status"])));
+            await Task.Delay(300);
+        }
     }
 }
