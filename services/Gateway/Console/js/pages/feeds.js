@@ -27,7 +27,9 @@ export default {
   pattern: /^\/feeds$/,
   nav: { label: 'Feeds', href: links.feeds, scope: 'global' },
   async render() {
-    const feeds = await plannedEndpoint('Per-feed status', '/feeds', () => getJson('/feeds'), (json) => {
+    // Standalone serves /feeds itself; in a distributed deployment it is CveFeed's and this Gateway does not route it,
+    // so the page says where to look instead of failing.
+    const feeds = await plannedEndpoint('Per-feed status (served by the CveFeed service)', '/feeds', () => getJson('/feeds'), (json) => {
       const sources = json.sources || [];
       const troubled = sources.filter((s) => ['failing', 'stale'].includes(feedState(s)));
       return h('div', {},
