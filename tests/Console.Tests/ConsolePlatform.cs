@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -21,6 +22,9 @@ public sealed class ConsolePlatform : IAsyncDisposable
     public const string PagedRepository = "console/app";
     public const string InitialConfiguration =
         """{"scanType":"BASIC","rules":[{"scanFrequency":"SCAN_ON_PUSH","repositoryFilters":[{"filter":"console/*","filterType":"WILDCARD"}]}]}""";
+    /// <summary>A feed source that imports the console's advisories from a directory, and one whose directory is gone.</summary>
+    public const string HealthyFeed = "console-osv";
+    public const string FailingFeed = "offline-mirror";
     private const string WebhookToken = "console-webhook-token";
     private static readonly TimeSpan ScanTimeout = TimeSpan.FromMinutes(2);
 
@@ -62,8 +66,16 @@ public sealed class ConsolePlatform : IAsyncDisposable
             },
         });
         _dataDirectory = Directory.CreateTempSubdirectory("imagescanning-console-data-").FullName;
-        _platform = await RunningPlatform.StartStandaloneAsync(gatewayPort,
-            RunningPlatform.CommonEnvironment(_registry.Url, WebhookToken, ApiToken, _dataDirectory));
+        var feedDirectory = Path.Combine(_dataDirectory, "feed");
+        ZipFile.ExtractToDirectory(new MemoryStream(ConsoleAdvisories.ToZip(image.Packages)), feedDirectory);
+        var environment = RunningPlatform.CommonEnvironment(_registry.Url, WebhookToken, ApiToken, _dataDirectory);
+        environment["CveFeed__Sources__0__Name"] = HealthyFeed;
+        environment["CveFeed__Sources__0__Kind"] = "osv-directory";
+        environment["CveFeed__Sources__0__Path"] = feedDirectory;
+        environment["CveFeed__Sources__1__Name"] = FailingFeed;
+        environment["CveFeed__Sources__1__Kind"] = "osv-directory";
+        environment["CveFeed__Sources__1__Path"] = Path.Combine(_dataDirectory, "mirror-that-is-not-mounted");
+        _platform = await RunningPlatform.StartStandaloneAsync(gatewayPort, environment);
         Api = new HttpClient { BaseAddress = _platform.GatewayUrl };
         Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
 

@@ -52,6 +52,12 @@ export function statusBadge(status) {
   return h('span', { className: `badge status status-${kind}` }, status.replaceAll('_', ' ').toLowerCase());
 }
 
+/** A finding's lifecycle status (ListFindings): active, suppressed or closed. */
+export function findingStatus(status) {
+  const kind = { ACTIVE: 'bad', SUPPRESSED: 'busy', CLOSED: 'ok' }[status] || 'busy';
+  return h('span', { className: `badge status status-${kind}`, dataset: { status } }, String(status).toLowerCase());
+}
+
 export function formatDate(value) {
   if (!value) return '—';
   const date = new Date(value);
@@ -81,7 +87,7 @@ export function pageHeader(title, ...extra) {
  * A table sortable by clicking its column headers. columns: [{ key, label, value(row) for sorting, render(row) }].
  * Sorting is in the browser over the rows given (for paged data: the current page).
  */
-export function sortableTable({ columns, rows, sort, empty = 'Nothing to show.', testId, caption }) {
+export function sortableTable({ columns, rows, sort, empty = 'Nothing to show.', testId, caption, rowAttributes }) {
   let state = sort || { key: columns[0].key, descending: false };
   const tbody = h('tbody');
   const headers = columns.map((column) => {
@@ -102,7 +108,7 @@ export function sortableTable({ columns, rows, sort, empty = 'Nothing to show.',
     headers.forEach((th, i) => th.setAttribute('aria-sort', columns[i].key === state.key ? (state.descending ? 'descending' : 'ascending') : 'none'));
     tbody.replaceChildren(...(sorted.length === 0
       ? [h('tr', {}, h('td', { colspan: columns.length, className: 'muted empty' }, empty))]
-      : sorted.map((row) => h('tr', {}, columns.map((c) => h('td', { className: c.className, dataset: { label: c.label } },
+      : sorted.map((row) => h('tr', rowAttributes ? rowAttributes(row) : {}, columns.map((c) => h('td', { className: c.className, dataset: { label: c.label } },
         c.render ? c.render(row) : row[c.key]))))));
   }
 
@@ -118,25 +124,6 @@ function compare(a, b) {
   if (b === undefined || b === null || b === '') return -1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return String(a).localeCompare(String(b), undefined, { numeric: true });
-}
-
-/**
- * A table for an API answer whose exact shape this console does not fix yet (the planned endpoints): the first
- * array of objects found, one column per scalar member; nested values shown compactly.
- */
-export function genericTable(json, testId) {
-  const rows = Array.isArray(json) ? json : Object.values(json || {}).find((v) => Array.isArray(v)) || [];
-  if (rows.length === 0 || typeof rows[0] !== 'object') {
-    return h('div', { className: 'table-wrap' }, h('pre', { className: 'json' }, JSON.stringify(json, null, 2)));
-  }
-  const keys = [...new Set(rows.slice(0, 50).flatMap((r) => Object.keys(r)))].slice(0, 8);
-  const show = (v) => (v === null || v === undefined ? '—' : typeof v === 'object' ? JSON.stringify(v) : v);
-  return sortableTable({
-    testId,
-    columns: keys.map((key) => ({ key, label: key, value: (r) => (typeof r[key] === 'object' ? JSON.stringify(r[key]) : r[key]),
-      render: (r) => (SEVERITIES.includes(r[key]) ? severityBadge(r[key]) : show(r[key])) })),
-    rows,
-  });
 }
 
 /** Renders a planned endpoint's answer, or the "not available" notice while the server lacks it. */

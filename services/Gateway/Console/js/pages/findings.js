@@ -1,5 +1,5 @@
 import { getJson, getBlob, enc, encPath, ApiError } from '../api.js';
-import { h, pageHeader, sortableTable, severityBadge, severityCounts, statusBadge, formatDate, shortDigest, severityRank, SEVERITIES, notAvailable, errorBox } from '../ui.js';
+import { h, pageHeader, sortableTable, severityBadge, severityCounts, statusBadge, formatDate, shortDigest, severityRank, SEVERITIES, notAvailable, errorBox, findingStatus } from '../ui.js';
 import { links } from '../links.js';
 
 const SBOM_FORMATS = { cyclonedx: 'CycloneDX', spdx: 'SPDX' };
@@ -24,6 +24,8 @@ export default {
     }
 
     const findings = scan.imageScanFindings.findings || [];
+    const statuses = await lifecycleStatuses(registry, repository, digest);
+    const statusOf = (f) => statuses && statuses.get(`${f.vulnerabilityId} ${f.package.name} ${f.package.version}`);
     const filters = { severity: '', fix: '', package: '' };
     const tableArea = h('div');
     const shown = h('span', { className: 'muted', dataset: { testid: 'findings-count' } });
@@ -51,7 +53,8 @@ export default {
           { key: 'fixedInVersion', label: 'Fixed in', render: (f) => f.fixedInVersion ? h('code', {}, f.fixedInVersion) : h('span', { className: 'muted' }, 'no fix') },
           { key: 'layer', label: 'Layer', value: (f) => f.package.layerDigest, render: (f) => h('span', { className: 'mono', title: f.package.layerDigest }, shortDigest(f.package.layerDigest)) },
           { key: 'path', label: 'Path', value: (f) => f.package.filePath, render: (f) => h('code', { className: 'path' }, f.package.filePath) },
-        ],
+          statuses ? { key: 'status', label: 'Status', value: statusOf, render: (f) => statusOf(f) ? findingStatus(statusOf(f)) : h('span', { className: 'muted' }, '—') } : null,
+        ].filter(Boolean),
         rows,
         empty: findings.length ? 'No finding matches these filters.' : 'No vulnerabilities found in this image.',
       }));
@@ -80,6 +83,30 @@ export default {
       toolbar, tableArea);
   },
 };
+
+// The findings' lifecycle (ACTIVE / SUPPRESSED) from the findings query API, keyed by vulnerability, package and
+// version; null when the server does not serve it (the column is then left out).
+async function lifecycleStatuses(registry, repository, digest) {
+  const statuses = new Map();
+  let nextToken = '';
+  try {
+    for (let page = 0; page < 20; page++) {
+      const search = new URLSearchParams({ registry, repository, imageDigest: digest, status: 'ACTIVE,SUPPRESSED', maxResults: '100' });
+      if (nextToken) search.set('nextToken', nextToken);
+      const answer = await getJson(`/findings?${search}`);
+      for (const f of answer.findings) {
+        const pkg = f.packageVulnerabilityDetails.vulnerablePackages[0];
+        statuses.set(`${f.packageVulnerabilityDetails.vulnerabilityId} ${pkg.name} ${pkg.version}`, f.status);
+      }
+      nextToken = answer.nextToken;
+      if (!nextToken) break;
+    }
+  } catch (error) {
+    if (error instanceof ApiError && error.endpointMissing) return null;
+    throw error;
+  }
+  return statuses;
+}
 
 // SBOM downloads go through fetch (the token is a header, not a cookie) and are saved from a blob.
 function sbomPanel(registry, repository, digest) {
