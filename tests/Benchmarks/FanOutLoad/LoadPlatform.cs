@@ -75,6 +75,7 @@ public sealed class LoadPlatform : IAsyncDisposable
 
     public static async Task<LoadPlatform> StartAsync(string dataDirectory, Uri registryUrl)
     {
+        Directory.CreateDirectory(dataDirectory);
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = dataDirectory });
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
