@@ -62,7 +62,9 @@ public static class FanOutLoadTool
         var otherKeys = others.SelectMany(platform.KeysOf).ToHashSet();
         var targets = marked.SelectMany(platform.KeysOf).Where(k => k.Ecosystem == "crates.io" && !otherKeys.Contains(k))
             .Distinct().OrderBy(k => k.Name, StringComparer.Ordinal).ToList();
-        if (targets.Count < options.Rounds + options.BulkRetargeted) throw new InvalidOperationException($"Only {targets.Count} crates are unique to the marked lock file.");
+        if (targets.Count == 0) throw new InvalidOperationException("No crate is unique to the marked lock file.");
+        // Each round is a new advisory id, so a crate may serve more than one round: the event and the re-scans are the same work.
+        string Target(int i) => targets[i % targets.Count].Name;
 
         // A real advisory database under the scans: the whole go-vulndb feed, through CveFeed's import path.
         var import = platform.Services.GetRequiredService<AdvisoryImportService>();
@@ -86,29 +88,29 @@ public static class FanOutLoadTool
         {
             var waits = affected.Select(k => platform.Completions.Expect(k.Digest, ScanTrigger.RESCAN)).ToArray();
             var start = Stopwatch.StartNew();
-            await import.ImportJsonAsync(Advisory($"BENCH-FANOUT-{round + 1}", targets[round].Name), "bench-fanout", CancellationToken.None);
+            await import.ImportJsonAsync(Advisory($"BENCH-FANOUT-{round + 1}", Target(round)), "bench-fanout", CancellationToken.None);
             var all = Task.WhenAll(waits);
             if (await Task.WhenAny(all, Task.Delay(drain)) != all)
                 throw new TimeoutException($"{waits.Count(w => !w.IsCompleted)} of {affected.Count} re-scans did not complete.");
             fanOuts.Add(start.Elapsed.TotalMilliseconds);
-            Say($"Fan-out round {round + 1} ({targets[round].Name}): import → last of {affected.Count} RESCAN ScanCompleted in {start.Elapsed.TotalMilliseconds:F0} ms");
+            Say($"Fan-out round {round + 1} ({Target(round)}): import → last of {affected.Count} RESCAN ScanCompleted in {start.Elapsed.TotalMilliseconds:F0} ms");
         }
         var during = await stream.StopAsync(drain);
         Say($"During fan-out: {Summary(during)}");
 
-        if (options.BulkAdvisories > 0) await BulkAsync(options, work, import, platform, stream, interval, drain, targets.Skip(options.Rounds).Take(options.BulkRetargeted).Select(t => t.Name).ToList(), baseline, Say);
+        if (options.BulkAdvisories > 0) await BulkAsync(options, work, import, platform, stream, interval, drain, Enumerable.Range(options.Rounds, options.BulkRetargeted).Select(Target).ToList(), baseline, Say);
 
         Console.WriteLine();
         Console.WriteLine($"Fan-out to {affected.Count} of {options.Images:N0} images, import → last ScanCompleted (ms), {options.Rounds} rounds: " +
             $"min {fanOuts.Min():F0}, median {PushStream.Percentile(fanOuts, 50):F0}, max {fanOuts.Max():F0}");
         Console.WriteLine($"Push scans, no fan-out:     {Summary(baseline)}");
         Console.WriteLine($"Push scans, during fan-out: {Summary(during)}");
-        Console.WriteLine($"Ratio during/baseline: p50 {PushStream.Percentile(during, 50) / PushStream.Percentile(baseline, 50):F2}, " +
-            $"p99 {PushStream.Percentile(during, 99) / PushStream.Percentile(baseline, 99):F2}");
+        Console.WriteLine($"Ratio during/baseline: p50 {P(during, 50) / P(baseline, 50):F2}, " +
+            $"p99 {P(during, 99) / P(baseline, 99):F2}");
     }
 
     private static async Task BulkAsync(Options options, string work, AdvisoryImportService import, LoadPlatform platform, PushStream stream,
-        TimeSpan interval, TimeSpan drain, IReadOnlyList<string> retargetTo, IReadOnlyList<double> baseline, Action<string> say)
+        TimeSpan interval, TimeSpan drain, IReadOnlyList<string> retargetTo, IReadOnlyList<PushLatency> baseline, Action<string> say)
     {
         var directory = Path.Combine(work, "bulk");
         var written = WriteBulkFeed(directory, options.BulkAdvisories, retargetTo);
@@ -133,7 +135,7 @@ public static class FanOutLoadTool
             $"{rescans:N0} of {expected:N0} expected re-scans completed {finished.TotalSeconds:F1} s after the import started");
         say($"During bulk import: {Summary(during)}");
         Console.WriteLine($"Push scans, during bulk import + its re-scans: {Summary(during)}; ratio p50 " +
-            $"{PushStream.Percentile(during, 50) / PushStream.Percentile(baseline, 50):F2}, p99 {PushStream.Percentile(during, 99) / PushStream.Percentile(baseline, 99):F2}");
+            $"{P(during, 50) / P(baseline, 50):F2}, p99 {P(during, 99) / P(baseline, 99):F2}");
     }
 
     /// <summary>
@@ -181,6 +183,13 @@ public static class FanOutLoadTool
         ["affected"] = Affected(crate),
     }.ToJsonString();
 
-    private static string Summary(IReadOnlyList<double> latencies) =>
-        $"n={latencies.Count}, p50 {PushStream.Percentile(latencies, 50):F0} ms, p99 {PushStream.Percentile(latencies, 99):F0} ms, max {latencies.Max():F0} ms";
+    private static string Summary(IReadOnlyList<PushLatency> latencies)
+    {
+        var total = latencies.Select(l => l.TotalMs).ToList();
+        var scanned = latencies.Select(l => l.UntilScannedMs).ToList();
+        return $"n={total.Count}, p50 {PushStream.Percentile(total, 50):F0} ms, p99 {PushStream.Percentile(total, 99):F0} ms, max {total.Max():F0} ms " +
+            $"(until ImageScanned: p50 {PushStream.Percentile(scanned, 50):F0} ms, p99 {PushStream.Percentile(scanned, 99):F0} ms)";
+    }
+
+    private static double P(IReadOnlyList<PushLatency> latencies, double percent) => PushStream.Percentile(latencies.Select(l => l.TotalMs).ToList(), percent);
 }

@@ -33,7 +33,22 @@ public sealed class CompletionLog
         return waiter.Task;
     }
 
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _scanned = new();
     private int _rescans;
+
+    /// <summary>Completes with the Stopwatch timestamp of the image's next push-scan ImageScanned (the scanner's part done, Findings' not).</summary>
+    public Task<long> ExpectPushScanned(string digest)
+    {
+        var waiter = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _scanned[digest] = waiter;
+        return waiter.Task;
+    }
+
+    public void Scanned(ImageScanned scanned)
+    {
+        var at = Stopwatch.GetTimestamp();
+        if (scanned.Trigger == ScanTrigger.PUSH && _scanned.TryRemove(scanned.Image.Digest, out var waiter)) waiter.TrySetResult(at);
+    }
 
     /// <summary>Every RESCAN ScanCompleted so far, whether or not someone waits for it.</summary>
     public int RescansCompleted => Volatile.Read(ref _rescans);
@@ -54,6 +69,16 @@ public sealed class ScanCompletedObserver(CompletionLog log) : IConsumer<ScanCom
     public Task Consume(ConsumeContext<ScanCompleted> context)
     {
         log.Completed(context.Message);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Observes ImageScanned too, to split a push scan's latency into router + scanner and Findings.</summary>
+public sealed class ImageScannedObserver(CompletionLog log) : IConsumer<ImageScanned>
+{
+    public Task Consume(ConsumeContext<ImageScanned> context)
+    {
+        log.Scanned(context.Message);
         return Task.CompletedTask;
     }
 }
@@ -93,6 +118,7 @@ public sealed class LoadPlatform : IAsyncDisposable
         {
             bus.AddScanRouterConsumers().AddEnhancedScannerConsumers().AddFindingsConsumers();
             bus.AddConsumer<ScanCompletedObserver>().Endpoint(e => e.Name = "fanout-load-observer");
+            bus.AddConsumer<ImageScannedObserver>().Endpoint(e => e.Name = "fanout-load-observer");
         });
         var host = builder.Build();
         await host.StartAsync();

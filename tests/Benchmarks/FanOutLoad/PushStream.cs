@@ -8,10 +8,13 @@ namespace ImageScanning.Benchmarks.FanOutLoad;
 /// An open-loop stream of push scans: every interval the next registry image is announced with ImagePushed (as the Gateway does
 /// for a registry webhook), whether or not earlier scans have finished. Latency is ImagePushed published → ScanCompleted observed.
 /// </summary>
+/// <summary>ImagePushed → ScanCompleted, and the part of it until ImageScanned (router queue + scanner); the rest is Findings'.</summary>
+public sealed record PushLatency(double TotalMs, double UntilScannedMs);
+
 public sealed class PushStream(IBus bus, CompletionLog completions, IReadOnlyList<PushImage> images)
 {
     private int _next;
-    private readonly List<Task<double>> _inFlight = [];
+    private readonly List<Task<PushLatency>> _inFlight = [];
     private CancellationTokenSource? _stop;
     private Task? _loop;
 
@@ -25,7 +28,7 @@ public sealed class PushStream(IBus bus, CompletionLog completions, IReadOnlyLis
     }
 
     /// <summary>Stops announcing pushes and returns the latencies (ms) of every push announced since Start, waiting for the last ones.</summary>
-    public async Task<IReadOnlyList<double>> StopAsync(TimeSpan wait)
+    public async Task<IReadOnlyList<PushLatency>> StopAsync(TimeSpan wait)
     {
         await _stop!.CancelAsync();
         await _loop!;
@@ -36,7 +39,7 @@ public sealed class PushStream(IBus bus, CompletionLog completions, IReadOnlyLis
     }
 
     /// <summary>One push, awaited: for warming up the JIT and the connections before anything is measured.</summary>
-    public Task<double> PushOneAsync() => Push();
+    public Task<PushLatency> PushOneAsync() => Push();
 
     private async Task LoopAsync(TimeSpan interval, CancellationToken stop)
     {
@@ -59,14 +62,16 @@ public sealed class PushStream(IBus bus, CompletionLog completions, IReadOnlyLis
         catch (OperationCanceledException) { return false; }
     }
 
-    private async Task<double> Push()
+    private async Task<PushLatency> Push()
     {
         var image = images[Interlocked.Increment(ref _next) - 1];
         var completed = completions.Expect(image.Digest, ScanTrigger.PUSH);
+        var scanned = completions.ExpectPushScanned(image.Digest);
         var start = Stopwatch.GetTimestamp();
         await bus.Publish(new ImagePushed(Guid.NewGuid().ToString("N"), LoadPlatform.Registry, image.Repository, image.Digest, image.Tag,
             PushImages.ManifestMediaType, DateTimeOffset.UtcNow));
-        return Stopwatch.GetElapsedTime(start, await completed).TotalMilliseconds;
+        var end = await completed;
+        return new PushLatency(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds, Stopwatch.GetElapsedTime(start, await scanned).TotalMilliseconds);
     }
 
     /// <summary>Nearest-rank percentile.</summary>
