@@ -13,12 +13,14 @@ public static class Program
     /// but a second build). The in-process limit is 30 minutes: the re-scan fan-out's set-up alone builds a
     /// 10,000-image catalog, several minutes on 2 shared cores.
     /// </summary>
-    public static void Main(string[] args)
+    public static int Main(string[] args)
     {
+        if (args.Contains(FanOutLoad.FanOutLoadTool.Switch)) return FanOutLoad.FanOutLoadTool.RunAsync(args).GetAwaiter().GetResult();
         var job = Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5).WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true));
         // Reports go to the temp directory, not into the checkout (the run's figures live in docs/benchmarks.md).
         var config = DefaultConfig.Instance.AddJob(job.AsDefault())
             .WithArtifactsPath(Path.Combine(Path.GetTempPath(), "imagescanning-benchmarks"));
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
+        return 0;
     }
 }
