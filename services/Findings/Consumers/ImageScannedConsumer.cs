@@ -1,35 +1,14 @@
-using System.Diagnostics;
 using ImageScanning.Contracts;
-using ImageScanning.Findings.Data;
-using ImageScanning.Findings.Lifecycle;
 using MassTransit;
 
 namespace ImageScanning.Findings.Consumers;
 
 /// <summary>
-/// Diffs the scan against the image's findings and stores both the findings and the scan; then (and only then)
-/// announces each finding change and ScanCompleted, which names the vulnerabilities found.
+/// Push and manual scan results on the main findings queue. Re-scan results are left to RescanImageScannedConsumer on its own
+/// queue, so a fan-out's hundreds of results (and their lifecycle writes) never queue ahead of a push's.
 /// </summary>
-public sealed class ImageScannedConsumer(IFindingsStore store, FindingLifecycleService lifecycle, FindingsMetrics metrics) : IConsumer<ImageScanned>
+public sealed class ImageScannedConsumer(ImageScannedHandler handler) : IConsumer<ImageScanned>
 {
-    public async Task Consume(ConsumeContext<ImageScanned> context)
-    {
-        var message = context.Message;
-        var record = new ImageScanRecord(
-            message.ScanId, message.Image, message.ScanType, message.Trigger, ScanStatus.COMPLETE,
-            "The scan was completed successfully.", null,
-            ImageScanRecord.CountBySeverity(message.Findings), message.Findings,
-            message.CompletedAt, message.VulnerabilitySourceUpdatedAt);
-
-        var storing = Stopwatch.GetTimestamp();
-        var changes = await lifecycle.ApplyScanAsync(message, context.CancellationToken);
-        await store.SaveScanAsync(record, context.CancellationToken);
-        metrics.StoreTook(Stopwatch.GetElapsedTime(storing));
-        metrics.ScanStored(record);
-        foreach (var change in changes) await context.Publish(change, context.CancellationToken);
-        var summaries = message.Findings
-            .Select(f => new ScanFindingSummary(f.VulnerabilityId, f.Severity, f.Package.Name, f.Package.Version, f.FixedInVersion))
-            .ToList();
-        await context.Publish(record.ToScanCompleted() with { Findings = summaries }, context.CancellationToken);
-    }
+    public Task Consume(ConsumeContext<ImageScanned> context) =>
+        context.Message.Trigger == ScanTrigger.RESCAN ? Task.CompletedTask : handler.HandleAsync(context);
 }

@@ -28,12 +28,15 @@ public static class FindingsExtensions
         return builder;
     }
 
-    /// <summary>One queue for the service's consumers, so each service gets its own copy of every event it subscribes to.</summary>
+    /// <summary>The main queue for the service's consumers (re-scan results have their own), so each service gets its own copy of every event it subscribes to.</summary>
     public const string EndpointName = "findings";
 
     public static IBusRegistrationConfigurator AddFindingsConsumers(this IBusRegistrationConfigurator bus)
     {
+        bus.TryAddScoped<ImageScannedHandler>();
         bus.AddConsumer<ImageScannedConsumer>().Endpoint(e => e.Name = EndpointName);
+        // Re-scan results get their own queue (see its definition), so pushes never wait behind a fan-out's results.
+        bus.AddConsumer<RescanImageScannedConsumer, RescanImageScannedConsumerDefinition>();
         bus.AddConsumer<ImageScanFailedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanImageFaultConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanEligibilityExpiredConsumer>().Endpoint(e => e.Name = EndpointName);

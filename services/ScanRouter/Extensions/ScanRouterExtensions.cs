@@ -3,6 +3,7 @@ using ImageScanning.ScanRouter.Data;
 using ImageScanning.ScanRouter.Rescanning;
 using ImageScanning.ServiceDefaults.Extensions;
 using MassTransit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ImageScanning.ScanRouter.Extensions;
 
@@ -20,16 +21,19 @@ public static class ScanRouterExtensions
         return builder;
     }
 
-    /// <summary>One queue for the service's consumers, so each service gets its own copy of every event it subscribes to.</summary>
+    /// <summary>The main queue for the service's consumers (re-scan results and advisories have their own), so each service gets its own copy of every event it subscribes to.</summary>
     public const string EndpointName = "scan-router";
 
     public static IBusRegistrationConfigurator AddScanRouterConsumers(this IBusRegistrationConfigurator bus)
     {
         bus.AddConsumer<ImagePushedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ImagePulledConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.TryAddScoped<ImageScannedHandler>();
         bus.AddConsumer<ImageScannedConsumer>().Endpoint(e => e.Name = EndpointName);
+        // Re-scan results and advisories each get their own queue (see their definitions), so pushes never wait behind them.
+        bus.AddConsumer<RescanImageScannedConsumer, RescanImageScannedConsumerDefinition>();
         bus.AddConsumer<ImageScanFailedConsumer>().Endpoint(e => e.Name = EndpointName);
-        bus.AddConsumer<NewCveAddedConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<NewCveAddedConsumer, NewCveAddedConsumerDefinition>();
         bus.AddConsumer<GetRegistryScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<PutRegistryScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
         // The ECR-compatible API's requests (Gateway/Ecr).

@@ -1,0 +1,11 @@
+using ImageScanning.Contracts;
+using MassTransit;
+
+namespace ImageScanning.Findings.Consumers;
+
+/// <summary>Re-scan results on the findings-rescans queue (see RescanImageScannedConsumerDefinition); other triggers belong to ImageScannedConsumer.</summary>
+public sealed class RescanImageScannedConsumer(ImageScannedHandler handler) : IConsumer<ImageScanned>
+{
+    public Task Consume(ConsumeContext<ImageScanned> context) =>
+        context.Message.Trigger == ScanTrigger.RESCAN ? handler.HandleAsync(context) : Task.CompletedTask;
+}

@@ -1,0 +1,20 @@
+using MassTransit;
+
+namespace ImageScanning.Findings.Consumers;
+
+/// <summary>
+/// The re-scan results' own queue with a small concurrency and prefetch: a fan-out's results wait in the broker while push results
+/// keep the main findings queue to themselves.
+/// </summary>
+public sealed class RescanImageScannedConsumerDefinition : ConsumerDefinition<RescanImageScannedConsumer>
+{
+    public const string QueueName = "findings-rescans";
+    public const int Concurrency = 2;
+
+    public RescanImageScannedConsumerDefinition()
+    {
+        EndpointName = QueueName;
+        ConcurrentMessageLimit = Concurrency;
+        Endpoint(e => e.PrefetchCount = Concurrency);
+    }
+}

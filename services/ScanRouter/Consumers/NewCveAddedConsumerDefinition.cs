@@ -1,0 +1,20 @@
+using MassTransit;
+
+namespace ImageScanning.ScanRouter.Consumers;
+
+/// <summary>
+/// Advisories on their own queue, one at a time with a prefetch of one: a bulk import's thousands of NewCveAdded wait in the broker
+/// instead of ahead of ImagePushed on the main scan-router queue.
+/// </summary>
+public sealed class NewCveAddedConsumerDefinition : ConsumerDefinition<NewCveAddedConsumer>
+{
+    public const string QueueName = "scan-router-advisories";
+    public const int Concurrency = 1;
+
+    public NewCveAddedConsumerDefinition()
+    {
+        EndpointName = QueueName;
+        ConcurrentMessageLimit = Concurrency;
+        Endpoint(e => e.PrefetchCount = Concurrency);
+    }
+}
