@@ -25,16 +25,34 @@ public sealed class ImageScannedConsumerTests
     {
         _directory = Directory.CreateTempSubdirectory("router-scanned-").FullName;
         _store = new SqliteScanRouterStore(Path.Combine(_directory, "router.db"));
+        await StartHarnessAsync(x =>
+        {
+            x.AddConsumer<ImageScannedConsumer>();
+            x.AddConsumer<RescanImageScannedConsumer, RescanImageScannedConsumerDefinition>();
+        });
+        await _store.UpsertImageAsync(new ImageRecord(Registry, Repository, Digest, ["v1"], "application/vnd.oci.image.manifest.v1+json",
+            T0, null, ScanStatus.IN_PROGRESS, null, null, null, T0, T0));
+    }
+
+    private async Task StartHarnessAsync(Action<IBusRegistrationConfigurator> consumers)
+    {
         _provider = new ServiceCollection()
             .AddSingleton<IScanRouterStore>(_store)
             .AddMetrics()
             .AddSingleton<ImageScanning.ScanRouter.RouterMetrics>()
-            .AddMassTransitTestHarness(x => x.AddConsumer<ImageScannedConsumer>())
+            .AddScoped<ImageScannedHandler>()
+            .AddMassTransitTestHarness(consumers)
             .BuildServiceProvider(true);
         _harness = _provider.GetRequiredService<ITestHarness>();
         await _harness.Start();
-        await _store.UpsertImageAsync(new ImageRecord(Registry, Repository, Digest, ["v1"], "application/vnd.oci.image.manifest.v1+json",
-            T0, null, ScanStatus.IN_PROGRESS, null, null, null, T0, T0));
+    }
+
+    /// <summary>A harness with one lane's consumer only, so what it leaves undone shows it skipped the other lane's message.</summary>
+    private async Task RestartWithOnlyAsync(Action<IBusRegistrationConfigurator> consumer)
+    {
+        await _harness.Stop();
+        await _provider.DisposeAsync();
+        await StartHarnessAsync(consumer);
     }
 
     [TearDown]
@@ -50,14 +68,19 @@ public sealed class ImageScannedConsumerTests
         new(name, "1.0", "dpkg", ecosystem, source, null, "amd64", "var/lib/dpkg/status", "sha256:" + new string('1', 64));
 
     private static ImageScanned Scanned(DateTimeOffset completedAt, params PackageRecord[] packages) =>
-        new(Guid.NewGuid(), new ImageRef(Registry, Repository, Digest, ["v1"]), ScanType.BASIC, ScanTrigger.PUSH, null,
+        Scanned(ScanTrigger.PUSH, completedAt, packages);
+
+    private static ImageScanned Scanned(ScanTrigger trigger, DateTimeOffset completedAt, params PackageRecord[] packages) =>
+        new(Guid.NewGuid(), new ImageRef(Registry, Repository, Digest, ["v1"]), ScanType.BASIC, trigger, null,
             packages, [], "test", null, completedAt);
 
-    private async Task PublishAndWaitAsync(ImageScanned message)
+    private Task PublishAndWaitAsync(ImageScanned message) => PublishAndWaitAsync<ImageScannedConsumer>(message);
+
+    private async Task PublishAndWaitAsync<TConsumer>(ImageScanned message) where TConsumer : class, IConsumer
     {
-        var before = _harness.GetConsumerHarness<ImageScannedConsumer>().Consumed.Select<ImageScanned>().Count();
+        var consumer = _harness.GetConsumerHarness<TConsumer>();
+        var before = consumer.Consumed.Select<ImageScanned>().Count();
         await _harness.Bus.Publish(message);
-        var consumer = _harness.GetConsumerHarness<ImageScannedConsumer>();
         for (var i = 0; i < 100 && consumer.Consumed.Select<ImageScanned>().Count() <= before; i++) await Task.Delay(50);
         await _harness.InactivityTask;
         Assert.That(consumer.Consumed.Select<ImageScanned>().Count(), Is.EqualTo(before + 1));
@@ -92,5 +115,42 @@ public sealed class ImageScannedConsumerTests
         await PublishAndWaitAsync(Scanned(T0.AddMinutes(3), Package("libssl3", "openssl", "Debian:12")));
         Assert.That(await Holding("Debian:12", "zlib"), Is.Empty);
         Assert.That(await Holding("Debian:12", "openssl"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Both_lanes_registered_push_and_rescan_results_each_set_the_status()
+    {
+        await PublishAndWaitAsync<RescanImageScannedConsumer>(Scanned(ScanTrigger.RESCAN, T0.AddMinutes(1), Package("zlib1g", "zlib", "Debian:12")));
+        Assert.That(await Holding("Debian:12", "zlib"), Has.Count.EqualTo(1), "the re-scan lane indexed the re-scan's packages");
+
+        await PublishAndWaitAsync<ImageScannedConsumer>(Scanned(ScanTrigger.PUSH, T0.AddMinutes(2), Package("libssl3", "openssl", "Debian:12")));
+        Assert.That(await Holding("Debian:12", "openssl"), Has.Count.EqualTo(1), "the push lane indexed the push's packages");
+        Assert.That(await Holding("Debian:12", "zlib"), Is.Empty);
+    }
+
+    [Test]
+    public async Task The_push_lane_leaves_rescan_results_to_the_rescan_lane()
+    {
+        await RestartWithOnlyAsync(x => x.AddConsumer<ImageScannedConsumer>());
+
+        await PublishAndWaitAsync<ImageScannedConsumer>(Scanned(ScanTrigger.RESCAN, T0.AddMinutes(1), Package("zlib1g", "zlib", "Debian:12")));
+        Assert.That((await _store.GetImageAsync(Registry, Repository, Digest))!.ScanStatus, Is.EqualTo(ScanStatus.IN_PROGRESS));
+        Assert.That(await Holding("Debian:12", "zlib"), Is.Empty);
+
+        await PublishAndWaitAsync<ImageScannedConsumer>(Scanned(ScanTrigger.MANUAL, T0.AddMinutes(2), Package("zlib1g", "zlib", "Debian:12")));
+        Assert.That(await Holding("Debian:12", "zlib"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public async Task The_rescan_lane_leaves_push_results_to_the_push_lane()
+    {
+        await RestartWithOnlyAsync(x => x.AddConsumer<RescanImageScannedConsumer, RescanImageScannedConsumerDefinition>());
+
+        await PublishAndWaitAsync<RescanImageScannedConsumer>(Scanned(ScanTrigger.PUSH, T0.AddMinutes(1), Package("zlib1g", "zlib", "Debian:12")));
+        Assert.That((await _store.GetImageAsync(Registry, Repository, Digest))!.ScanStatus, Is.EqualTo(ScanStatus.IN_PROGRESS));
+        Assert.That(await Holding("Debian:12", "zlib"), Is.Empty);
+
+        await PublishAndWaitAsync<RescanImageScannedConsumer>(Scanned(ScanTrigger.RESCAN, T0.AddMinutes(2), Package("zlib1g", "zlib", "Debian:12")));
+        Assert.That(await Holding("Debian:12", "zlib"), Has.Count.EqualTo(1));
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using ImageScanning.Contracts;
 using ImageScanning.Findings;
+using ImageScanning.Findings.Consumers;
 using ImageScanning.Findings.Data;
 using ImageScanning.Findings.Extensions;
 using ImageScanning.Findings.IntegrationEvents;
@@ -97,6 +98,30 @@ public sealed class FindingsConsumerTests
                 { ("CVE-1", FindingChangeKind.CREATED, FindingStatus.ACTIVE), ("CVE-2", FindingChangeKind.CREATED, FindingStatus.ACTIVE) }));
             Assert.That(StoreCheckingConsumer.Seen, Has.Count.EqualTo(2));
             Assert.That(StoreCheckingConsumer.Seen.Select(s => s.Stored), Is.All.True, "every event describes a stored finding");
+        });
+    }
+
+    [TestCase(ScanTrigger.PUSH)]
+    [TestCase(ScanTrigger.RESCAN)]
+    public async Task Each_result_is_handled_by_exactly_one_lane(ScanTrigger trigger)
+    {
+        var image = Image('l');
+        var scan = Scan(image, T0, Finding("CVE-1", FindingSeverity.HIGH, "openssl")) with { Trigger = trigger };
+        await _harness.Bus.Publish(scan);
+
+        await PublishedAsync<ScanCompleted>(s => s.ScanId == scan.ScanId);
+        // Both lanes' queues receive every ImageScanned; wait for both to have seen it, then count what was announced.
+        Assert.That(await _harness.GetConsumerHarness<ImageScannedConsumer>().Consumed.Any<ImageScanned>(m => m.Context.Message.ScanId == scan.ScanId), Is.True);
+        Assert.That(await _harness.GetConsumerHarness<RescanImageScannedConsumer>().Consumed.Any<ImageScanned>(m => m.Context.Message.ScanId == scan.ScanId), Is.True);
+        await _harness.InactivityTask;
+
+        var completed = _harness.Published.Select<ScanCompleted>().Where(m => m.Context.Message.ScanId == scan.ScanId).ToList();
+        var created = _harness.Published.Select<FindingChanged>().Count(m => m.Context.Message.Image.Digest == image.Digest);
+        Assert.Multiple(() =>
+        {
+            Assert.That(completed, Has.Count.EqualTo(1), "one lane handled it, the other skipped it");
+            Assert.That(completed[0].Context.Message.Trigger, Is.EqualTo(trigger));
+            Assert.That(created, Is.EqualTo(1));
         });
     }
 
