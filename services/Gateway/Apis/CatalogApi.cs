@@ -106,16 +106,8 @@ public static class CatalogApi
         IRequestClient<PreviewScanningConfiguration> client, CancellationToken ct)
     {
         if (!registries.Contains(registry)) return ApiErrors.RegistryNotFound(registry);
-        RegistryScanningConfiguration? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<RegistryScanningConfiguration>(request.Body, json.Value.SerializerOptions, ct);
-        }
-        catch (JsonException e)
-        {
-            return ApiErrors.Error("ValidationException", "The scanning configuration could not be read: " + e.Message);
-        }
-        if (body is null) return ApiErrors.Error("ValidationException", "A scanning configuration body is required.");
+        var (body, error) = await JsonBodies.ReadAsync<RegistryScanningConfiguration>(request, json.Value.SerializerOptions, "scanning configuration", ct);
+        if (body is null) return error!;
 
         var preview = (await client.GetResponse<ScanningConfigurationPreviewResult>(
             new PreviewScanningConfiguration(registry, body with { Rules = body.Rules ?? [] }), ct)).Message;

@@ -39,17 +39,10 @@ public static class RescanConfigurationApi
         IRequestClient<PutRescanConfiguration> client, CancellationToken ct)
     {
         if (!registries.Contains(registry)) return ApiErrors.RegistryNotFound(registry);
-        UpdateRescanConfigurationBody? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<UpdateRescanConfigurationBody>(request.Body, json.Value.SerializerOptions, ct);
-        }
-        catch (JsonException e)
-        {
-            // Unknown durations or modes, a missing rescanDuration, malformed JSON: Inspector answers ValidationException.
-            return ApiErrors.Error("ValidationException", "The re-scan configuration could not be read: " + e.Message);
-        }
-        if (body?.EcrConfiguration is null) return ApiErrors.Error("ValidationException", "An ecrConfiguration body is required.");
+        // Unknown durations or modes, a missing rescanDuration, malformed JSON: Inspector answers ValidationException.
+        var (body, error) = await JsonBodies.ReadAsync<UpdateRescanConfigurationBody>(request, json.Value.SerializerOptions, "re-scan configuration", ct);
+        if (body is null) return error!;
+        if (body.EcrConfiguration is null) return ApiErrors.Error("ValidationException", "An ecrConfiguration body is required.");
         var response = await client.GetResponse<PutRescanConfigurationResult>(new PutRescanConfiguration(registry, body.EcrConfiguration), ct);
         return response.Message.ErrorType is { } errorType
             ? ApiErrors.Error(errorType, response.Message.ErrorMessage ?? "Invalid re-scan configuration.")

@@ -31,17 +31,8 @@ public static class ScanningConfigurationApi
         IRequestClient<PutRegistryScanningConfiguration> client, CancellationToken ct)
     {
         if (!registries.Contains(registry)) return ApiErrors.RegistryNotFound(registry);
-        RegistryScanningConfiguration? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<RegistryScanningConfiguration>(request.Body, json.Value.SerializerOptions, ct);
-        }
-        catch (JsonException e)
-        {
-            // Unknown enum values, missing required members, malformed JSON: ECR answers ValidationException.
-            return ApiErrors.Error("ValidationException", "The scanning configuration could not be read: " + e.Message);
-        }
-        if (body is null) return ApiErrors.Error("ValidationException", "A scanning configuration body is required.");
+        var (body, error) = await JsonBodies.ReadAsync<RegistryScanningConfiguration>(request, json.Value.SerializerOptions, "scanning configuration", ct);
+        if (body is null) return error!;
         // Both members are optional in ECR's model; a missing list is an empty one.
         var configuration = body with { Rules = body.Rules ?? [] };
         var response = await client.GetResponse<PutRegistryScanningConfigurationResult>(new PutRegistryScanningConfiguration(registry, configuration), ct);

@@ -45,16 +45,8 @@ public static class SuppressionRulesApi
     private static async Task<IResult> SaveAsync(
         string? id, HttpRequest request, IOptions<JsonOptions> json, IRequestClient<SaveSuppressionRule> client, CancellationToken ct)
     {
-        SuppressionRuleBody? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<SuppressionRuleBody>(request.Body, json.Value.SerializerOptions, ct);
-        }
-        catch (JsonException e)
-        {
-            return ApiErrors.Error("ValidationException", "The suppression rule could not be read: " + e.Message);
-        }
-        if (body is null) return ApiErrors.Error("ValidationException", "A suppression rule body is required.");
+        var (body, error) = await JsonBodies.ReadAsync<SuppressionRuleBody>(request, json.Value.SerializerOptions, "suppression rule", ct);
+        if (body is null) return error!;
         if (body.Filter is null) return ApiErrors.Error("ValidationException", "A suppression rule needs a filter.");
 
         var response = await client.GetResponse<SuppressionRulesResult>(
