@@ -11,20 +11,10 @@ using ImageScanning.ScanEngine.Tests.Support;
 namespace ImageScanning.ScanEngine.Tests.Java;
 
 [TestFixture]
-public sealed class JavaEcosystemTests
+public sealed class JavaEcosystemTests : AdvisoryStoreTests
 {
     private const string Layer = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
     private static readonly Distribution Bookworm = new("debian", "12", "bookworm", "Debian GNU/Linux 12 (bookworm)");
-
-    private TemporaryAdvisoryStore advisories = null!;
-
-    private SqliteAdvisoryStore store => advisories.Store;
-
-    [SetUp]
-    public void SetUp() => advisories = new TemporaryAdvisoryStore();
-
-    [TearDown]
-    public void TearDown() => advisories.Dispose();
 
     private static Package Pkg(string name, string version, string type = "maven") =>
         new() { Name = name, Version = version, Type = type, FilePath = "app/x.jar", LayerDigest = Layer };

@@ -11,19 +11,9 @@ using ImageScanning.ScanEngine.Tests.Support;
 namespace ImageScanning.ScanEngine.Tests.Npm;
 
 [TestFixture]
-public sealed class NpmEcosystemTests
+public sealed class NpmEcosystemTests : AdvisoryStoreTests
 {
     private static readonly NpmEcosystem Ecosystem = new();
-    private TemporaryAdvisoryStore advisories = null!;
-
-    private SqliteAdvisoryStore store => advisories.Store;
-
-    [SetUp]
-    public void SetUp() => advisories = new TemporaryAdvisoryStore();
-
-    [TearDown]
-    public void TearDown() => advisories.Dispose();
-
     [Test]
     public void Shape_and_keys()
     {

@@ -11,19 +11,9 @@ using ImageScanning.ScanEngine.Tests.Support;
 namespace ImageScanning.ScanEngine.Tests.Python;
 
 [TestFixture]
-public sealed class PythonEcosystemTests
+public sealed class PythonEcosystemTests : AdvisoryStoreTests
 {
     private static readonly PythonEcosystem Ecosystem = new();
-    private TemporaryAdvisoryStore advisories = null!;
-
-    private SqliteAdvisoryStore store => advisories.Store;
-
-    [SetUp]
-    public void SetUp() => advisories = new TemporaryAdvisoryStore();
-
-    [TearDown]
-    public void TearDown() => advisories.Dispose();
-
     private static Package Pypi(string name, string version, string type = "pypi") => new()
     {
         Name = name, Version = version, Type = type,

@@ -10,19 +10,9 @@ using ImageScanning.ScanEngine.Tests.Support;
 namespace ImageScanning.ScanEngine.Tests.Ruby;
 
 [TestFixture]
-public sealed class RubyEcosystemTests
+public sealed class RubyEcosystemTests : AdvisoryStoreTests
 {
     private static readonly RubyEcosystem Ecosystem = new();
-    private TemporaryAdvisoryStore advisories = null!;
-
-    private SqliteAdvisoryStore store => advisories.Store;
-
-    [SetUp]
-    public void SetUp() => advisories = new TemporaryAdvisoryStore();
-
-    [TearDown]
-    public void TearDown() => advisories.Dispose();
-
     [Test]
     public void Shape_and_keys()
     {
