@@ -3,6 +3,7 @@ using ImageScanning.ScanEngine.Advisories;
 using ImageScanning.ScanEngine.Advisories.Osv;
 using ImageScanning.ScanEngine.Advisories.Sources;
 using ImageScanning.ScanEngine.Advisories.Store;
+using ImageScanning.ServiceDefaults.Background;
 using MassTransit;
 
 namespace ImageScanning.CveFeed.Importing;
@@ -10,9 +11,11 @@ namespace ImageScanning.CveFeed.Importing;
 /// <summary>
 /// Imports advisories into the database and announces the ones whose affected packages are new or
 /// changed (NewCveAdded), in batches. A metadata-only change is stored but announces nothing: it
-/// cannot change which images are affected.
+/// cannot change which images are affected. Every import runs on the background lane: parsing and storing a whole feed must not
+/// take CPU from push scans.
 /// </summary>
-public sealed class AdvisoryImportService(IAdvisoryStore store, IBus bus, CveFeedMetrics metrics, ILogger<AdvisoryImportService> logger)
+public sealed class AdvisoryImportService(
+    IAdvisoryStore store, IBus bus, BackgroundLane lane, CveFeedMetrics metrics, ILogger<AdvisoryImportService> logger)
 {
     private const int PublishBatchSize = 500;
 
@@ -46,7 +49,10 @@ public sealed class AdvisoryImportService(IAdvisoryStore store, IBus bus, CveFee
         };
     }, ct);
 
-    private async Task<ImportResult> RunAsync(string source, Func<OsvImporter, Task<ImportResult>> import, CancellationToken ct)
+    private Task<ImportResult> RunAsync(string source, Func<OsvImporter, Task<ImportResult>> import, CancellationToken ct) =>
+        lane.IsLaneThread ? ImportAsync(source, import, ct) : lane.RunAsync(() => ImportAsync(source, import, ct), ct);
+
+    private async Task<ImportResult> ImportAsync(string source, Func<OsvImporter, Task<ImportResult>> import, CancellationToken ct)
     {
         var result = await import(new OsvImporter(store));
         foreach (var batch in result.NewOrChanged.Where(a => a.Withdrawn is null).Select(ToEvent).Chunk(PublishBatchSize))

@@ -1,4 +1,5 @@
 using ImageScanning.Contracts;
+using ImageScanning.ServiceDefaults.Background;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 
@@ -28,5 +29,6 @@ public sealed class RescanImageConsumerDefinition : ConsumerDefinition<RescanIma
     {
         // Re-scans arrive only by Send to this queue: no binding to the ScanImage message type, so nothing published reaches it.
         endpointConfigurator.ConfigureConsumeTopology = false;
+        consumerConfigurator.UseBackgroundLane(context);
     }
 }

@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Background;
 using MassTransit;
 
 namespace ImageScanning.Findings.Consumers;
@@ -17,4 +18,8 @@ public sealed class RescanImageScannedConsumerDefinition : ConsumerDefinition<Re
         ConcurrentMessageLimit = Concurrency;
         Endpoint(e => e.PrefetchCount = Concurrency);
     }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<RescanImageScannedConsumer> consumerConfigurator, IRegistrationContext context) =>
+        consumerConfigurator.UseBackgroundLane(context);
 }

@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Background;
 using MassTransit;
 
 namespace ImageScanning.ScanRouter.Consumers;
@@ -17,4 +18,8 @@ public sealed class NewCveAddedConsumerDefinition : ConsumerDefinition<NewCveAdd
         ConcurrentMessageLimit = Concurrency;
         Endpoint(e => e.PrefetchCount = Concurrency);
     }
+
+    protected override void ConfigureConsumer(
+        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<NewCveAddedConsumer> consumerConfigurator, IRegistrationContext context) =>
+        consumerConfigurator.UseBackgroundLane(context);
 }

@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Background;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +32,7 @@ public static class MessagingExtensions
     {
         var options = builder.Configuration.GetSection("Messaging").Get<MessagingOptions>() ?? new MessagingOptions();
         builder.Services.AddSingleton(options);
+        builder.Services.AddBackgroundLane(builder.Configuration);
         builder.Services.AddMassTransit(x =>
         {
             addConsumers(x);

@@ -97,6 +97,7 @@ public sealed class LoadPlatform : IAsyncDisposable
     public IServiceProvider Services => _host.Services;
     public CompletionLog Completions => Services.GetRequiredService<CompletionLog>();
     public IBus Bus => Services.GetRequiredService<IBus>();
+    public PushBreakdown Breakdown => Services.GetRequiredService<PushBreakdown>();
 
     public static async Task<LoadPlatform> StartAsync(string dataDirectory, Uri registryUrl)
     {
@@ -113,6 +114,8 @@ public sealed class LoadPlatform : IAsyncDisposable
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddMetrics();
         builder.Services.AddSingleton<CompletionLog>();
+        builder.Services.AddSingleton<PushBreakdown>();
+        builder.Services.AddConsumeObserver(provider => provider.GetRequiredService<PushBreakdown>());
         builder.AddScanRouter().AddEnhancedScanner().AddCveFeed().AddFindings();
         builder.AddMessaging(bus =>
         {

@@ -9,9 +9,9 @@ namespace ImageScanning.Benchmarks.FanOutLoad;
 /// for a registry webhook), whether or not earlier scans have finished. Latency is ImagePushed published → ScanCompleted observed.
 /// </summary>
 /// <summary>ImagePushed → ScanCompleted, and the part of it until ImageScanned (router queue + scanner); the rest is Findings'.</summary>
-public sealed record PushLatency(double TotalMs, double UntilScannedMs);
+public sealed record PushLatency(double TotalMs, double UntilScannedMs, PushParts? Parts);
 
-public sealed class PushStream(IBus bus, CompletionLog completions, IReadOnlyList<PushImage> images)
+public sealed class PushStream(IBus bus, CompletionLog completions, PushBreakdown breakdown, IReadOnlyList<PushImage> images)
 {
     private int _next;
     private readonly List<Task<PushLatency>> _inFlight = [];
@@ -71,7 +71,9 @@ public sealed class PushStream(IBus bus, CompletionLog completions, IReadOnlyLis
         await bus.Publish(new ImagePushed(Guid.NewGuid().ToString("N"), LoadPlatform.Registry, image.Repository, image.Digest, image.Tag,
             PushImages.ManifestMediaType, DateTimeOffset.UtcNow));
         var end = await completed;
-        return new PushLatency(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds, Stopwatch.GetElapsedTime(start, await scanned).TotalMilliseconds);
+        var scannedAt = await scanned;
+        return new PushLatency(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds, Stopwatch.GetElapsedTime(start, scannedAt).TotalMilliseconds,
+            breakdown.PartsOf(image.Digest, start, scannedAt));
     }
 
     /// <summary>Nearest-rank percentile.</summary>
