@@ -1,10 +1,10 @@
-using ImageScanning.ServiceDefaults.Background;
 using ImageScanning.CveFeed.Apis;
 using ImageScanning.CveFeed.Feeds;
 using ImageScanning.CveFeed.Feeds.Sources;
 using ImageScanning.CveFeed.Feeds.Status;
 using ImageScanning.CveFeed.Importing;
 using ImageScanning.ScanEngine.Advisories.Store;
+using ImageScanning.ServiceDefaults.Background;
 using ImageScanning.ServiceDefaults.Extensions;
 using ImageScanning.ServiceDefaults.Security;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -45,6 +45,8 @@ public sealed record OsvImportOptions
 /// entry names are only labels; oversized entries are skipped, and an entry's real size is enforced
 /// while reading, whatever its header claims. Directory files and zip entries are read in ordinal
 /// name order, so a record that appears twice is stored as its last occurrence.
+/// No ConfigureAwait(false) here or in the feed sources and matcher: their CPU work must stay on the caller's scheduler, which
+/// for imports and re-scans is the low-priority background lane.
 /// </summary>
 public sealed class OsvImporter(IAdvisoryStore store, OsvImportOptions? options = null)
 {
@@ -76,21 +78,21 @@ public sealed class OsvImporter(IAdvisoryStore store, OsvImportOptions? options 
     public async Task<ImportResult> ImportZipFileAsync(string zipPath, CancellationToken ct = default)
     {
         await using var stream = new FileStream(zipPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
-        return await ImportZipAsync(stream, ct).ConfigureAwait(false);
+        return await ImportZipAsync(stream, ct);
     }
 
     /// <summary>Imports a zip from a stream; a non-seekable stream is first spooled to a temporary file.</summary>
     public async Task<ImportResult> ImportZipAsync(Stream zip, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(zip);
-        if (zip.CanSeek) return await ImportSeekableZipAsync(zip, ct).ConfigureAwait(false);
+        if (zip.CanSeek) return await ImportSeekableZipAsync(zip, ct);
 
         var spool = Path.Combine(Path.GetTempPath(), $"osv-import-{Guid.NewGuid():N}.zip");
         await using var temp = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16,
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        await zip.CopyToAsync(temp, ct).ConfigureAwait(false);
+        await zip.CopyToAsync(temp, ct);
         temp.Position = 0;
-        return await ImportSeekableZipAsync(temp, ct).ConfigureAwait(false);
+        return await ImportSeekableZipAsync(temp, ct);
     }
 
     private async Task<ImportResult> ImportSeekableZipAsync(Stream zip, CancellationToken ct)
@@ -110,7 +112,7 @@ public sealed class OsvImporter(IAdvisoryStore store, OsvImportOptions? options 
                 .Where(e => !e.FullName.EndsWith('/') && e.FullName.EndsWith(".json", StringComparison.OrdinalIgnoreCase))
                 .OrderBy(e => e.FullName, StringComparer.Ordinal)
                 .ToList();
-            return await ImportSourcesAsync(ZipSources(entries), ct).ConfigureAwait(false);
+            return await ImportSourcesAsync(ZipSources(entries), ct);
         }
     }
 
@@ -124,7 +126,7 @@ public sealed class OsvImporter(IAdvisoryStore store, OsvImportOptions? options 
             if (info.Length > options.MaxRecordBytes)
                 return (null, $"skipped: {info.Length} bytes is over the {options.MaxRecordBytes}-byte limit");
             await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 14, useAsync: true);
-            return await ReadLimitedAsync(stream, ct).ConfigureAwait(false);
+            return await ReadLimitedAsync(stream, ct);
         }));
 
     private IEnumerable<Source> ZipSources(IEnumerable<ZipArchiveEntry> entries) =>
@@ -133,7 +135,7 @@ public sealed class OsvImporter(IAdvisoryStore store, OsvImportOptions? options 
             if (entry.Length > options.MaxRecordBytes)
                 return (null, $"skipped: {entry.Length} bytes uncompressed is over the {options.MaxRecordBytes}-byte limit");
             await using var stream = entry.Open();
-            return await ReadLimitedAsync(stream, ct).ConfigureAwait(false);
+            return await ReadLimitedAsync(stream, ct);
         }));
 
     private async Task<(byte[]? Bytes, string? Failure)> ReadLimitedAsync(Stream stream, CancellationToken ct)
@@ -142,7 +144,7 @@ public sealed class OsvImporter(IAdvisoryStore store, OsvImportOptions? options 
         var chunk = new byte[1 << 16];
         while (true)
         {
-            var read = await stream.ReadAsync(chunk, ct).ConfigureAwait(false);
+            var read = await stream.ReadAsync(chunk, ct);
             if (read == 0) break;
             if (buffer.Length + read > options.MaxRecordBytes)
                 return (null, $"skipped: more than the {options.MaxRecordBytes}-byte limit");
@@ -162,7 +164,7 @@ public sealed class OsvImporter(IAdvisoryStore store, OsvImportOptions? options 
         async Task FlushAsync()
         {
             if (batch.Count == 0) return;
-            var results = await store.UpsertManyAsync(batch, ct).ConfigureAwait(false);
+            var results = await store.UpsertManyAsync(batch, ct);
             for (var i = 0; i < results.Count; i++)
             {
                 var result = results[i];
@@ -189,7 +191,7 @@ public sealed class OsvImporter(IAdvisoryStore store, OsvImportOptions? options 
             string? failure;
             try
             {
-                (bytes, failure) = await source.Read(ct).ConfigureAwait(false);
+                (bytes, failure) = await source.Read(ct);
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
             {
@@ -212,9 +214,9 @@ public sealed class OsvImporter(IAdvisoryStore store, OsvImportOptions? options 
                 continue;
             }
             batch.Add((advisory, DecodeUtf8(bytes)));
-            if (batch.Count >= options.BatchSize) await FlushAsync().ConfigureAwait(false);
+            if (batch.Count >= options.BatchSize) await FlushAsync();
         }
-        await FlushAsync().ConfigureAwait(false);
+        await FlushAsync();
 
         return new ImportResult
         {

@@ -11,7 +11,8 @@ namespace ImageScanning.Services.Tests.Rescanning;
 
 /// <summary>
 /// The enhanced scanner's two lanes on the production bus set-up (AddMessaging, the real consumer definitions), in memory and on
-/// RabbitMQ: with re-scans filling their capped lane, a push scan is still consumed at once.
+/// RabbitMQ: with re-scans filling their capped lane, a push scan is still consumed at once; re-scans run on the low-priority
+/// background lane's threads, push scans on the thread pool.
 /// </summary>
 [NonParallelizable]
 public sealed class RescanLaneTests
@@ -29,18 +30,26 @@ public sealed class RescanLaneTests
         public int InFlight => Volatile.Read(ref _inFlight);
         public int MaxInFlight => Volatile.Read(ref _maxInFlight);
         public int RescansDone => Volatile.Read(ref _rescansDone);
+        /// <summary>Where each re-scan ran, before and after its wait: a lane thread name, or "thread pool".</summary>
+        public System.Collections.Concurrent.ConcurrentBag<string> RescanThreads { get; } = [];
+        public string? PushThread { get; private set; }
+
+        private static string ThreadNow() => Thread.CurrentThread.IsThreadPoolThread ? "thread pool" : Thread.CurrentThread.Name ?? "unnamed";
 
         public async Task HandleAsync(ConsumeContext<ScanImage> context, bool includeLanguagePackages)
         {
             if (context.Message.Trigger != ScanTrigger.RESCAN)
             {
+                PushThread = ThreadNow();
                 PushScanned.TrySetResult(context.Message);
                 return;
             }
             var now = Interlocked.Increment(ref _inFlight);
             int seen;
             while (now > (seen = Volatile.Read(ref _maxInFlight)) && Interlocked.CompareExchange(ref _maxInFlight, now, seen) != seen) { }
+            RescanThreads.Add(ThreadNow());
             await Release.Task;
+            RescanThreads.Add(ThreadNow());
             Interlocked.Decrement(ref _inFlight);
             Interlocked.Increment(ref _rescansDone);
         }
@@ -97,6 +106,9 @@ public sealed class RescanLaneTests
                 while (scans.RescansDone < rescans && DateTime.UtcNow < deadline) await Task.Delay(20);
                 Assert.That(scans.RescansDone, Is.EqualTo(rescans), $"in flight: {scans.InFlight}, started at most {scans.MaxInFlight} at once");
                 Assert.That(scans.MaxInFlight, Is.EqualTo(Cap));
+                Assert.That(scans.RescanThreads, Has.Count.EqualTo(2 * rescans));
+                Assert.That(scans.RescanThreads, Has.All.StartsWith("background-lane-"), "re-scans run on the low-priority lane, before and after each await");
+                Assert.That(scans.PushThread, Is.EqualTo("thread pool"), "push scans keep the normal-priority thread pool");
             }
             finally
             {

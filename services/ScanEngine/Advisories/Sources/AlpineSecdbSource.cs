@@ -27,7 +27,7 @@ public sealed class AlpineSecdbSource(string? ecosystemOverride = null) : INativ
     {
         ArgumentNullException.ThrowIfNull(feed);
         using var buffer = new MemoryStream();
-        await feed.CopyToAsync(buffer, ct).ConfigureAwait(false);
+        await feed.CopyToAsync(buffer, ct);
         var skipped = new List<ImportFailure>();
         var document = SecdbDocument.Read(buffer.ToArray(), skipped);
         if (document is null) return new NativeFeedResult(SourceName, [], skipped);

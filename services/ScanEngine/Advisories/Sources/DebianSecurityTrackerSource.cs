@@ -42,7 +42,7 @@ public sealed class DebianSecurityTrackerSource : INativeAdvisorySource
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(feed, new JsonDocumentOptions { MaxDepth = 64 }, ct).ConfigureAwait(false);
+            document = await JsonDocument.ParseAsync(feed, new JsonDocumentOptions { MaxDepth = 64 }, ct);
         }
         catch (JsonException e)
         {

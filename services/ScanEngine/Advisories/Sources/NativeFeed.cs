@@ -78,7 +78,7 @@ public static class NativeFeed
         var withdrawn = new List<string>();
         foreach (var batch in feed.Advisories.Chunk(Math.Max(1, batchSize)))
         {
-            var results = await store.UpsertManyAsync(batch.Select(a => (a.Advisory, a.RawJson)), ct).ConfigureAwait(false);
+            var results = await store.UpsertManyAsync(batch.Select(a => (a.Advisory, a.RawJson)), ct);
             for (var i = 0; i < results.Count; i++)
             {
                 counts[results[i].Change] = counts.GetValueOrDefault(results[i].Change) + 1;

@@ -29,7 +29,7 @@ public static class NvdCvssReader
         JsonDocument document;
         try
         {
-            document = await JsonDocument.ParseAsync(feed, new JsonDocumentOptions { MaxDepth = 64 }, ct).ConfigureAwait(false);
+            document = await JsonDocument.ParseAsync(feed, new JsonDocumentOptions { MaxDepth = 64 }, ct);
         }
         catch (JsonException e)
         {
