@@ -21,7 +21,7 @@ public static class CveFeedExtensions
         builder.AddStore<IFeedStatusStore>("feeds", path => new SqliteFeedStatusStore(path), db => new MongoFeedStatusStore(db));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CveFeedMetrics>();
-        builder.Services.AddBackgroundLane(builder.Configuration);
+        builder.Services.AddBackgroundLane();
         builder.Services.AddSingleton<AdvisoryImportService>();
         builder.Services.AddHostedService<StartupImportService>();
         builder.Services.AddSingleton<FeedSources>();

@@ -1,5 +1,6 @@
 using ImageScanning.EnhancedScanner.Consumers;
 using ImageScanning.ScannerCore.Extensions;
+using ImageScanning.ServiceDefaults.Background;
 using MassTransit;
 
 namespace ImageScanning.EnhancedScanner.Extensions;
@@ -10,6 +11,7 @@ public static class EnhancedScannerExtensions
 
     public static IBusRegistrationConfigurator AddEnhancedScannerConsumers(this IBusRegistrationConfigurator bus)
     {
+        bus.AddBackgroundLane(); // for the re-scan consumers' definitions
         bus.AddConsumer<ScanImageConsumer, ScanImageConsumerDefinition>();
         bus.AddConsumer<RescanImageConsumer, RescanImageConsumerDefinition>();
         return bus;

@@ -4,6 +4,7 @@ using ImageScanning.Findings.IntegrationEvents;
 using ImageScanning.Findings.Subscriptions;
 using ImageScanning.Findings.Subscriptions.Consumers;
 using ImageScanning.Findings.Lifecycle;
+using ImageScanning.ServiceDefaults.Background;
 using ImageScanning.ServiceDefaults.Extensions;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -33,6 +34,7 @@ public static class FindingsExtensions
 
     public static IBusRegistrationConfigurator AddFindingsConsumers(this IBusRegistrationConfigurator bus)
     {
+        bus.AddBackgroundLane(); // for the re-scan consumers' definitions
         bus.TryAddScoped<ImageScannedHandler>();
         bus.AddConsumer<ImageScannedConsumer>().Endpoint(e => e.Name = EndpointName);
         // Re-scan results get their own queue (see its definition), so pushes never wait behind a fan-out's results.

@@ -1,6 +1,7 @@
 using ImageScanning.ScanRouter.Consumers;
 using ImageScanning.ScanRouter.Data;
 using ImageScanning.ScanRouter.Rescanning;
+using ImageScanning.ServiceDefaults.Background;
 using ImageScanning.ServiceDefaults.Extensions;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -26,6 +27,7 @@ public static class ScanRouterExtensions
 
     public static IBusRegistrationConfigurator AddScanRouterConsumers(this IBusRegistrationConfigurator bus)
     {
+        bus.AddBackgroundLane(); // for the re-scan consumers' definitions
         bus.AddConsumer<ImagePushedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ImagePulledConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.TryAddScoped<ImageScannedHandler>();

@@ -32,7 +32,7 @@ public static class MessagingExtensions
     {
         var options = builder.Configuration.GetSection("Messaging").Get<MessagingOptions>() ?? new MessagingOptions();
         builder.Services.AddSingleton(options);
-        builder.Services.AddBackgroundLane(builder.Configuration);
+        builder.Services.AddBackgroundLane();
         builder.Services.AddMassTransit(x =>
         {
             addConsumers(x);

@@ -1,6 +1,7 @@
 using ImageScanning.Contracts;
 using ImageScanning.ScanRouter.Consumers;
 using ImageScanning.ScanRouter.Data;
+using ImageScanning.ServiceDefaults.Background;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,6 +42,7 @@ public sealed class ImageScannedConsumerTests
             .AddMetrics()
             .AddSingleton<ImageScanning.ScanRouter.RouterMetrics>()
             .AddScoped<ImageScannedHandler>()
+            .AddBackgroundLane()
             .AddMassTransitTestHarness(consumers)
             .BuildServiceProvider(true);
         _harness = _provider.GetRequiredService<ITestHarness>();
