@@ -23,7 +23,8 @@ public sealed class SqliteFindingsStore : IFindingsStore
 
     public async Task SaveScanAsync(ImageScanRecord scan, CancellationToken cancellationToken = default)
     {
-        await using var connection = Open();
+        await using var write = await _database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO scans (scan_id, image_key, completed_at, record) VALUES ($id, $key, $at, $record)

@@ -58,7 +58,8 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
 
     public async Task<bool> TryCommitAsync(ImageFindingsCommit commit, CancellationToken cancellationToken = default)
     {
-        await using var connection = _database.Open();
+        await using var write = await _database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         // BEGIN IMMEDIATE takes the write lock first, so the revision check and the writes are one step.
         await using (var begin = Command(connection, "BEGIN IMMEDIATE")) await begin.ExecuteNonQueryAsync(cancellationToken);
         try
@@ -97,7 +98,8 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
 
     public async Task UpdateFindingsAsync(IReadOnlyList<FindingRecord> findings, CancellationToken cancellationToken = default)
     {
-        await using var connection = _database.Open();
+        await using var write = await _database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using (var begin = Command(connection, "BEGIN IMMEDIATE")) await begin.ExecuteNonQueryAsync(cancellationToken);
         foreach (var finding in findings) await UpsertAsync(connection, finding, cancellationToken);
         await using var commit = Command(connection, "COMMIT");
@@ -169,7 +171,8 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
 
     public async Task SaveRuleAsync(SuppressionRule rule, CancellationToken cancellationToken = default)
     {
-        await using var connection = _database.Open();
+        await using var write = await _database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = Command(connection, """
             INSERT INTO suppression_rules (id, created_at, record) VALUES ($id, $at, $record)
             ON CONFLICT (id) DO UPDATE SET record = excluded.record;
@@ -179,7 +182,8 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
 
     public async Task<bool> DeleteRuleAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var connection = _database.Open();
+        await using var write = await _database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = Command(connection, "DELETE FROM suppression_rules WHERE id = $id", ("$id", id));
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }

@@ -39,7 +39,8 @@ public sealed partial class SqliteScanRouterStore
             return (entry.Image, Keys: ImagePackageKey.CanonicalSet(entry.Packages));
         }).ToList();
 
-        await using var connection = Open();
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var transaction = connection.BeginTransaction(deferred: false);
         await using var delete = Command(connection,
             "DELETE FROM image_packages WHERE registry = $registry AND repository = $repository AND digest = $digest;");

@@ -32,7 +32,8 @@ public sealed partial class SqliteScanRouterStore
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(repository);
-        await using var connection = Open();
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = Command(connection, """
             INSERT INTO repository_settings (registry, repository, scan_on_push, updated_at) VALUES ($registry, $repository, $scanOnPush, $now)
             ON CONFLICT (registry, repository) DO UPDATE SET scan_on_push = excluded.scan_on_push, updated_at = excluded.updated_at;

@@ -45,7 +45,8 @@ public sealed partial class SqliteScanRouterStore
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(configuration);
-        await using var connection = Open();
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = Command(connection, """
             INSERT INTO rescan_configurations (registry, configuration, updated_at) VALUES ($registry, $configuration, $at)
             ON CONFLICT (registry) DO UPDATE SET configuration = excluded.configuration, updated_at = excluded.updated_at;
@@ -68,7 +69,8 @@ public sealed partial class SqliteScanRouterStore
 
     public async Task<bool> RecordPullAsync(string registry, string repository, string digest, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        await using var connection = Open();
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = Command(connection, """
             UPDATE images SET last_pulled_at = MAX(COALESCE(last_pulled_at, $at), $at)
              WHERE registry = $registry AND repository = $repository AND digest = $digest;
@@ -80,7 +82,8 @@ public sealed partial class SqliteScanRouterStore
 
     public async Task<bool> TryExpireImageAsync(string registry, string repository, string digest, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        await using var connection = Open();
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = Command(connection, """
             UPDATE images
                SET scan_status = $expired, scan_status_description = $description, scan_status_at = $at, updated_at = $at
@@ -99,7 +102,8 @@ public sealed partial class SqliteScanRouterStore
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(repository);
-        await using var connection = Open();
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = Command(connection, """
             INSERT OR IGNORE INTO scan_usage (scan_id, registry, repository, month, kind, counted_at)
             VALUES ($scanId, $registry, $repository, $month, $kind, $at);

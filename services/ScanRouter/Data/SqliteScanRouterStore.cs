@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ImageScanning.Contracts;
 using ImageScanning.ScanRouter.Scanning;
+using ImageScanning.ServiceDefaults.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace ImageScanning.ScanRouter.Data;
@@ -24,10 +25,12 @@ public sealed partial class SqliteScanRouterStore : IScanRouterStore, IDisposabl
     };
 
     private readonly string _connectionString;
+    private readonly PriorityWriteGate _writeGate;
 
     public SqliteScanRouterStore(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        _writeGate = PriorityWriteGate.ForFile(path);
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -90,7 +93,8 @@ public sealed partial class SqliteScanRouterStore : IScanRouterStore, IDisposabl
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(configuration);
-        await using var connection = Open();
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = Command(connection, """
             INSERT INTO scanning_configurations (registry, scan_type, rules, updated_at)
             VALUES ($registry, $scanType, $rules, $now)
@@ -106,7 +110,8 @@ public sealed partial class SqliteScanRouterStore : IScanRouterStore, IDisposabl
     public async Task<bool> TryRecordDeliveryAsync(string deliveryId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(deliveryId);
-        await using var connection = Open();
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = Command(connection, "INSERT OR IGNORE INTO deliveries (delivery_id, received_at) VALUES ($id, $at);");
         command.Parameters.AddWithValue("$id", deliveryId);
         command.Parameters.AddWithValue("$at", ToMilliseconds(at));
@@ -115,7 +120,8 @@ public sealed partial class SqliteScanRouterStore : IScanRouterStore, IDisposabl
 
     public async Task<long> PurgeDeliveriesAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
     {
-        await using var connection = Open();
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = Command(connection, "DELETE FROM deliveries WHERE received_at < $cutoff;");
         command.Parameters.AddWithValue("$cutoff", ToMilliseconds(cutoff));
         return await command.ExecuteNonQueryAsync(cancellationToken);
@@ -125,7 +131,8 @@ public sealed partial class SqliteScanRouterStore : IScanRouterStore, IDisposabl
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(image.Tags);
-        await using var connection = Open();
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         // BEGIN IMMEDIATE: the read-merge-write below holds the write lock throughout (a deferred transaction could not
         // upgrade its read lock under contention and would fail with SQLITE_BUSY).
         await using var transaction = connection.BeginTransaction(deferred: false);
@@ -171,7 +178,8 @@ public sealed partial class SqliteScanRouterStore : IScanRouterStore, IDisposabl
         string registry, string repository, string digest, ScanStatus status, string? description, Guid? scanId, DateTimeOffset at,
         CancellationToken cancellationToken = default)
     {
-        await using var connection = Open();
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = Command(connection, """
             UPDATE images
                SET scan_status = $status, scan_status_description = $description, scan_status_at = $at,
@@ -189,7 +197,8 @@ public sealed partial class SqliteScanRouterStore : IScanRouterStore, IDisposabl
 
     public async Task<bool> TryReserveBasicScanAsync(string registry, string repository, string digest, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
-        await using var connection = Open();
+        await using var write = await OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = Command(connection, """
             UPDATE images
                SET last_basic_scan_at = $now, updated_at = $now
@@ -349,6 +358,9 @@ public sealed partial class SqliteScanRouterStore : IScanRouterStore, IDisposabl
     private static DateTimeOffset Round(DateTimeOffset value) => FromMilliseconds(ToMilliseconds(value));
 
     private static DateTimeOffset? Round(DateTimeOffset? value) => value is { } v ? Round(v) : null;
+
+    /// <summary>A connection for a write, once this file's write gate lets the caller in (push scans before the re-scan lane).</summary>
+    private Task<SqliteWrite> OpenForWriteAsync(CancellationToken cancellationToken) => SqliteWrite.OpenAsync(_writeGate, Open, cancellationToken);
 
     private SqliteConnection Open()
     {

@@ -21,7 +21,8 @@ public sealed class SqliteInventoryStore : IInventoryStore
 
     public async Task SaveAsync(StoredInventory inventory, CancellationToken cancellationToken = default)
     {
-        await using var connection = Open();
+        await using var write = await _database.OpenForWriteAsync(cancellationToken);
+        var connection = write.Connection;
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO inventories (image_key, scanner_version, saved_at, inventory) VALUES ($key, $version, $at, $inventory)

@@ -39,6 +39,9 @@ public sealed class BackgroundLane : TaskScheduler, IDisposable
     /// <summary>True on one of this lane's threads.</summary>
     public bool IsLaneThread => _current == this;
 
+    /// <summary>True on any background lane's thread: work that yields to foreground work (see PriorityWriteGate).</summary>
+    public static bool IsBackgroundThread => _current is not null;
+
     public override int MaximumConcurrencyLevel => _threads.Length;
 
     /// <summary>Runs <paramref name="work"/> on the lane; its continuations stay there.</summary>
