@@ -17,9 +17,6 @@ public static class FanOutLoadTool
 {
     public const string Switch = "--fanout-load";
 
-    /// <summary>Thread-pool samples of the running phase, summarised (and cleared) with each phase's latencies.</summary>
-    private static ThreadPoolSampler? Pool;
-
     private sealed record Options(int Images, int Rounds, double PushesPerSecond, int BaselineSeconds, int PushImages, int BulkAdvisories, int BulkRetargeted)
     {
         public static Options Parse(string[] args)
@@ -75,18 +72,17 @@ public static class FanOutLoadTool
         Say($"Advisory database: go-vulndb imported ({feed.Added} advisories)");
         await Task.Delay(TimeSpan.FromSeconds(10)); // let the router answer those NewCveAdded (none hits this catalog) before measuring
 
-        await using var pool = new ThreadPoolSampler();
-        Pool = pool;
+        await using var diagnostics = new PhaseDiagnostics();
         var stream = new PushStream(platform.Bus, platform.Completions, platform.Breakdown, images);
         for (var i = 0; i < 3; i++) await stream.PushOneAsync();
         var interval = TimeSpan.FromSeconds(1 / options.PushesPerSecond);
         var drain = TimeSpan.FromMinutes(5);
 
-        pool.TakeSummary();
+        diagnostics.TakeSummary();
         stream.Start(interval);
         await Task.Delay(TimeSpan.FromSeconds(options.BaselineSeconds));
         var baseline = await stream.StopAsync(drain);
-        Say($"Baseline: {Summary(baseline)}; {pool.TakeSummary()}");
+        Say($"Baseline: {Summary(baseline)}; {diagnostics.TakeSummary()}");
 
         var fanOuts = new List<double>();
         stream.Start(interval);
@@ -102,9 +98,9 @@ public static class FanOutLoadTool
             Say($"Fan-out round {round + 1} ({Target(round)}): import → last of {affected.Count} RESCAN ScanCompleted in {start.Elapsed.TotalMilliseconds:F0} ms");
         }
         var during = await stream.StopAsync(drain);
-        Say($"During fan-out: {Summary(during)}; {pool.TakeSummary()}");
+        Say($"During fan-out: {Summary(during)}; {diagnostics.TakeSummary()}");
 
-        if (options.BulkAdvisories > 0) await BulkAsync(options, work, import, platform, stream, interval, drain, Enumerable.Range(options.Rounds, options.BulkRetargeted).Select(Target).ToList(), baseline, Say);
+        if (options.BulkAdvisories > 0) await BulkAsync(options, work, import, platform, stream, diagnostics, interval, drain, Enumerable.Range(options.Rounds, options.BulkRetargeted).Select(Target).ToList(), baseline, Say);
 
         Console.WriteLine();
         Console.WriteLine($"Fan-out to {affected.Count} of {options.Images:N0} images, import → last ScanCompleted (ms), {options.Rounds} rounds: " +
@@ -116,14 +112,14 @@ public static class FanOutLoadTool
     }
 
     private static async Task BulkAsync(Options options, string work, AdvisoryImportService import, LoadPlatform platform, PushStream stream,
-        TimeSpan interval, TimeSpan drain, IReadOnlyList<string> retargetTo, IReadOnlyList<PushLatency> baseline, Action<string> say)
+        PhaseDiagnostics diagnostics, TimeSpan interval, TimeSpan drain, IReadOnlyList<string> retargetTo, IReadOnlyList<PushLatency> baseline, Action<string> say)
     {
         var directory = Path.Combine(work, "bulk");
         var written = WriteBulkFeed(directory, options.BulkAdvisories, retargetTo);
         var rescansBefore = platform.Completions.RescansCompleted;
         var expected = retargetTo.Count * (options.Images / 100);
 
-        Pool?.TakeSummary();
+        diagnostics.TakeSummary();
         stream.Start(interval);
         var start = Stopwatch.StartNew();
         var result = await import.ImportPathAsync(directory, "bench-bulk", CancellationToken.None);
@@ -140,7 +136,7 @@ public static class FanOutLoadTool
         var during = await stream.StopAsync(drain);
         say($"Bulk import of {written:N0} advisories ({result.Added:N0} new, {result.Failed} failed) took {imported.TotalSeconds:F1} s; " +
             $"{rescans:N0} of {expected:N0} expected re-scans completed {finished.TotalSeconds:F1} s after the import started");
-        say($"During bulk import: {Summary(during)}; {Pool?.TakeSummary()}");
+        say($"During bulk import: {Summary(during)}; {diagnostics.TakeSummary()}");
         Console.WriteLine($"Push scans, during bulk import + its re-scans: {Summary(during)}; ratio p50 " +
             $"{P(during, 50) / P(baseline, 50):F2}, p99 {P(during, 99) / P(baseline, 99):F2}");
     }
@@ -199,7 +195,8 @@ public static class FanOutLoadTool
         return $"n={total.Count}, p50 {PushStream.Percentile(total, 50):F0} ms, p99 {PushStream.Percentile(total, 99):F0} ms, max {total.Max():F0} ms " +
             $"(until ImageScanned: p50 {PushStream.Percentile(scanned, 50):F0} ms, p99 {PushStream.Percentile(scanned, 99):F0} ms; p50/p99 ms of " +
             $"router wait {Part(p => p.RouterWaitMs)}, router {Part(p => p.RouterMs)}, scanner wait {Part(p => p.ScannerWaitMs)}, " +
-            $"scanner {Part(p => p.ScannerMs)}, ImageScanned delivery {Part(p => p.DeliveryMs)})";
+            $"scanner {Part(p => p.ScannerMs)}, ImageScanned delivery {Part(p => p.DeliveryMs)}, findings wait {Part(p => p.FindingsWaitMs)}, " +
+            $"findings {Part(p => p.FindingsMs)}, ScanCompleted delivery {Part(p => p.CompletedDeliveryMs)})";
     }
 
     private static double P(IReadOnlyList<PushLatency> latencies, double percent) => PushStream.Percentile(latencies.Select(l => l.TotalMs).ToList(), percent);

@@ -73,7 +73,7 @@ public sealed class PushStream(IBus bus, CompletionLog completions, PushBreakdow
         var end = await completed;
         var scannedAt = await scanned;
         return new PushLatency(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds, Stopwatch.GetElapsedTime(start, scannedAt).TotalMilliseconds,
-            breakdown.PartsOf(image.Digest, start, scannedAt));
+            breakdown.PartsOf(image.Digest, start, scannedAt, end));
     }
 
     /// <summary>Nearest-rank percentile.</summary>
