@@ -34,6 +34,7 @@ public sealed class ScanImageHandler(
         try
         {
             var result = scan.Trigger == ScanTrigger.RESCAN ? await RematchStoredAsync(image, includeLanguagePackages, context.CancellationToken) : null;
+            var rematched = result is not null;
             if (result is null)
             {
                 result = await scanner.ScanAsync(image.Registry, image.Repository, image.Digest, includeLanguagePackages, context.CancellationToken);
@@ -46,11 +47,12 @@ public sealed class ScanImageHandler(
             metrics.Stage("match", result.Timings.Match);
 
             var os = result.Distribution is { } d ? new OperatingSystemInfo(d.Id, d.VersionId, d.PrettyName) : null;
+            // A re-match sends no packages: every consumer already holds the inventory it was made from.
             await context.Publish(new ImageScanned(
                 scan.ScanId, image, scan.ScanType, scan.Trigger, os,
-                result.Packages.Select(p => p.ToRecord(result.Distribution, _ecosystems)).ToList(),
+                rematched ? [] : result.Packages.Select(p => p.ToRecord(result.Distribution, _ecosystems)).ToList(),
                 result.Vulnerabilities.Select(v => v.ToFinding(scan.ScanType, result.Distribution, _ecosystems)).ToList(),
-                result.ScannerVersion, result.AdvisoriesUpdatedAt, DateTimeOffset.UtcNow), context.CancellationToken);
+                result.ScannerVersion, result.AdvisoriesUpdatedAt, DateTimeOffset.UtcNow, InventoryUnchanged: rematched), context.CancellationToken);
             metrics.Completed(scan);
             logger.LogInformation("Scanned {Repository}@{Digest}: {Packages} packages, {Findings} findings",
                 image.Repository, image.Digest, result.Packages.Count, result.Vulnerabilities.Count);

@@ -1,6 +1,11 @@
 namespace ImageScanning.Contracts;
 
-/// <summary>A scanner finished an image: its inventory and its findings.</summary>
+/// <summary>
+/// A scanner finished an image: its inventory and its findings. <paramref name="InventoryUnchanged"/> is true for a re-scan that
+/// re-matched the inventory stored at the image's last full scan (it pulled nothing): then Packages is empty, and every consumer
+/// keeps the inventory it already holds. A re-match would otherwise repeat hundreds of packages per image in every fan-out message.
+/// The findings are always complete.
+/// </summary>
 public sealed record ImageScanned(
     Guid ScanId,
     ImageRef Image,
@@ -11,7 +16,8 @@ public sealed record ImageScanned(
     IReadOnlyList<VulnerabilityFinding> Findings,
     string ScannerVersion,
     DateTimeOffset? VulnerabilitySourceUpdatedAt,
-    DateTimeOffset CompletedAt);
+    DateTimeOffset CompletedAt,
+    bool InventoryUnchanged = false);
 
 /// <summary>A scanner could not scan an image; Reason says why in terms a user can act on.</summary>
 public sealed record ImageScanFailed(

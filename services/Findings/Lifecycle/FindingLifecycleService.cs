@@ -17,7 +17,8 @@ public sealed class FindingLifecycleService(IFindingLifecycleStore store, Findin
     public async Task<IReadOnlyList<FindingChanged>> ApplyScanAsync(ImageScanned scan, CancellationToken cancellationToken)
     {
         var rules = await store.ListRulesAsync(cancellationToken);
-        var inventory = new ImageInventory(scan.Image, scan.ScanType, scan.OperatingSystem, scan.Packages, scan.CompletedAt);
+        // A re-match carries no packages: the stored inventory stays (a null inventory leaves it as it is).
+        var inventory = scan.InventoryUnchanged ? null : new ImageInventory(scan.Image, scan.ScanType, scan.OperatingSystem, scan.Packages, scan.CompletedAt);
         return await CommitAsync(FindingRecord.KeyOf(scan.Image), scan.CompletedAt, scan.ScanId, inventory,
             state => FindingLifecycle.ApplyScan(state.Findings, scan.Image, scan.ScanType, scan.Findings, scan.CompletedAt, rules, arns),
             cancellationToken);

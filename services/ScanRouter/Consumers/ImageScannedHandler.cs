@@ -22,8 +22,8 @@ public sealed class ImageScannedHandler(IScanRouterStore store, RouterMetrics me
         var accepted = await store.SetScanStatusAsync(m.Image.Registry, m.Image.Repository, m.Image.Digest, ScanStatus.COMPLETE,
             "The scan was completed successfully.", m.ScanId, m.CompletedAt, context.CancellationToken);
         // Only the scan whose status was recorded may set the inventory: a late, older scan (or an image the catalog
-        // does not hold) must not overwrite the index.
-        if (!accepted) return;
+        // does not hold) must not overwrite the index. A re-match leaves it as it is.
+        if (!accepted || m.InventoryUnchanged) return;
         await store.ReplaceImagePackagesAsync(m.Image.Registry, m.Image.Repository, m.Image.Digest,
             ImagePackageKey.FromPackages(m.Packages ?? []), context.CancellationToken);
     }

@@ -120,6 +120,19 @@ public sealed class ImageScannedConsumerTests
     }
 
     [Test]
+    public async Task A_rematch_that_sends_no_inventory_keeps_the_index_and_sets_the_status()
+    {
+        await PublishAndWaitAsync(Scanned(T0.AddMinutes(1), Package("zlib1g", "zlib", "Debian:12")));
+        var rematch = Scanned(ScanTrigger.RESCAN, T0.AddMinutes(2)) with { InventoryUnchanged = true };
+        await PublishAndWaitAsync<RescanImageScannedConsumer>(rematch);
+
+        var image = await _store.GetImageAsync(Registry, Repository, Digest);
+        Assert.That(image!.ScanStatus, Is.EqualTo(ScanStatus.COMPLETE));
+        Assert.That(image.LastScanId, Is.EqualTo(rematch.ScanId), "the re-match is the image's latest scan");
+        Assert.That(await Holding("Debian:12", "zlib"), Has.Count.EqualTo(1), "an empty package list that means 'unchanged' does not empty the index");
+    }
+
+    [Test]
     public async Task Both_lanes_registered_push_and_rescan_results_each_set_the_status()
     {
         await PublishAndWaitAsync<RescanImageScannedConsumer>(Scanned(ScanTrigger.RESCAN, T0.AddMinutes(1), Package("zlib1g", "zlib", "Debian:12")));

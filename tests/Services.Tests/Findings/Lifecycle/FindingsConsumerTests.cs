@@ -101,6 +101,27 @@ public sealed class FindingsConsumerTests
         });
     }
 
+    [Test]
+    public async Task A_rematch_without_packages_updates_the_findings_and_keeps_the_stored_inventory()
+    {
+        var image = Image('r');
+        await _harness.Bus.Publish(Scan(image, T0, Finding("CVE-1", FindingSeverity.HIGH, "openssl")));
+        await PublishedAsync<ScanCompleted>(s => s.Image.Digest == image.Digest && s.Trigger == ScanTrigger.PUSH);
+        var rematch = Scan(image, T0.AddHours(1), Finding("CVE-1", FindingSeverity.HIGH, "openssl"), Finding("CVE-9", FindingSeverity.CRITICAL, "openssl"))
+            with { Trigger = ScanTrigger.RESCAN, Packages = [], InventoryUnchanged = true };
+        await _harness.Bus.Publish(rematch);
+        await PublishedAsync<ScanCompleted>(s => s.ScanId == rematch.ScanId);
+        await _harness.InactivityTask;
+
+        var inventory = await _store.GetInventoryAsync(FindingRecord.KeyOf(image));
+        Assert.That(inventory, Is.Not.Null);
+        Assert.That(inventory!.Packages.Select(p => p.Name), Is.EqualTo(new[] { "openssl" }), "the push scan's inventory is still there");
+        Assert.That(inventory.ScannedAt, Is.EqualTo(T0), "as read by the push scan");
+        var created = _harness.Published.Select<FindingChanged>().Select(m => m.Context.Message)
+            .Where(c => c.Change == FindingChangeKind.CREATED).Select(c => c.Finding.VulnerabilityId);
+        Assert.That(created, Is.EquivalentTo(new[] { "CVE-1", "CVE-9" }), "the re-match's new finding was created");
+    }
+
     [TestCase(ScanTrigger.PUSH)]
     [TestCase(ScanTrigger.RESCAN)]
     public async Task Each_result_is_handled_by_exactly_one_lane(ScanTrigger trigger)
