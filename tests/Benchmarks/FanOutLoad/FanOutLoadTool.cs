@@ -22,8 +22,8 @@ public static class FanOutLoadTool
         public static Options Parse(string[] args)
         {
             int Int(string name, int fallback) => Array.IndexOf(args, name) is var i and >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
-            return new Options(Int("--images", 10_000), Int("--rounds", 10), Int("--pushes-per-second", 2), Int("--baseline-seconds", 30),
-                Int("--push-images", 400), Int("--bulk", 10_000), Int("--bulk-retargeted", 10));
+            return new Options(Int("--images", 10_000), Int("--rounds", 30), Int("--pushes-per-second", 5), Int("--baseline-seconds", 30),
+                Int("--push-images", 800), Int("--bulk", 10_000), Int("--bulk-retargeted", 10));
         }
     }
 
