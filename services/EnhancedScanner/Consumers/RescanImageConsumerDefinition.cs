@@ -10,18 +10,16 @@ namespace ImageScanning.EnhancedScanner.Consumers;
 /// per instance and a prefetch of the same size, so a bulk import's thousands of re-scans wait in the broker, not in this process,
 /// while push and manual scans keep their own consumers on enhanced-scanner.
 /// </summary>
-public sealed class RescanImageConsumerDefinition : ConsumerDefinition<RescanImageConsumer>
+public sealed class RescanImageConsumerDefinition(IConfiguration configuration)
+    : BackgroundLaneConsumerDefinition<RescanImageConsumer>(QueueNames.EnhancedRescanner, MaxConcurrentRescans(configuration))
 {
     public const string MaxConcurrentRescansKey = "Scanning:MaxConcurrentRescans";
     public const int DefaultMaxConcurrentRescans = 2;
 
-    public RescanImageConsumerDefinition(IConfiguration configuration)
+    private static int MaxConcurrentRescans(IConfiguration configuration)
     {
         var limit = configuration.GetValue(MaxConcurrentRescansKey, DefaultMaxConcurrentRescans);
-        if (limit < 1) throw new InvalidOperationException($"{MaxConcurrentRescansKey} must be at least 1, not {limit}.");
-        EndpointName = QueueNames.EnhancedRescanner;
-        ConcurrentMessageLimit = limit;
-        Endpoint(e => e.PrefetchCount = limit);
+        return limit >= 1 ? limit : throw new InvalidOperationException($"{MaxConcurrentRescansKey} must be at least 1, not {limit}.");
     }
 
     protected override void ConfigureConsumer(
@@ -29,6 +27,6 @@ public sealed class RescanImageConsumerDefinition : ConsumerDefinition<RescanIma
     {
         // Re-scans arrive only by Send to this queue: no binding to the ScanImage message type, so nothing published reaches it.
         endpointConfigurator.ConfigureConsumeTopology = false;
-        consumerConfigurator.UseBackgroundLane(context);
+        base.ConfigureConsumer(endpointConfigurator, consumerConfigurator, context);
     }
 }

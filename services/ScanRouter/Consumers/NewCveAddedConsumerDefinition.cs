@@ -1,5 +1,4 @@
 using ImageScanning.ServiceDefaults.Background;
-using MassTransit;
 
 namespace ImageScanning.ScanRouter.Consumers;
 
@@ -7,19 +6,8 @@ namespace ImageScanning.ScanRouter.Consumers;
 /// Advisories on their own queue, one at a time with a prefetch of one: a bulk import's thousands of NewCveAdded wait in the broker
 /// instead of ahead of ImagePushed on the main scan-router queue.
 /// </summary>
-public sealed class NewCveAddedConsumerDefinition : ConsumerDefinition<NewCveAddedConsumer>
+public sealed class NewCveAddedConsumerDefinition() : BackgroundLaneConsumerDefinition<NewCveAddedConsumer>(QueueName, Concurrency)
 {
     public const string QueueName = "scan-router-advisories";
     public const int Concurrency = 1;
-
-    public NewCveAddedConsumerDefinition()
-    {
-        EndpointName = QueueName;
-        ConcurrentMessageLimit = Concurrency;
-        Endpoint(e => e.PrefetchCount = Concurrency);
-    }
-
-    protected override void ConfigureConsumer(
-        IReceiveEndpointConfigurator endpointConfigurator, IConsumerConfigurator<NewCveAddedConsumer> consumerConfigurator, IRegistrationContext context) =>
-        consumerConfigurator.UseBackgroundLane(context);
 }
