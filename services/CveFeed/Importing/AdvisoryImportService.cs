@@ -50,7 +50,7 @@ public sealed class AdvisoryImportService(
     }, ct);
 
     private Task<ImportResult> RunAsync(string source, Func<OsvImporter, Task<ImportResult>> import, CancellationToken ct) =>
-        lane.IsLaneThread ? ImportAsync(source, import, ct) : lane.RunAsync(() => ImportAsync(source, import, ct), ct);
+        lane.RunAsync(() => ImportAsync(source, import, ct), ct);
 
     private async Task<ImportResult> ImportAsync(string source, Func<OsvImporter, Task<ImportResult>> import, CancellationToken ct)
     {

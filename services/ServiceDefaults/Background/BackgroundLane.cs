@@ -44,13 +44,13 @@ public sealed class BackgroundLane : TaskScheduler, IDisposable
 
     public override int MaximumConcurrencyLevel => _threads.Length;
 
-    /// <summary>Runs <paramref name="work"/> on the lane; its continuations stay there.</summary>
+    /// <summary>Runs <paramref name="work"/> on the lane (at once when already there); its continuations stay there.</summary>
     public Task RunAsync(Func<Task> work, CancellationToken ct = default) =>
-        Task.Factory.StartNew(work, ct, TaskCreationOptions.DenyChildAttach, this).Unwrap();
+        IsLaneThread ? work() : Task.Factory.StartNew(work, ct, TaskCreationOptions.DenyChildAttach, this).Unwrap();
 
     /// <inheritdoc cref="RunAsync(Func{Task}, CancellationToken)"/>
     public Task<T> RunAsync<T>(Func<Task<T>> work, CancellationToken ct = default) =>
-        Task.Factory.StartNew(work, ct, TaskCreationOptions.DenyChildAttach, this).Unwrap();
+        IsLaneThread ? work() : Task.Factory.StartNew(work, ct, TaskCreationOptions.DenyChildAttach, this).Unwrap();
 
     protected override void QueueTask(Task task) => _queue.Add(task);
 

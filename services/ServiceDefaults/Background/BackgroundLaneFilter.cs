@@ -7,7 +7,7 @@ public sealed class BackgroundLaneFilter<TConsumer>(BackgroundLane lane) : IFilt
     where TConsumer : class
 {
     public Task Send(ConsumerConsumeContext<TConsumer> context, IPipe<ConsumerConsumeContext<TConsumer>> next) =>
-        lane.IsLaneThread ? next.Send(context) : lane.RunAsync(() => next.Send(context), context.CancellationToken);
+        lane.RunAsync(() => next.Send(context), context.CancellationToken);
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("backgroundLane");
 }

@@ -94,6 +94,19 @@ public sealed class BackgroundLaneTests
     }
 
     [Test]
+    public async Task Work_started_from_the_lane_runs_at_once_on_the_same_thread()
+    {
+        using var lane = new BackgroundLane(threads: 1);
+        var ranInline = await lane.RunAsync(() =>
+        {
+            var outer = Environment.CurrentManagedThreadId;
+            var inner = lane.RunAsync(() => Task.FromResult(Environment.CurrentManagedThreadId));
+            return Task.FromResult(inner.IsCompleted && inner.Result == outer);
+        }).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.That(ranInline, Is.True, "a lane thread does not queue work behind itself");
+    }
+
+    [Test]
     public void A_lane_needs_a_thread()
     {
         Assert.That(() => new BackgroundLane(threads: 0), Throws.TypeOf<ArgumentOutOfRangeException>());
