@@ -103,7 +103,7 @@ public class OsvImporterTests
         Assert.Multiple(() =>
         {
             Assert.That(result.Failures, Is.Empty);
-            Assert.That(result.Total, Is.EqualTo(585));
+            Assert.That(result.Total, Is.EqualTo(589));
             Assert.That(result.Added, Is.EqualTo(ids.Distinct().Count()));
             Assert.That(result.NewOrChanged.Select(a => a.Id), Is.Unique);
         });

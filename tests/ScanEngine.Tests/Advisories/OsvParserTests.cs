@@ -29,13 +29,15 @@ public class OsvParserTests
         Assert.Multiple(() =>
         {
             Assert.That(failures, Is.Empty);
-            Assert.That(perFolder.Values.Sum(), Is.EqualTo(585));
+            Assert.That(perFolder.Values.Sum(), Is.EqualTo(589));
             Assert.That(perFolder["debian"], Is.EqualTo(6));
             Assert.That(perFolder["ghsa"], Is.EqualTo(20));
             Assert.That(perFolder["ghsa-osvdev"], Is.EqualTo(516));
             Assert.That(perFolder["osvdev-served"], Is.EqualTo(33));
             Assert.That(perFolder["alpine"], Is.EqualTo(1));
             Assert.That(perFolder["ubuntu"], Is.EqualTo(9));
+            Assert.That(perFolder["redhat"], Is.EqualTo(3));
+            Assert.That(perFolder["suse"], Is.EqualTo(1));
         });
     }
 
