@@ -30,5 +30,7 @@ public enum ScanFailureReason
 {
     UNSUPPORTED_IMAGE, UNSUPPORTED_MEDIA_TYPE, REGISTRY_NOT_CONFIGURED, REGISTRY_UNREACHABLE,
     ACCESS_DENIED, IMAGE_NOT_FOUND, CORRUPT_LAYER, LAYER_TOO_LARGE, DIGEST_MISMATCH, INTERNAL_ERROR,
+    /// <summary>The scan did not finish within its deadline, or the registry sent a layer slower than the minimum throughput.</summary>
+    TIMEOUT,
 }
 #pragma warning restore CA1707

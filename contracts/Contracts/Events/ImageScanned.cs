@@ -19,6 +19,12 @@ public sealed record ImageScanned(
     DateTimeOffset CompletedAt,
     bool InventoryUnchanged = false);
 
+/// <summary>
+/// A re-scan for new advisories (trigger RESCAN) finished. Its own message type, so the consumers' re-scan lanes subscribe to re-scan
+/// results and nothing else, and push results never queue behind a fan-out's.
+/// </summary>
+public sealed record ImageRescanned(ImageScanned Scan);
+
 /// <summary>A scanner could not scan an image; Reason says why in terms a user can act on.</summary>
 public sealed record ImageScanFailed(
     Guid ScanId, ImageRef Image, ScanType ScanType, ScanTrigger Trigger, ScanFailureReason Reason, string Message, DateTimeOffset FailedAt);

@@ -1,4 +1,5 @@
 using ImageScanning.ServiceDefaults.Background;
+using ImageScanning.ServiceDefaults.Outbox;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,6 +13,10 @@ public sealed class MessagingOptions
     public string Transport { get; set; } = "InMemory";
     public string RabbitMqHost { get; set; } = "localhost";
     public ushort RabbitMqPort { get; set; } = 5672;
+
+    /// <summary>Every node of a RabbitMQ cluster ("host:port"); when set, the bus connects to whichever is up and moves on when it fails.</summary>
+    public IReadOnlyList<string> RabbitMqNodes { get; set; } = [];
+
     public string RabbitMqVirtualHost { get; set; } = "/";
     public string RabbitMqUsername { get; set; } = "guest";
     public string RabbitMqPassword { get; set; } = "guest";
@@ -19,29 +24,65 @@ public sealed class MessagingOptions
     /// <summary>Set when RabbitMQ has the delayed-message-exchange plugin; enables delayed redelivery there.</summary>
     public bool RabbitMqDelayedExchange { get; set; }
 
+    /// <summary>
+    /// How many times a quorum queue hands out one message before dead-lettering it to the queue's _error queue: a message whose
+    /// consumer process dies every time (an image that runs the scanner out of memory) stops there instead of looping for ever.
+    /// </summary>
+    public int DeliveryLimit { get; set; } = 5;
+
+    /// <summary>How long a message that meets a store or broker outage is retried (held, with growing pauses) before it faults.</summary>
+    public TimeSpan TransientRetryFor { get; set; } = TimeSpan.FromMinutes(10);
+
     public bool IsRabbitMq => string.Equals(Transport, "RabbitMQ", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The pauses between retries of a transient failure: 1 s doubling up to a minute, until they add up to <see cref="TransientRetryFor"/>.</summary>
+    public TimeSpan[] TransientRetryIntervals()
+    {
+        var intervals = new List<TimeSpan>();
+        var next = TimeSpan.FromSeconds(1);
+        for (var total = TimeSpan.Zero; total < TransientRetryFor; total += next, next = TimeSpan.FromTicks(Math.Min(next.Ticks * 2, TimeSpan.FromMinutes(1).Ticks)))
+            intervals.Add(next);
+        return [.. intervals];
+    }
 }
 
 public static class MessagingExtensions
 {
     /// <summary>
-    /// One bus per process, whichever services it hosts. Retries (immediate, then intervals),
-    /// delayed redelivery where the transport supports it, and MassTransit's _error queues.
+    /// One bus per process, whichever services it hosts. Every receive endpoint: a quorum queue with a delivery limit that
+    /// dead-letters to its _error queue (RabbitMQ); store and broker outages retried for minutes; other failures retried three
+    /// times, then delayed redelivery where the transport supports it, then MassTransit's _error queue (and a Fault event).
     /// </summary>
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> addConsumers)
     {
         var options = builder.Configuration.GetSection("Messaging").Get<MessagingOptions>() ?? new MessagingOptions();
+        if (options.DeliveryLimit < 1) throw new InvalidOperationException("Messaging:DeliveryLimit must be at least 1.");
         builder.Services.AddSingleton(options);
         builder.Services.AddBackgroundLane();
+        FaultInjection.ThrowAfterCommit(builder.Configuration.GetSection("Testing:ThrowAfterCommit").Get<string[]>() ?? []);
+        // The outbox dispatcher starts sending once the host has started: the bus must be up by then.
+        builder.Services.AddOptions<MassTransitHostOptions>().Configure(o => o.WaitUntilStarted = true);
+        var transientIntervals = options.TransientRetryIntervals();
         builder.Services.AddMassTransit(x =>
         {
             addConsumers(x);
-            x.AddConfigureEndpointsCallback((context, _, endpoint) =>
+            x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {
-                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit) rabbit.SetQuorumQueue();
+                if (endpoint is IRabbitMqReceiveEndpointConfigurator rabbit) ConfigureQueue(rabbit, name, options);
                 if (!options.IsRabbitMq || options.RabbitMqDelayedExchange)
                     endpoint.UseDelayedRedelivery(r => r.Intervals(TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(2)));
-                endpoint.UseMessageRetry(r => r.Intervals(100, 500, 2000));
+                // Outermost: an outage of the store or broker is waited out, holding the message, for TransientRetryFor.
+                endpoint.UseMessageRetry(r =>
+                {
+                    r.Handle<Exception>(TransientFailures.IsTransient);
+                    r.Intervals(transientIntervals);
+                });
+                // Anything else is probably the message's own fault: a few quick tries, then it faults.
+                endpoint.UseMessageRetry(r =>
+                {
+                    r.Ignore<Exception>(TransientFailures.IsTransient);
+                    r.Intervals(100, 500, 2000);
+                });
             });
 
             if (options.IsRabbitMq)
@@ -53,6 +94,9 @@ public static class MessagingExtensions
                     {
                         h.Username(options.RabbitMqUsername);
                         h.Password(options.RabbitMqPassword);
+                        h.PublisherConfirmation = true;
+                        h.Heartbeat(TimeSpan.FromSeconds(10));
+                        if (options.RabbitMqNodes.Count > 0) h.UseCluster(c => { foreach (var node in options.RabbitMqNodes) c.Node(node); });
                     });
                     if (options.RabbitMqDelayedExchange) cfg.UseDelayedMessageScheduler();
                     cfg.ConfigureEndpoints(context);
@@ -69,5 +113,28 @@ public static class MessagingExtensions
             }
         });
         return builder;
+    }
+
+    /// <summary>
+    /// A replicated quorum queue. Past <see cref="MessagingOptions.DeliveryLimit"/> deliveries the broker dead-letters a message
+    /// (at least once) to the queue's _error queue, which is declared at start-up so nothing dead-lettered is dropped for want of
+    /// it. MassTransit declares that queue again on its first fault, with the receive queue's arguments: they must be the same here.
+    /// </summary>
+    private static void ConfigureQueue(IRabbitMqReceiveEndpointConfigurator rabbit, string queue, MessagingOptions options)
+    {
+        var errorQueue = queue + "_error";
+        void Arguments(IRabbitMqQueueConfigurator q)
+        {
+            q.SetQuorumQueue();
+            q.SetQueueArgument("x-delivery-limit", options.DeliveryLimit);
+            q.SetQueueArgument("x-dead-letter-strategy", "at-least-once");
+            q.SetQueueArgument("x-overflow", "reject-publish");
+        }
+        Arguments(rabbit);
+        rabbit.BindDeadLetterQueue(errorQueue, errorQueue, q =>
+        {
+            Arguments(q);
+            q.SetQueueArgument("x-dead-letter-exchange", errorQueue);
+        });
     }
 }

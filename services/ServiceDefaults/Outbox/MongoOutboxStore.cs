@@ -1,0 +1,109 @@
+using MongoDB.Bson;
+using MongoDB.Driver;
+
+namespace ImageScanning.ServiceDefaults.Outbox;
+
+/// <summary>
+/// The outbox and inbox collections of a service's MongoDB database. Outbox documents are keyed by message id and ordered by
+/// (createdAt, position in their unit of work); inbox documents by "consumer|key".
+/// </summary>
+public sealed class MongoOutboxStore(IMongoDatabase database) : IOutboxStore
+{
+    public const string OutboxCollection = "outbox_messages";
+    public const string InboxCollection = "inbox";
+
+    private static readonly FilterDefinitionBuilder<BsonDocument> Filter = Builders<BsonDocument>.Filter;
+    private static readonly UpdateDefinitionBuilder<BsonDocument> Update = Builders<BsonDocument>.Update;
+
+    private readonly IMongoCollection<BsonDocument> _outbox = database.GetCollection<BsonDocument>(OutboxCollection);
+    private readonly IMongoCollection<BsonDocument> _inbox = database.GetCollection<BsonDocument>(InboxCollection);
+    private readonly Lazy<Task> _indexes = new(() => CreateIndexesAsync(database));
+
+    internal static async Task InsertAsync(IMongoDatabase database, IClientSessionHandle session, IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
+    {
+        var documents = messages.Select((m, position) => new BsonDocument
+        {
+            ["_id"] = m.MessageId.ToString("D"),
+            ["messageType"] = m.MessageType,
+            ["destination"] = (BsonValue?)m.Destination ?? BsonNull.Value,
+            ["body"] = m.Body,
+            ["traceParent"] = (BsonValue?)m.TraceParent ?? BsonNull.Value,
+            ["createdAt"] = m.CreatedAt.UtcDateTime,
+            ["position"] = position,
+            ["nextAttemptAt"] = (m.CreatedAt + OutboxDefaults.CommitLease).UtcDateTime,
+            ["attempts"] = 0,
+            ["dispatchedAt"] = BsonNull.Value,
+            ["replays"] = 0,
+        });
+        await database.GetCollection<BsonDocument>(OutboxCollection).InsertManyAsync(session, documents, cancellationToken: ct);
+    }
+
+    public async Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct = default)
+    {
+        await _indexes.Value;
+        var due = Filter.Eq("dispatchedAt", BsonNull.Value) & Filter.Lte("nextAttemptAt", now.UtcDateTime);
+        var ids = await _outbox.Find(due).Sort(Builders<BsonDocument>.Sort.Ascending("createdAt").Ascending("position"))
+            .Limit(limit).Project(Builders<BsonDocument>.Projection.Include("_id")).ToListAsync(ct);
+        if (ids.Count == 0) return [];
+        var leaseId = Guid.NewGuid().ToString("N");
+        await _outbox.UpdateManyAsync(due & Filter.In("_id", ids.Select(d => d["_id"])),
+            Update.Set("nextAttemptAt", (now + lease).UtcDateTime).Set("leaseId", leaseId), cancellationToken: ct);
+        var claimed = await _outbox.Find(Filter.Eq("leaseId", leaseId))
+            .Sort(Builders<BsonDocument>.Sort.Ascending("createdAt").Ascending("position")).ToListAsync(ct);
+        return claimed.Select(d => new OutboxMessage(
+            Guid.Parse(d["_id"].AsString), d["messageType"].AsString, d["body"].AsString,
+            d["destination"].IsBsonNull ? null : d["destination"].AsString,
+            d["traceParent"].IsBsonNull ? null : d["traceParent"].AsString,
+            new DateTimeOffset(d["createdAt"].ToUniversalTime()))).ToList();
+    }
+
+    public async Task MarkDispatchedAsync(IReadOnlyCollection<Guid> messageIds, DateTimeOffset at, CancellationToken ct = default)
+    {
+        if (messageIds.Count == 0) return;
+        await _outbox.UpdateManyAsync(Filter.In("_id", messageIds.Select(id => id.ToString("D"))) & Filter.Eq("dispatchedAt", BsonNull.Value),
+            Update.Set("dispatchedAt", at.UtcDateTime).Unset("lastError"), cancellationToken: ct);
+    }
+
+    public Task MarkFailedAsync(Guid messageId, string error, DateTimeOffset nextAttemptAt, CancellationToken ct = default) =>
+        _outbox.UpdateOneAsync(Filter.Eq("_id", messageId.ToString("D")) & Filter.Eq("dispatchedAt", BsonNull.Value),
+            Update.Inc("attempts", 1).Set("lastError", error).Set("nextAttemptAt", nextAttemptAt.UtcDateTime), cancellationToken: ct);
+
+    public async Task<long> PruneAsync(DateTimeOffset dispatchedBefore, DateTimeOffset handledBefore, CancellationToken ct = default)
+    {
+        var outbox = await _outbox.DeleteManyAsync(Filter.Ne("dispatchedAt", BsonNull.Value) & Filter.Lt("dispatchedAt", dispatchedBefore.UtcDateTime), ct);
+        var inbox = await _inbox.DeleteManyAsync(Filter.Lt("handledAt", handledBefore.UtcDateTime), ct);
+        return outbox.DeletedCount + inbox.DeletedCount;
+    }
+
+    public async Task<long> RequeueDispatchedSinceAsync(DateTimeOffset since, int maxReplays, DateTimeOffset now, CancellationToken ct = default)
+    {
+        var result = await _outbox.UpdateManyAsync(
+            Filter.Gte("dispatchedAt", since.UtcDateTime) & Filter.Lt("replays", maxReplays),
+            Update.Set("dispatchedAt", BsonNull.Value).Set("nextAttemptAt", now.UtcDateTime).Inc("replays", 1), cancellationToken: ct);
+        return result.ModifiedCount;
+    }
+
+    public Task<bool> IsHandledAsync(string consumer, Guid key, CancellationToken ct = default) =>
+        _inbox.Find(Filter.Eq("_id", consumer + "|" + key.ToString("D"))).AnyAsync(ct);
+
+    public async Task<OutboxStatus> GetStatusAsync(CancellationToken ct = default)
+    {
+        await _indexes.Value;
+        var pending = Filter.Eq("dispatchedAt", BsonNull.Value);
+        var count = await _outbox.CountDocumentsAsync(pending, cancellationToken: ct);
+        var oldest = await _outbox.Find(pending).Sort(Builders<BsonDocument>.Sort.Ascending("createdAt")).Limit(1).FirstOrDefaultAsync(ct);
+        return new OutboxStatus(count, oldest is null ? null : new DateTimeOffset(oldest["createdAt"].ToUniversalTime()));
+    }
+
+    private static async Task CreateIndexesAsync(IMongoDatabase database)
+    {
+        var keys = Builders<BsonDocument>.IndexKeys;
+        await database.GetCollection<BsonDocument>(OutboxCollection).Indexes.CreateManyAsync(
+        [
+            new CreateIndexModel<BsonDocument>(keys.Ascending("dispatchedAt").Ascending("nextAttemptAt"), new CreateIndexOptions { Name = "ix_due" }),
+            new CreateIndexModel<BsonDocument>(keys.Ascending("leaseId"), new CreateIndexOptions { Name = "ix_lease", Sparse = true }),
+        ]);
+        await database.GetCollection<BsonDocument>(InboxCollection).Indexes.CreateOneAsync(
+            new CreateIndexModel<BsonDocument>(keys.Ascending("handledAt"), new CreateIndexOptions { Name = "ix_handled_at" }));
+    }
+}
