@@ -3,6 +3,7 @@ using ImageScanning.ServiceDefaults.Outbox;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace ImageScanning.ServiceDefaults.Extensions;
@@ -57,6 +58,7 @@ public static class MessagingExtensions
     {
         var options = builder.Configuration.GetSection("Messaging").Get<MessagingOptions>() ?? new MessagingOptions();
         if (options.DeliveryLimit < 1) throw new InvalidOperationException("Messaging:DeliveryLimit must be at least 1.");
+        builder.Services.RemoveAll<MessagingOptions>();
         builder.Services.AddSingleton(options);
         builder.Services.AddBackgroundLane();
         FaultInjection.ThrowAfterCommit(builder.Configuration.GetSection("Testing:ThrowAfterCommit").Get<string[]>() ?? []);

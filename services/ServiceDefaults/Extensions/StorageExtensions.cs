@@ -98,6 +98,7 @@ public static class StorageExtensions
         if (builder.Services.Any(d => d.ServiceType == typeof(OutboxDatabases))) return builder;
         builder.Services.AddOptions<OutboxOptions>().BindConfiguration("Outbox").Validate(o => { o.Validate(); return true; });
         builder.Services.AddSingleton(provider => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<OutboxOptions>>().Value);
+        builder.Services.TryAddSingleton(builder.Configuration.GetSection("Messaging").Get<MessagingOptions>() ?? new MessagingOptions());
         builder.Services.AddSingleton<OutboxDatabases>();
         builder.Services.AddSingleton<OutboxMetrics>();
         builder.Services.AddSingleton<OutboxDispatcher>();

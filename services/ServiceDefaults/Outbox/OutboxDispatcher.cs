@@ -19,7 +19,7 @@ namespace ImageScanning.ServiceDefaults.Outbox;
 /// </summary>
 public sealed class OutboxDispatcher(
     IBus bus, OutboxDatabases databases, OutboxChannel committed, OutboxOptions options, MessagingOptions messaging, OutboxMetrics metrics,
-    IHostApplicationLifetime lifetime, TimeProvider clock, ILogger<OutboxDispatcher> logger)
+    TimeProvider clock, ILogger<OutboxDispatcher> logger, IHostApplicationLifetime? lifetime = null)
     : BackgroundService
 {
     public static readonly ActivitySource Activity = new(ServiceDefaultsExtensions.TelemetryPrefix + ".Outbox");
@@ -33,12 +33,16 @@ public sealed class OutboxDispatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Publishing before the bus is up would fail every message once; wait for the host (and the bus) to have started.
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
-        await using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        // Without a host (a test harness) the caller starts this once the bus is up.
+        if (lifetime is not null)
         {
-            try { await started.Task; }
-            catch (OperationCanceledException) { return; }
+            var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            await using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+            await using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+            {
+                try { await started.Task; }
+                catch (OperationCanceledException) { return; }
+            }
         }
 
         if (options.ReplayOnStart ?? !messaging.IsRabbitMq) await ReplayAsync(clock.GetUtcNow() - options.KeepDispatchedFor, stoppingToken);
