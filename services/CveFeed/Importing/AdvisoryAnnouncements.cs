@@ -25,8 +25,9 @@ public sealed class AdvisoryAnnouncements(IServiceDatabase database, OutboxChann
         if (messages.Count == 0) return Task.CompletedTask;
         return transaction switch
         {
-            SqliteAdvisoryWriteTransaction sqlite => TemporaryOutboxWriter.InsertAsync(sqlite.Connection, sqlite.Transaction, messages, ct),
-            MongoAdvisoryWriteTransaction mongo => TemporaryOutboxWriter.InsertAsync(mongo.Database, mongo.Session, messages, ct),
+            // The connection is inside the batch's transaction: its commands join it.
+            SqliteAdvisoryWriteTransaction sqlite => SqliteOutboxStore.InsertAsync(sqlite.Connection, messages, ct),
+            MongoAdvisoryWriteTransaction mongo => MongoOutboxStore.InsertAsync(mongo.Database, mongo.Session, messages, ct),
             _ => throw new NotSupportedException($"No outbox for a {transaction.GetType().Name}."),
         };
     }

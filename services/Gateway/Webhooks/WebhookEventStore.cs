@@ -23,7 +23,7 @@ public sealed class WebhookOptions
 /// registry that sends a notification again (our 202 was lost) stores nothing twice.
 /// </summary>
 public sealed class WebhookEventStore(
-    [FromKeyedServices(GatewayExtensions.DatabaseName)] IServiceDatabase database, WebhookOptions options, ILogger<WebhookEventStore> logger)
+    [FromKeyedServices(GatewayExtensions.DatabaseName)] IServiceDatabase database, WebhookOptions options)
 {
     /// <summary>The inbox's consumer name for registry notifications.</summary>
     public const string InboxName = "DistributionWebhook";
@@ -52,21 +52,18 @@ public sealed class WebhookEventStore(
         return repeated;
     }
 
-    /// <summary>
-    /// A unit of work, or a <see cref="TimeoutException"/> after <see cref="WebhookOptions.StoreTimeout"/>. SQLite waits for a locked
-    /// file on the calling thread for its whole busy timeout, so the wait runs on the pool; a work that starts after the timeout
-    /// is rolled back at once (the registry was told 503 and sends the notification again).
-    /// </summary>
+    /// <summary>A unit of work, or a <see cref="TimeoutException"/> after <see cref="WebhookOptions.StoreTimeout"/> (a locked store).</summary>
     private async Task<UnitOfWork> BeginAsync()
     {
-        var begin = Task.Run(() => database.BeginAsync(CancellationToken.None));
-        if (await Task.WhenAny(begin, Task.Delay(options.StoreTimeout)) == begin) return await begin;
-        _ = begin.ContinueWith(async started =>
+        using var timeout = new CancellationTokenSource(options.StoreTimeout);
+        try
         {
-            if (started.IsCompletedSuccessfully) await started.Result.DisposeAsync();
-            else logger.LogDebug("A webhook's late unit of work failed: {Message}", started.Exception?.GetBaseException().Message);
-        }, TaskScheduler.Default);
-        throw new TimeoutException($"The Gateway's '{database.Name}' store did not start a write within {options.StoreTimeout}.");
+            return await database.BeginAsync(timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"The Gateway's '{database.Name}' store did not start a write within {options.StoreTimeout}.");
+        }
     }
 
     /// <summary>A name-based id (RFC 9562 version 8, from SHA-256) of one registry event.</summary>

@@ -30,8 +30,20 @@ public sealed class OutboxDispatcherTests
             _host.Dispose();
             _host = null;
         }
-        SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        // The stopping dispatcher's last flush may still open the file: clear the pool and retry the clean-up briefly.
+        for (var attempt = 1; ; attempt++)
+        {
+            SqliteConnection.ClearAllPools();
+            try
+            {
+                Directory.Delete(_directory, recursive: true);
+                return;
+            }
+            catch (IOException) when (attempt < 20)
+            {
+                await Task.Delay(100);
+            }
+        }
     }
 
     private static ImagePulled Pulled(string id) => new(id, "local", "team/app", "sha256:" + new string('a', 64), DateTimeOffset.UtcNow);
