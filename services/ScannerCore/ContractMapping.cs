@@ -47,6 +47,7 @@ public static class ContractMapping
         ScanFailureKind.CorruptLayer => ScanFailureReason.CORRUPT_LAYER,
         ScanFailureKind.LayerTooLarge => ScanFailureReason.LAYER_TOO_LARGE,
         ScanFailureKind.DigestMismatch => ScanFailureReason.DIGEST_MISMATCH,
+        ScanFailureKind.Timeout => ScanFailureReason.TIMEOUT,
         _ => ScanFailureReason.INTERNAL_ERROR,
     };
 }

@@ -14,6 +14,8 @@ internal sealed class RegistryClient(
     HttpClient http,
     RegistryAuthenticator auth,
     RegistryHttpOptions options,
+    BlobThroughputOptions throughput,
+    TimeProvider time,
     ILogger logger) : IRegistryClient
 {
     public string RegistryName => registry.Name;
@@ -65,7 +67,10 @@ internal sealed class RegistryClient(
             if (expectedSize is { } size && declared is { } length && length != size)
                 throw new ScanException(ScanFailureKind.DigestMismatch, $"Registry '{registry.Name}' sends {what} with {length} bytes; the manifest says {size}.");
             var body = await response.Content.ReadAsStreamAsync(ct);
-            return new VerifyingBlobStream(body, response, digest, expectedSize, options.BlobReadIdleTimeout, $"{what} from registry '{registry.Name}'");
+            var described = $"{what} from registry '{registry.Name}'";
+            // Every blob (layers and configs) comes through here: the throughput guard sits on the network stream itself.
+            if (throughput.IsEnabled) body = new MinimumThroughputStream(body, throughput, time, described);
+            return new VerifyingBlobStream(body, response, digest, expectedSize, options.BlobReadIdleTimeout, described);
         }
         catch
         {

@@ -23,11 +23,12 @@ internal sealed class RegistryClientFactory : IRegistryClientFactory
     private readonly ConcurrentDictionary<string, RegistryAuthenticator> authenticators = new(StringComparer.OrdinalIgnoreCase);
     private readonly IHttpClientFactory httpClients;
     private readonly RegistryHttpOptions httpOptions;
+    private readonly BlobThroughputOptions throughput;
     private readonly ILoggerFactory loggers;
     private readonly TimeProvider time;
 
     public RegistryClientFactory(
-        IOptions<RegistriesOptions> options, IOptions<RegistryHttpOptions> httpOptions,
+        IOptions<RegistriesOptions> options, IOptions<RegistryHttpOptions> httpOptions, IOptions<BlobThroughputOptions> throughput,
         IHttpClientFactory httpClients, ILoggerFactory loggers, TimeProvider time)
     {
         registries = new(StringComparer.OrdinalIgnoreCase);
@@ -41,6 +42,8 @@ internal sealed class RegistryClientFactory : IRegistryClientFactory
         }
         this.httpClients = httpClients;
         this.httpOptions = httpOptions.Value;
+        this.throughput = throughput.Value;
+        if (this.throughput.Problem() is { } problem) throw new InvalidOperationException(problem);
         this.loggers = loggers;
         this.time = time;
     }
@@ -54,7 +57,7 @@ internal sealed class RegistryClientFactory : IRegistryClientFactory
                 $"Registry '{Digests.Printable(registryName ?? "")}' is not configured; the scanner pulls only from the registries in its configuration.");
         var logger = loggers.CreateLogger<RegistryClient>();
         var auth = authenticators.GetOrAdd(entry.Options.Name, _ => new RegistryAuthenticator(entry.Options, time, logger));
-        return new RegistryClient(entry.Options, entry.BaseUri, httpClients.CreateClient(HttpClientName), auth, httpOptions, logger);
+        return new RegistryClient(entry.Options, entry.BaseUri, httpClients.CreateClient(HttpClientName), auth, httpOptions, throughput, time, logger);
     }
 
     private static Uri BaseUriOf(RegistryOptions registry)

@@ -17,13 +17,15 @@ public static class RegistryServiceCollectionExtensions
     /// <see cref="ImageReader"/> and the registry HttpClient with its resilience pipeline: retries
     /// with exponential backoff and jitter on connection failures, 5xx, 408 and 429 (never on other
     /// 4xx), an attempt timeout up to the response headers (bodies are streamed outside it) and a
-    /// total timeout.
+    /// total timeout. Blob bodies must keep up <see cref="BlobThroughputOptions"/>.
     /// </summary>
     public static IServiceCollection AddRegistryClients(
         this IServiceCollection services, IConfiguration registriesSection, Action<RegistryHttpOptions>? configureHttp = null)
     {
         var section = registriesSection.GetSection("Registries") is { } inner && inner.GetChildren().Any() ? inner : registriesSection;
         services.AddOptions<RegistriesOptions>().Configure(o => section.Bind(o.Registries));
+        // Defaults here; the scanners bind them from Scanning:* (ScannerCore).
+        services.AddOptions<BlobThroughputOptions>();
         var http = services.AddOptions<RegistryHttpOptions>();
         if (configureHttp is not null) http.Configure(configureHttp);
 

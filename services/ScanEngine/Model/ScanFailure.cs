@@ -13,6 +13,9 @@ public enum ScanFailureKind
     LayerTooLarge,
     DigestMismatch,
     InternalError,
+
+    /// <summary>The scan ran past its deadline, or a registry sent a blob slower than the minimum throughput. Not retried.</summary>
+    Timeout,
 }
 
 /// <summary>A scan failure with a reason a user can act on; never carries credentials.</summary>

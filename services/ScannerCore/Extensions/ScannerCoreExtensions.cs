@@ -3,10 +3,12 @@ using ImageScanning.ScanEngine.Ecosystems;
 using ImageScanning.ScanEngine.Images;
 using ImageScanning.ScanEngine.Model;
 using ImageScanning.ScanEngine.Scanning;
+using ImageScanning.ScannerCore.Attempts;
 using ImageScanning.ScannerCore.Inventory;
+using ImageScanning.ScannerCore.Testing;
 using ImageScanning.ServiceDefaults.Extensions;
+using ImageScanning.ServiceDefaults.Storage;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace ImageScanning.ScannerCore.Extensions;
@@ -14,17 +16,30 @@ namespace ImageScanning.ScannerCore.Extensions;
 public static class ScannerCoreExtensions
 {
     /// <summary>
-    /// The scan engine, the registry clients (configured registries only) and read access to the advisory
-    /// database, which CveFeed writes (as a scanner ships with its vulnerability DB).
+    /// The scan engine, the registry clients (configured registries only), read access to the advisory database, which CveFeed
+    /// writes (as a scanner ships with its vulnerability DB), and the scanners' own database "inventories" (inventories, scan
+    /// attempts, outbox, inbox), whose outbox this process dispatches. Scanning:* and Testing:* are bound here.
     /// </summary>
     public static IHostApplicationBuilder AddScannerCore(this IHostApplicationBuilder builder)
     {
         if (builder.Services.Any(d => d.ServiceType == typeof(ScanImageHandler))) return builder; // Basic and Enhanced in one process.
         builder.Services.AddRegistryClients(builder.Configuration.GetSection("Registries"));
+        builder.Services.AddOptions<BlobThroughputOptions>().BindConfiguration(ScannerOptions.Section)
+            .Validate(o => o.Problem() is null, "Scanning:MinimumThroughputBytesPerSecond must not be negative and Scanning:ThroughputWindow must be positive.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<ScannerOptions>().BindConfiguration(ScannerOptions.Section)
+            .Validate(o => o.Problem() is null, "Scanning:ScanTimeout must be positive and Scanning:MaxScanAttempts at least 1.")
+            .ValidateOnStart();
+        builder.Services.AddOptions<ScannerFaultInjectionOptions>().BindConfiguration(ScannerFaultInjectionOptions.Section);
+
         builder.AddStore<IAdvisoryStore>("advisories", path => new SqliteAdvisoryStore(path), db => new MongoAdvisoryStore(db));
-        builder.AddStore<IInventoryStore>("inventories", path => new SqliteInventoryStore(path), db => new MongoInventoryStore(db));
+        builder.AddStore<IInventoryStore>(ScannerDatabase.Name, (SqliteDatabase db) => new SqliteInventoryStore(db), (MongoServiceDatabase db) => new MongoInventoryStore(db));
+        builder.AddStore<IScanAttemptStore>(ScannerDatabase.Name, (SqliteDatabase db) => new SqliteScanAttemptStore(db), (MongoServiceDatabase db) => new MongoScanAttemptStore(db));
+        builder.AddOutbox(ScannerDatabase.Name);
+
         foreach (var ecosystem in EcosystemCatalog.All()) builder.Services.AddSingleton(ecosystem);
         builder.Services.AddSingleton<ImageScanner>();
+        builder.Services.AddSingleton<ScannerFaultInjection>();
         builder.Services.AddSingleton<ScanImageHandler>();
         builder.Services.AddSingleton<IScanImageHandler>(sp => sp.GetRequiredService<ScanImageHandler>());
         builder.Services.AddSingleton<ScannerMetrics>();

@@ -1,7 +1,12 @@
+using ImageScanning.ServiceDefaults.Storage;
+
 namespace ImageScanning.ScannerCore.Inventory;
 
-/// <summary>The scanners' store of image inventories, one per image digest (the latest scan's).</summary>
-public interface IInventoryStore
+/// <summary>
+/// The scanners' store of image inventories, one per image digest (the latest scan's), in the scanners' service database: a scan's
+/// inventory is saved in the unit of work that publishes its result (<c>inventories.In(work)</c>).
+/// </summary>
+public interface IInventoryStore : ITransactionalStore<IInventoryStore>
 {
     /// <summary>Stores the image's inventory, replacing any earlier one for the same registry, repository and digest.</summary>
     Task SaveAsync(StoredInventory inventory, CancellationToken cancellationToken = default);

@@ -1,29 +1,54 @@
+using ImageScanning.ServiceDefaults.Storage;
 using MongoDB.Bson;
 using MongoDB.Bson.Serialization.Attributes;
 using MongoDB.Driver;
 
 namespace ImageScanning.ScannerCore.Inventory;
 
-/// <summary>Production store: one document per image in the inventories database, keyed by the image.</summary>
-public sealed class MongoInventoryStore(IMongoDatabase database) : IInventoryStore
+/// <summary>
+/// The inventories collection of the scanners' Mongo database: one document per image, keyed by the image. Joined with a unit of
+/// work, every call goes through its session.
+/// </summary>
+public sealed class MongoInventoryStore : IInventoryStore
 {
-    private readonly IMongoCollection<InventoryDocument> _inventories = database.GetCollection<InventoryDocument>("inventories");
+    private readonly MongoServiceDatabase _database;
+    private readonly IMongoCollection<InventoryDocument> _inventories;
+    private readonly IClientSessionHandle? _session;
 
-    public Task SaveAsync(StoredInventory inventory, CancellationToken cancellationToken = default) =>
-        _inventories.ReplaceOneAsync(
-            d => d.Id == inventory.Key,
-            new InventoryDocument
-            {
-                Id = inventory.Key, ScannerVersion = inventory.ScannerVersion, SavedAt = inventory.SavedAt.UtcDateTime,
-                Inventory = InventoryJson.Serialize(inventory),
-            },
-            new ReplaceOptions { IsUpsert = true },
-            cancellationToken);
+    public MongoInventoryStore(MongoServiceDatabase database) : this(database, null) { }
+
+    /// <summary>A store on a database of its own (tests).</summary>
+    public MongoInventoryStore(IMongoDatabase database) : this(new MongoServiceDatabase(database, ScannerDatabase.Name), null) { }
+
+    private MongoInventoryStore(MongoServiceDatabase database, IClientSessionHandle? session)
+    {
+        _database = database;
+        _inventories = database.Database.GetCollection<InventoryDocument>("inventories");
+        _session = session;
+    }
+
+    public IInventoryStore In(UnitOfWork work) => new MongoInventoryStore(_database, _database.Join(work).Session);
+
+    public Task SaveAsync(StoredInventory inventory, CancellationToken cancellationToken = default)
+    {
+        var document = new InventoryDocument
+        {
+            Id = inventory.Key, ScannerVersion = inventory.ScannerVersion, SavedAt = inventory.SavedAt.UtcDateTime,
+            Inventory = InventoryJson.Serialize(inventory),
+        };
+        var filter = Builders<InventoryDocument>.Filter.Eq(d => d.Id, inventory.Key);
+        var options = new ReplaceOptions { IsUpsert = true };
+        return _session is null
+            ? _inventories.ReplaceOneAsync(filter, document, options, cancellationToken)
+            : _inventories.ReplaceOneAsync(_session, filter, document, options, cancellationToken);
+    }
 
     public async Task<StoredInventory?> GetAsync(string registry, string repository, string digest, CancellationToken cancellationToken = default)
     {
         var key = StoredInventory.ImageKey(registry, repository, digest);
-        var document = await _inventories.Find(d => d.Id == key).FirstOrDefaultAsync(cancellationToken);
+        var filter = Builders<InventoryDocument>.Filter.Eq(d => d.Id, key);
+        var find = _session is null ? _inventories.Find(filter) : _inventories.Find(_session, filter);
+        var document = await find.FirstOrDefaultAsync(cancellationToken);
         return document is null ? null : InventoryJson.Deserialize(document.Inventory);
     }
 

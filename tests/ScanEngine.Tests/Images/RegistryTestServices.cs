@@ -7,7 +7,8 @@ namespace ImageScanning.ScanEngine.Tests.Images;
 /// <summary>The scanner's registry services as production wires them (AddRegistryClients from configuration), with short retry delays.</summary>
 internal static class RegistryTestServices
 {
-    public static ServiceProvider Build(IEnumerable<RegistryOptions> registries, Action<RegistryHttpOptions>? configure = null)
+    public static ServiceProvider Build(
+        IEnumerable<RegistryOptions> registries, Action<RegistryHttpOptions>? configure = null, Action<BlobThroughputOptions>? throughput = null)
     {
         var settings = new Dictionary<string, string?>();
         var i = 0;
@@ -33,6 +34,7 @@ internal static class RegistryTestServices
             o.ConnectTimeout = TimeSpan.FromSeconds(2);
             configure?.Invoke(o);
         });
+        if (throughput is not null) services.Configure(throughput);
         return services.BuildServiceProvider();
     }
 

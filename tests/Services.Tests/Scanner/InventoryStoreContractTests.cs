@@ -1,13 +1,17 @@
 using ImageScanning.ScanEngine.Model;
 using ImageScanning.ScannerCore.Inventory;
+using ImageScanning.ServiceDefaults.Storage;
 using ImageScanning.TestSupport;
 
 namespace ImageScanning.Services.Tests.Scanner;
 
-/// <summary>One behaviour suite that every IInventoryStore implementation must pass.</summary>
+/// <summary>One behaviour suite that every IInventoryStore implementation must pass, alone and joined with a unit of work.</summary>
 public abstract class InventoryStoreContractTests
 {
-    protected abstract Task<IInventoryStore> CreateStoreAsync();
+    /// <summary>A store on a fresh database, and that database (for units of work).</summary>
+    protected abstract Task<(IInventoryStore Store, IServiceDatabase Database)> CreateAsync();
+
+    private async Task<IInventoryStore> CreateStoreAsync() => (await CreateAsync()).Store;
 
     private const string CurrentVersion = "dpkg/1,os-release/1";
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-28T01:00:00Z");
@@ -102,6 +106,38 @@ public abstract class InventoryStoreContractTests
         Assert.That(await store.GetCurrentAsync("local", "team/app", Digest('f'), CurrentVersion), Is.Null);
         Assert.That(await store.GetCurrentAsync("local", "team/app", Digest('f'), "dpkg/0,os-release/1"), Is.Not.Null);
     }
+
+    [Test]
+    public async Task A_save_in_a_unit_of_work_is_seen_by_the_work_and_stored_only_when_it_commits()
+    {
+        var (store, database) = await CreateAsync();
+        var kept = Inventory('g');
+        var dropped = Inventory('h');
+
+        await using (var work = await database.BeginAsync())
+        {
+            await store.In(work).SaveAsync(dropped);
+            Assert.That(await store.In(work).GetAsync("local", "team/app", dropped.Digest), Is.Not.Null, "the work reads its own write");
+        } // disposed without a commit: rolled back
+        await using (var work = await database.BeginAsync())
+        {
+            await store.In(work).SaveAsync(kept);
+            await work.CommitAsync(CancellationToken.None);
+        }
+
+        Assert.That(await store.GetAsync("local", "team/app", dropped.Digest), Is.Null);
+        Assert.That((await store.GetAsync("local", "team/app", kept.Digest))!.Packages, Is.EqualTo(kept.Packages));
+    }
+
+    [Test]
+    public async Task A_unit_of_work_of_another_database_is_refused()
+    {
+        var (store, _) = await CreateAsync();
+        var (_, other) = await CreateAsync();
+        await using var work = await other.BeginAsync();
+
+        Assert.That(() => store.In(work), Throws.ArgumentException);
+    }
 }
 
 public sealed class SqliteInventoryStoreTests : InventoryStoreContractTests
@@ -118,8 +154,11 @@ public sealed class SqliteInventoryStoreTests : InventoryStoreContractTests
         Directory.Delete(_directory, recursive: true);
     }
 
-    protected override Task<IInventoryStore> CreateStoreAsync() =>
-        Task.FromResult<IInventoryStore>(new SqliteInventoryStore(Path.Combine(_directory, "inventories.db")));
+    protected override Task<(IInventoryStore Store, IServiceDatabase Database)> CreateAsync()
+    {
+        var database = new SqliteDatabase(Path.Combine(_directory, $"inventories-{Guid.NewGuid():N}.db"));
+        return Task.FromResult<(IInventoryStore, IServiceDatabase)>((new SqliteInventoryStore(database), database));
+    }
 
     [Test]
     public async Task An_unreadable_row_is_reported_as_invalid_data_not_a_crash()
@@ -140,6 +179,9 @@ public sealed class SqliteInventoryStoreTests : InventoryStoreContractTests
 
 public sealed class MongoInventoryStoreTests : InventoryStoreContractTests
 {
-    protected override async Task<IInventoryStore> CreateStoreAsync() =>
-        new MongoInventoryStore(await MongoTestDatabase.CreateOrIgnoreAsync("inventories"));
+    protected override async Task<(IInventoryStore Store, IServiceDatabase Database)> CreateAsync()
+    {
+        var database = new MongoServiceDatabase(await MongoTestDatabase.CreateOrIgnoreAsync("inventories"), "inventories");
+        return (new MongoInventoryStore(database), database);
+    }
 }

@@ -1,29 +1,23 @@
 using ImageScanning.Contracts;
 using ImageScanning.ScanEngine.Advisories.Osv;
-using ImageScanning.ScanEngine.Advisories.Store;
-using ImageScanning.ScanEngine.Ecosystems;
-using ImageScanning.ScanEngine.Images;
 using ImageScanning.ScanEngine.Model;
 using ImageScanning.ScanEngine.Scanning;
-using ImageScanning.ScannerCore;
 using ImageScanning.ScannerCore.Inventory;
+using ImageScanning.Services.Tests.Scanner.Support;
 using ImageScanning.TestSupport;
 using MassTransit;
-using MassTransit.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageScanning.Services.Tests.Scanner;
 
 /// <summary>
-/// The scanner's ScanImage handling on MassTransit's in-memory harness against a real docker-registry,
-/// a real SQLite advisory database and inventory store: a RESCAN re-matches the stored inventory
-/// without one request to the registry, unless that inventory is stale.
+/// The scanner's ScanImage handling as its host wires it, on MassTransit's in-memory bus against a real docker-registry, a real
+/// SQLite advisory database and the scanners' SQLite database: a RESCAN re-matches the stored inventory without one request to
+/// the registry, unless that inventory is stale, and its result is published as ImageRescanned.
 /// </summary>
 [NonParallelizable]
 public sealed class RescanFromInventoryTests
 {
-    private const string Registry = "local";
     private const string Repository = "team/debian";
 
     // Debian 12's /usr/lib/os-release as the base-files package ships it.
@@ -57,11 +51,7 @@ public sealed class RescanFromInventoryTests
 
     private RegistryServer _registry = null!;
     private PushedImage _image = null!;
-    private string _directory = "";
-    private ServiceProvider _provider = null!;
-    private ITestHarness _harness = null!;
-    private SqliteAdvisoryStore _advisories = null!;
-    private SqliteInventoryStore _inventories = null!;
+    private ScannerTestHost _scanner = null!;
 
     [OneTimeSetUp]
     public async Task StartRegistryAndPushImage()
@@ -79,72 +69,37 @@ public sealed class RescanFromInventoryTests
     public async Task StopRegistry() => await _registry.DisposeAsync();
 
     [SetUp]
-    public async Task StartScanner()
-    {
-        _directory = Directory.CreateTempSubdirectory("rescan-scanner-").FullName;
-        _advisories = new SqliteAdvisoryStore(Path.Combine(_directory, "advisories.db"));
-        _inventories = new SqliteInventoryStore(Path.Combine(_directory, "inventories.db"));
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Registries:0:Name"] = Registry,
-            ["Registries:0:Url"] = _registry.Url.ToString(),
-        }).Build();
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddMetrics()
-            .AddSingleton<IAdvisoryStore>(_advisories)
-            .AddSingleton<IInventoryStore>(_inventories)
-            .AddSingleton<ImageScanner>()
-            .AddSingleton<ScannerMetrics>()
-            .AddSingleton<ScanImageHandler>();
-        services.AddRegistryClients(configuration.GetSection("Registries"));
-        foreach (var ecosystem in EcosystemCatalog.All()) services.AddSingleton(ecosystem);
-        _provider = services
-            .AddMassTransitTestHarness(x => x.AddConsumer<BasicScanConsumer>())
-            .BuildServiceProvider(true);
-        _harness = _provider.GetRequiredService<ITestHarness>();
-        await _harness.Start();
-    }
+    public async Task StartScanner() => _scanner = await ScannerTestHost.StartAsync(_registry.Url);
 
     [TearDown]
-    public async Task StopScanner()
-    {
-        await _harness.Stop();
-        await _provider.DisposeAsync();
-        _advisories.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public async Task StopScanner() => await _scanner.DisposeAsync();
 
-    /// <summary>The BASIC scanner's consumer, as services/BasicScanner wires it.</summary>
-    private sealed class BasicScanConsumer(ScanImageHandler handler) : IConsumer<ScanImage>
-    {
-        public Task Consume(ConsumeContext<ScanImage> context) => handler.HandleAsync(context, includeLanguagePackages: false);
-    }
+    private ImageScanner Scanner => _scanner.Services.GetRequiredService<ImageScanner>();
 
-    private ImageScanner Scanner => _provider.GetRequiredService<ImageScanner>();
+    private IInventoryStore Inventories => _scanner.Inventories;
 
+    /// <summary>One scan; a RESCAN's result comes as ImageRescanned, every other as ImageScanned, and only that.</summary>
     private async Task<ImageScanned> ScanAsync(ScanTrigger trigger)
     {
-        var command = new ScanImage(Guid.NewGuid(), new ImageRef(Registry, Repository, _image.Digest, ["v1"]), ScanType.BASIC, trigger, DateTimeOffset.UtcNow);
-        await _harness.Bus.Publish(command);
-        // The harness's inactivity wait can end before a fresh command is even delivered: wait for this scan's outcome itself.
-        for (var i = 0; i < 1200 && !Finished(command.ScanId); i++) await Task.Delay(50);
-        Assert.That(_harness.Published.Select<ImageScanFailed>(p => p.Context.Message.ScanId == command.ScanId).Select(p => p.Context.Message.Message),
-            Is.Empty, "the scan failed");
-        Assert.That(_harness.Published.Select<Fault<ScanImage>>(p => p.Context.Message.Message.ScanId == command.ScanId)
-            .SelectMany(p => p.Context.Message.Exceptions).Select(e => e.Message), Is.Empty, "the handler threw");
-        var scanned = _harness.Published.Select<ImageScanned>(p => p.Context.Message.ScanId == command.ScanId).Select(p => p.Context.Message).ToList();
+        var command = await _scanner.ScanAsync(Repository, _image.Digest, trigger);
+        await _scanner.Results.WaitForAsync(command.ScanId);
+        await Task.Delay(200); // time for a second result, which must not come
+        Assert.That(_scanner.Results.Of<ImageScanFailed>(command.ScanId).Select(f => f.Message), Is.Empty, "the scan failed");
+        Assert.That(_scanner.Results.Of<Fault<ScanImage>>(command.ScanId).SelectMany(f => f.Exceptions).Select(e => e.Message), Is.Empty, "the handler threw");
+        var scanned = _scanner.Results.Of<ImageScanned>(command.ScanId);
+        var rescanned = _scanner.Results.Of<ImageRescanned>(command.ScanId).Select(r => r.Scan).ToList();
+        if (trigger == ScanTrigger.RESCAN)
+        {
+            Assert.That(scanned, Is.Empty, "a re-scan's result is not an ImageScanned: push result consumers never see it");
+            Assert.That(rescanned, Has.Count.EqualTo(1));
+            return rescanned[0];
+        }
+        Assert.That(rescanned, Is.Empty);
         Assert.That(scanned, Has.Count.EqualTo(1));
         return scanned[0];
     }
 
-    private bool Finished(Guid scanId) =>
-        _harness.Published.Select<ImageScanned>(p => p.Context.Message.ScanId == scanId).Any()
-        || _harness.Published.Select<ImageScanFailed>(p => p.Context.Message.ScanId == scanId).Any()
-        || _harness.Published.Select<Fault<ScanImage>>(p => p.Context.Message.Message.ScanId == scanId).Any();
-
-    private async Task ImportAclAdvisoryAsync() => await _advisories.UpsertAsync(OsvParser.Parse(AclAdvisory), AclAdvisory);
+    private async Task ImportAclAdvisoryAsync() => await _scanner.Advisories.UpsertAsync(OsvParser.Parse(AclAdvisory), AclAdvisory);
 
     private static IEnumerable<string> AclFindings(ImageScanned scanned) =>
         scanned.Findings.Where(f => f.VulnerabilityId == "DSA-TEST-ACL-1").Select(f => f.Package.Name).Order(StringComparer.Ordinal);
@@ -156,7 +111,7 @@ public sealed class RescanFromInventoryTests
         var pushed = await ScanAsync(ScanTrigger.PUSH);
         Assert.That(_registry.Fetches(Repository, beforePush), Is.Not.Empty, "the first scan pulls the image");
         Assert.That(AclFindings(pushed), Is.Empty, "no advisory for acl yet");
-        var stored = await _inventories.GetAsync(Registry, Repository, _image.Digest);
+        var stored = await Inventories.GetAsync(ScannerTestHost.Registry, Repository, _image.Digest);
         Assert.That(stored, Is.Not.Null, "the push scan stored its inventory");
         Assert.That(stored!.ScannerVersion, Is.EqualTo(Scanner.VersionFor(false)));
         Assert.That(stored.Distribution, Is.EqualTo(new Distribution("debian", "12", "bookworm", "Debian GNU/Linux 12 (bookworm)")));
@@ -180,8 +135,8 @@ public sealed class RescanFromInventoryTests
     public async Task A_rescan_of_an_inventory_made_by_another_finder_set_pulls_the_image_again_and_stores_a_current_one()
     {
         await ScanAsync(ScanTrigger.PUSH);
-        var current = await _inventories.GetAsync(Registry, Repository, _image.Digest);
-        await _inventories.SaveAsync(current! with { ScannerVersion = "dpkg/0,os-release/1" });
+        var current = await Inventories.GetAsync(ScannerTestHost.Registry, Repository, _image.Digest);
+        await Inventories.SaveAsync(current! with { ScannerVersion = "dpkg/0,os-release/1" });
         await ImportAclAdvisoryAsync();
 
         var beforeRescan = _registry.LogPosition;
@@ -191,7 +146,7 @@ public sealed class RescanFromInventoryTests
         Assert.That(AclFindings(rescanned), Is.EqualTo(new[] { "acl", "libacl1" }));
         Assert.That(rescanned.InventoryUnchanged, Is.False, "a re-pull sends the inventory it read, which may differ");
         Assert.That(rescanned.Packages.Select(p => p.Name), Does.Contain("acl"));
-        var replaced = await _inventories.GetAsync(Registry, Repository, _image.Digest);
+        var replaced = await Inventories.GetAsync(ScannerTestHost.Registry, Repository, _image.Digest);
         Assert.That(replaced!.ScannerVersion, Is.EqualTo(Scanner.VersionFor(false)));
     }
 
@@ -204,14 +159,14 @@ public sealed class RescanFromInventoryTests
         Assert.That(_registry.Fetches(Repository, before), Is.Not.Empty);
         Assert.That(rescanned.Packages, Is.Not.Empty);
         Assert.That(rescanned.InventoryUnchanged, Is.False);
-        Assert.That(await _inventories.GetAsync(Registry, Repository, _image.Digest), Is.Not.Null);
+        Assert.That(await Inventories.GetAsync(ScannerTestHost.Registry, Repository, _image.Digest), Is.Not.Null);
     }
 
     [Test]
     public async Task A_rescan_of_an_unreadable_inventory_pulls_the_image_again_and_replaces_it()
     {
         await ScanAsync(ScanTrigger.PUSH);
-        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_directory, "inventories.db")};Pooling=false"))
+        await using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.Combine(_scanner.Directory, "inventories.db")};Pooling=false"))
         {
             await connection.OpenAsync();
             await using var command = connection.CreateCommand();
@@ -224,6 +179,6 @@ public sealed class RescanFromInventoryTests
 
         Assert.That(_registry.Fetches(Repository, before), Is.Not.Empty);
         Assert.That(rescanned.Packages, Is.Not.Empty);
-        Assert.That((await _inventories.GetAsync(Registry, Repository, _image.Digest))!.ScannerVersion, Is.EqualTo(Scanner.VersionFor(false)));
+        Assert.That((await Inventories.GetAsync(ScannerTestHost.Registry, Repository, _image.Digest))!.ScannerVersion, Is.EqualTo(Scanner.VersionFor(false)));
     }
 }

@@ -1,22 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using ImageScanning.Contracts;
-using ImageScanning.ScanEngine.Advisories.Store;
-using ImageScanning.ScanEngine.Ecosystems;
-using ImageScanning.ScanEngine.Images;
-using ImageScanning.ScanEngine.Scanning;
-using ImageScanning.ScannerCore;
-using ImageScanning.ScannerCore.Inventory;
+using ImageScanning.Services.Tests.Scanner.Support;
 using ImageScanning.TestSupport;
-using MassTransit;
-using MassTransit.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageScanning.Services.Tests.Scanner;
 
 /// <summary>
-/// What the scanner records while it really scans (a real registry, SQLite stores, MassTransit's harness): started,
+/// What the scanner records while it really scans (a real registry, SQLite stores, the in-memory bus): started,
 /// completed and failed with ECR's reason, the pull/inventory/match stages, layer bytes and cache misses; a re-scan
 /// from the stored inventory records only the match stage.
 /// </summary>
@@ -27,9 +19,7 @@ public sealed class ScannerMetricsTests
 
     private RegistryServer _registry = null!;
     private PushedImage _image = null!;
-    private string _directory = "";
-    private ServiceProvider _provider = null!;
-    private ITestHarness _harness = null!;
+    private ScannerTestHost _scanner = null!;
     private MeterListener _listener = null!;
     private readonly ConcurrentQueue<(string Instrument, double Value, Dictionary<string, string?> Tags)> _measurements = new();
 
@@ -40,27 +30,10 @@ public sealed class ScannerMetricsTests
         var status = await File.ReadAllBytesAsync(Corpus.PathOf("inventory", "dpkg", "debian-12-scalibr-valid", "var", "lib", "dpkg", "status"));
         _image = await TestImages.BuildAndPushAsync(TestImages.Builder().Layer(rootfs => rootfs
             .WriteFile("etc/os-release", OsRelease).WriteFile("var/lib/dpkg/status", status)), _registry, "team/debian", "v1");
+        _scanner = await ScannerTestHost.StartAsync(_registry.Url);
 
-        _directory = Directory.CreateTempSubdirectory("scanner-metrics-").FullName;
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Registries:0:Name"] = "local",
-            ["Registries:0:Url"] = _registry.Url.ToString(),
-        }).Build();
-        var services = new ServiceCollection()
-            .AddLogging()
-            .AddMetrics()
-            .AddSingleton<IAdvisoryStore>(new SqliteAdvisoryStore(Path.Combine(_directory, "advisories.db")))
-            .AddSingleton<IInventoryStore>(new SqliteInventoryStore(Path.Combine(_directory, "inventories.db")))
-            .AddSingleton<ImageScanner>()
-            .AddSingleton<ScannerMetrics>()
-            .AddSingleton<ScanImageHandler>();
-        services.AddRegistryClients(configuration.GetSection("Registries"));
-        foreach (var ecosystem in EcosystemCatalog.All()) services.AddSingleton(ecosystem);
-        _provider = services.AddMassTransitTestHarness(x => x.AddConsumer<BasicScanConsumer>()).BuildServiceProvider(true);
-
-        // Only this provider's meters: other fixtures' scanners may be measuring at the same time.
-        var factory = _provider.GetRequiredService<IMeterFactory>();
+        // Only this host's meters: other fixtures' scanners may be measuring at the same time.
+        var factory = _scanner.Services.GetRequiredService<IMeterFactory>();
         _listener = new MeterListener
         {
             InstrumentPublished = (instrument, listener) => { if (instrument.Meter.Scope == factory) listener.EnableMeasurementEvents(instrument); },
@@ -68,19 +41,14 @@ public sealed class ScannerMetricsTests
         _listener.SetMeasurementEventCallback<long>((i, v, tags, _) => Record(i, v, tags));
         _listener.SetMeasurementEventCallback<double>((i, v, tags, _) => Record(i, v, tags));
         _listener.Start();
-        _harness = _provider.GetRequiredService<ITestHarness>();
-        await _harness.Start();
     }
 
     [OneTimeTearDown]
     public async Task Stop()
     {
         _listener.Dispose();
-        await _harness.Stop();
-        await _provider.DisposeAsync();
+        await _scanner.DisposeAsync();
         await _registry.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
     }
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
@@ -88,11 +56,6 @@ public sealed class ScannerMetricsTests
         var copy = new Dictionary<string, string?>();
         foreach (var tag in tags) copy[tag.Key] = tag.Value?.ToString();
         _measurements.Enqueue((instrument.Name, value, copy));
-    }
-
-    private sealed class BasicScanConsumer(ScanImageHandler handler) : IConsumer<ScanImage>
-    {
-        public Task Consume(ConsumeContext<ScanImage> context) => handler.HandleAsync(context, includeLanguagePackages: false);
     }
 
     [Test]
@@ -136,17 +99,10 @@ public sealed class ScannerMetricsTests
     private async Task<List<(string Instrument, double Value, Dictionary<string, string?> Tags)>> ScanAsync(string registry, ScanTrigger trigger, bool expectFailure)
     {
         _measurements.Clear();
-        var command = new ScanImage(Guid.NewGuid(), new ImageRef(registry, "team/debian", _image.Digest, ["v1"]), ScanType.BASIC, trigger, DateTimeOffset.UtcNow);
-        await _harness.Bus.Publish(command);
-        for (var i = 0; i < 1200; i++)
-        {
-            var done = expectFailure
-                ? _harness.Published.Select<ImageScanFailed>(p => p.Context.Message.ScanId == command.ScanId).Any()
-                : _harness.Published.Select<ImageScanned>(p => p.Context.Message.ScanId == command.ScanId).Any();
-            if (done) break;
-            await Task.Delay(50);
-        }
-        // The outcome is counted right after the publish returns: give the handler that moment.
+        var command = await _scanner.ScanAsync("team/debian", _image.Digest, trigger, registry: registry);
+        await _scanner.Results.WaitForAsync(command.ScanId);
+        Assert.That(_scanner.Results.Of<ImageScanFailed>(command.ScanId), expectFailure ? Is.Not.Empty : Is.Empty);
+        // The outcome is counted right after the commit: give the handler that moment.
         await Task.Delay(200);
         return _measurements.ToList();
     }
