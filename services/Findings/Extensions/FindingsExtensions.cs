@@ -43,11 +43,11 @@ public static class FindingsExtensions
 
     public static IBusRegistrationConfigurator AddFindingsConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddBackgroundLane(); // for the re-scan consumers' definitions
+        bus.AddBackgroundLane(); // for the re-scan consumer's definition
         bus.TryAddScoped<ImageScannedHandler>();
         bus.AddConsumer<ImageScannedConsumer>().Endpoint(e => e.Name = EndpointName);
-        // Re-scan results get their own queue (see its definition), so pushes never wait behind a fan-out's results.
-        bus.AddConsumer<RescanImageScannedConsumer, RescanImageScannedConsumerDefinition>();
+        // Re-scan results are their own message type on their own queue (see its definition): pushes never wait behind a fan-out's.
+        bus.AddConsumer<ImageRescannedConsumer, ImageRescannedConsumerDefinition>();
         bus.AddConsumer<ImageScanFailedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanImageFaultConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanEligibilityExpiredConsumer>().Endpoint(e => e.Name = EndpointName);
