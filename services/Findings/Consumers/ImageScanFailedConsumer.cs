@@ -1,12 +1,20 @@
 using System.Diagnostics;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
+using ImageScanning.Findings.Extensions;
+using ImageScanning.ServiceDefaults.Outbox;
+using ImageScanning.ServiceDefaults.Storage;
 using MassTransit;
 
 namespace ImageScanning.Findings.Consumers;
 
-/// <summary>A failed scan is recorded and announced as ScanFailed and (as before) a FAILED ScanCompleted, with its reason, so the failure is visible.</summary>
-public sealed class ImageScanFailedConsumer(IFindingsStore store, FindingsMetrics metrics) : IConsumer<ImageScanFailed>
+/// <summary>
+/// A failed scan is recorded and announced as ScanFailed and (as before) a FAILED ScanCompleted, with its reason, so the failure is
+/// visible: the record and both events in one unit of work, de-duplicated on the message id.
+/// </summary>
+public sealed class ImageScanFailedConsumer(
+    [FromKeyedServices(FindingsExtensions.DatabaseName)] IServiceDatabase database, IFindingsStore store, FindingsMetrics metrics)
+    : IConsumer<ImageScanFailed>
 {
     public async Task Consume(ConsumeContext<ImageScanFailed> context)
     {
@@ -20,11 +28,14 @@ public sealed class ImageScanFailedConsumer(IFindingsStore store, FindingsMetric
             new Dictionary<FindingSeverity, int>(), [], message.FailedAt, null);
 
         var storing = Stopwatch.GetTimestamp();
-        await store.SaveScanAsync(record, context.CancellationToken);
+        await using var work = await database.BeginAsync<ImageScanFailedConsumer>(context);
+        if (work.AlreadyHandled) return;
+        await store.In(work).SaveScanAsync(record, context.CancellationToken);
+        work.Publish(new ScanFailed(message.ScanId, message.Image, message.ScanType, message.Trigger, status, message.Message, message.FailedAt),
+            EventMessageIds.ScanFailed(message.ScanId));
+        work.Publish(record.ToScanCompleted() with { Status = ScanStatus.FAILED }, EventMessageIds.ScanCompleted(message.ScanId, ScanStatus.FAILED));
+        await work.CommitAsync<ImageScanFailedConsumer>(context);
         metrics.StoreTook(Stopwatch.GetElapsedTime(storing));
         metrics.ScanStored(record);
-        await context.Publish(new ScanFailed(message.ScanId, message.Image, message.ScanType, message.Trigger, status, message.Message, message.FailedAt),
-            context.CancellationToken);
-        await context.Publish(record.ToScanCompleted() with { Status = ScanStatus.FAILED }, context.CancellationToken);
     }
 }

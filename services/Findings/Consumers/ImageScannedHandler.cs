@@ -1,36 +1,48 @@
 using System.Diagnostics;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
+using ImageScanning.Findings.Extensions;
 using ImageScanning.Findings.Lifecycle;
+using ImageScanning.ServiceDefaults.Outbox;
+using ImageScanning.ServiceDefaults.Storage;
 using MassTransit;
 
 namespace ImageScanning.Findings.Consumers;
 
 /// <summary>
-/// Diffs the scan against the image's findings and stores both the findings and the scan; then (and only then)
-/// announces each finding change and ScanCompleted, which names the vulnerabilities found. Shared by the push lane
-/// (ImageScannedConsumer) and the re-scan lane (RescanImageScannedConsumer).
+/// A finished scan in one unit of work of the findings database: the message's inbox mark, the diff against the image's findings,
+/// the scan record, each finding change and ScanCompleted (naming the vulnerabilities found) in the outbox. All of it or nothing:
+/// a redelivery after the commit finds its mark and does nothing, a failure before it leaves nothing and the retry applies it.
+/// Shared by the push lane (ImageScannedConsumer) and the re-scan lane (ImageRescannedConsumer).
 /// </summary>
-public sealed class ImageScannedHandler(IFindingsStore store, FindingLifecycleService lifecycle, FindingsMetrics metrics)
+public sealed class ImageScannedHandler(
+    [FromKeyedServices(FindingsExtensions.DatabaseName)] IServiceDatabase database,
+    IFindingsStore store,
+    FindingLifecycleService lifecycle,
+    FindingsMetrics metrics)
 {
-    public async Task HandleAsync(ConsumeContext<ImageScanned> context)
+    public async Task HandleAsync<TConsumer>(ConsumeContext context, ImageScanned scan)
     {
-        var message = context.Message;
+        var ct = context.CancellationToken;
         var record = new ImageScanRecord(
-            message.ScanId, message.Image, message.ScanType, message.Trigger, ScanStatus.COMPLETE,
+            scan.ScanId, scan.Image, scan.ScanType, scan.Trigger, ScanStatus.COMPLETE,
             "The scan was completed successfully.", null,
-            ImageScanRecord.CountBySeverity(message.Findings), message.Findings,
-            message.CompletedAt, message.VulnerabilitySourceUpdatedAt);
+            ImageScanRecord.CountBySeverity(scan.Findings), scan.Findings,
+            scan.CompletedAt, scan.VulnerabilitySourceUpdatedAt);
 
         var storing = Stopwatch.GetTimestamp();
-        var changes = await lifecycle.ApplyScanAsync(message, context.CancellationToken);
-        await store.SaveScanAsync(record, context.CancellationToken);
-        metrics.StoreTook(Stopwatch.GetElapsedTime(storing));
-        metrics.ScanStored(record);
-        foreach (var change in changes) await context.Publish(change, context.CancellationToken);
-        var summaries = message.Findings
+        await using var work = await database.BeginAsync<TConsumer>(context);
+        if (work.AlreadyHandled) return;
+        var changes = await lifecycle.In(work).ApplyScanAsync(scan, ct);
+        await store.In(work).SaveScanAsync(record, ct);
+        foreach (var change in changes) work.Publish(change, EventMessageIds.FindingChanged(change));
+        var summaries = scan.Findings
             .Select(f => new ScanFindingSummary(f.VulnerabilityId, f.Severity, f.Package.Name, f.Package.Version, f.FixedInVersion))
             .ToList();
-        await context.Publish(record.ToScanCompleted() with { Findings = summaries }, context.CancellationToken);
+        var completed = record.ToScanCompleted() with { Findings = summaries };
+        work.Publish(completed, EventMessageIds.ScanCompleted(completed.ScanId, completed.Status));
+        await work.CommitAsync<TConsumer>(context);
+        metrics.StoreTook(Stopwatch.GetElapsedTime(storing));
+        metrics.ScanStored(record);
     }
 }

@@ -3,29 +3,36 @@ using Microsoft.Data.Sqlite;
 
 namespace ImageScanning.Findings.Data;
 
-/// <summary>Embedded store for the standalone mode: one row per scan, the record as JSON.</summary>
+/// <summary>Embedded store: one row per scan, the record as JSON, in the service's SQLite file.</summary>
 public sealed class SqliteFindingsStore : IFindingsStore
 {
-    private readonly SqliteDatabase _database;
+    internal const string Schema = """
+        CREATE TABLE IF NOT EXISTS scans (
+            scan_id TEXT PRIMARY KEY,
+            image_key TEXT NOT NULL,
+            completed_at INTEGER NOT NULL,
+            record TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS scans_by_image ON scans (image_key, completed_at);
+        CREATE INDEX IF NOT EXISTS scans_by_time ON scans (completed_at);
+        """;
 
-    public SqliteFindingsStore(string path)
+    private readonly SqliteDatabase _database;
+    private readonly SqliteUnitOfWork? _work;
+
+    public SqliteFindingsStore(SqliteDatabase database) : this(database, null) => database.EnsureSchema(Schema);
+
+    private SqliteFindingsStore(SqliteDatabase database, SqliteUnitOfWork? work)
     {
-        _database = new SqliteDatabase(path, """
-            CREATE TABLE IF NOT EXISTS scans (
-                scan_id TEXT PRIMARY KEY,
-                image_key TEXT NOT NULL,
-                completed_at INTEGER NOT NULL,
-                record TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS scans_by_image ON scans (image_key, completed_at);
-            CREATE INDEX IF NOT EXISTS scans_by_time ON scans (completed_at);
-            """);
+        _database = database;
+        _work = work;
     }
+
+    public IFindingsStore In(UnitOfWork work) => new SqliteFindingsStore(_database, _database.Join(work));
 
     public async Task SaveScanAsync(ImageScanRecord scan, CancellationToken cancellationToken = default)
     {
-        await using var write = await _database.OpenForWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        await using var command = connection.CreateCommand();
+        await using var write = await _database.OpenForWriteAsync(_work, cancellationToken);
+        await using var command = write.Connection.CreateCommand();
         command.CommandText = """
             INSERT INTO scans (scan_id, image_key, completed_at, record) VALUES ($id, $key, $at, $record)
             ON CONFLICT (scan_id) DO UPDATE SET image_key = excluded.image_key, completed_at = excluded.completed_at, record = excluded.record;
@@ -37,20 +44,28 @@ public sealed class SqliteFindingsStore : IFindingsStore
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    public async Task<ImageScanRecord?> GetScanAsync(Guid scanId, CancellationToken cancellationToken = default)
+    {
+        await using var read = _database.OpenForRead(_work);
+        await using var command = read.Connection.CreateCommand();
+        command.CommandText = "SELECT record FROM scans WHERE scan_id = $id";
+        command.Parameters.AddWithValue("$id", scanId.ToString());
+        return await command.ExecuteScalarAsync(cancellationToken) is string json ? FindingsJson.Deserialize(json) : null;
+    }
+
     public async Task<ImageScanRecord?> GetLatestScanAsync(string registry, string repository, string digest, CancellationToken cancellationToken = default)
     {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
+        await using var read = _database.OpenForRead(_work);
+        await using var command = read.Connection.CreateCommand();
         command.CommandText = "SELECT record FROM scans WHERE image_key = $key ORDER BY completed_at DESC, rowid DESC LIMIT 1";
         command.Parameters.AddWithValue("$key", ImageScanRecord.ImageKey(registry, repository, digest));
-        var json = await command.ExecuteScalarAsync(cancellationToken) as string;
-        return json is null ? null : FindingsJson.Deserialize(json);
+        return await command.ExecuteScalarAsync(cancellationToken) is string json ? FindingsJson.Deserialize(json) : null;
     }
 
     public async Task<IReadOnlyList<ImageScanRecord>> ListScansAsync(DateTimeOffset? completedAfter, int limit, CancellationToken cancellationToken = default)
     {
-        await using var connection = Open();
-        await using var command = connection.CreateCommand();
+        await using var read = _database.OpenForRead(_work);
+        await using var command = read.Connection.CreateCommand();
         command.CommandText = "SELECT record FROM scans WHERE completed_at > $after ORDER BY completed_at DESC, rowid DESC LIMIT $limit";
         command.Parameters.AddWithValue("$after", completedAfter?.ToUnixTimeMilliseconds() ?? long.MinValue);
         command.Parameters.AddWithValue("$limit", Math.Clamp(limit, 1, 1000));
@@ -59,6 +74,4 @@ public sealed class SqliteFindingsStore : IFindingsStore
         while (await reader.ReadAsync(cancellationToken)) results.Add(FindingsJson.Deserialize(reader.GetString(0)));
         return results;
     }
-
-    private SqliteConnection Open() => _database.Open();
 }

@@ -6,6 +6,7 @@ using ImageScanning.Findings.Subscriptions.Consumers;
 using ImageScanning.Findings.Lifecycle;
 using ImageScanning.ServiceDefaults.Background;
 using ImageScanning.ServiceDefaults.Extensions;
+using ImageScanning.ServiceDefaults.Storage;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -13,11 +14,19 @@ namespace ImageScanning.Findings.Extensions;
 
 public static class FindingsExtensions
 {
+    /// <summary>
+    /// The service's one database (SQLite findings.db, or the Mongo database &lt;prefix&gt;findings): scan records, the finding
+    /// lifecycle, subscriptions and their deliveries, and the outbox and inbox, so one transaction covers a message's whole effect.
+    /// </summary>
+    public const string DatabaseName = "findings";
+
     public static IHostApplicationBuilder AddFindings(this IHostApplicationBuilder builder)
     {
-        builder.AddStore<IFindingsStore>("findings", path => new SqliteFindingsStore(path), db => new MongoFindingsStore(db));
-        // Its own SQLite file and Mongo database: the lifecycle rows are queried and grouped, the scan records are not.
-        builder.AddStore<IFindingLifecycleStore>("finding-lifecycle", path => new SqliteFindingLifecycleStore(path), db => new MongoFindingLifecycleStore(db));
+        builder.AddStore<IFindingsStore>(DatabaseName,
+            (SqliteDatabase database) => new SqliteFindingsStore(database), (MongoServiceDatabase database) => new MongoFindingsStore(database));
+        builder.AddStore<IFindingLifecycleStore>(DatabaseName,
+            (SqliteDatabase database) => new SqliteFindingLifecycleStore(database), (MongoServiceDatabase database) => new MongoFindingLifecycleStore(database));
+        builder.AddOutbox(DatabaseName);
         builder.Services.AddSingleton(builder.Configuration.GetSection("EventBridge").Get<EventBridgeOptions>() ?? new EventBridgeOptions());
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<FindingArns>();
@@ -34,11 +43,11 @@ public static class FindingsExtensions
 
     public static IBusRegistrationConfigurator AddFindingsConsumers(this IBusRegistrationConfigurator bus)
     {
-        bus.AddBackgroundLane(); // for the re-scan consumers' definitions
+        bus.AddBackgroundLane(); // for the re-scan consumer's definition
         bus.TryAddScoped<ImageScannedHandler>();
         bus.AddConsumer<ImageScannedConsumer>().Endpoint(e => e.Name = EndpointName);
-        // Re-scan results get their own queue (see its definition), so pushes never wait behind a fan-out's results.
-        bus.AddConsumer<RescanImageScannedConsumer, RescanImageScannedConsumerDefinition>();
+        // Re-scan results are their own message type on their own queue (see its definition): pushes never wait behind a fan-out's.
+        bus.AddConsumer<ImageRescannedConsumer, ImageRescannedConsumerDefinition>();
         bus.AddConsumer<ImageScanFailedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanImageFaultConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanEligibilityExpiredConsumer>().Endpoint(e => e.Name = EndpointName);

@@ -1,14 +1,34 @@
 using ImageScanning.Contracts;
+using ImageScanning.ServiceDefaults.Storage;
 
 namespace ImageScanning.Findings.Lifecycle;
 
 /// <summary>
-/// Applies scans, expiries and suppression rules to the stored findings. Each method returns the events to publish;
-/// they describe rows that are already committed, so a subscriber never hears of a finding the store does not hold.
+/// Applies scans, expiries and suppression rules to the stored findings. Each method returns the events the change causes.
+/// Joined with a unit of work (<see cref="In"/>) the caller queues them in the work's outbox, so they are published if and only
+/// if the change commits; a subscriber never hears of a finding the store does not hold, nor misses one it does.
 /// </summary>
-public sealed class FindingLifecycleService(IFindingLifecycleStore store, FindingArns arns, TimeProvider clock)
+public sealed class FindingLifecycleService
 {
     private const int MaxAttempts = 5;
+
+    private readonly IFindingLifecycleStore _store;
+    private readonly FindingArns _arns;
+    private readonly TimeProvider _clock;
+    private readonly bool _joined;
+
+    public FindingLifecycleService(IFindingLifecycleStore store, FindingArns arns, TimeProvider clock) : this(store, arns, clock, joined: false) { }
+
+    private FindingLifecycleService(IFindingLifecycleStore store, FindingArns arns, TimeProvider clock, bool joined)
+    {
+        _store = store;
+        _arns = arns;
+        _clock = clock;
+        _joined = joined;
+    }
+
+    /// <summary>This service with every read and write in <paramref name="work"/>'s transaction.</summary>
+    public FindingLifecycleService In(UnitOfWork work) => new(_store.In(work), _arns, _clock, joined: true);
 
     /// <summary>
     /// Diffs a completed scan against the image's findings and commits the result. A scan older than the one already
@@ -16,11 +36,11 @@ public sealed class FindingLifecycleService(IFindingLifecycleStore store, Findin
     /// </summary>
     public async Task<IReadOnlyList<FindingChanged>> ApplyScanAsync(ImageScanned scan, CancellationToken cancellationToken)
     {
-        var rules = await store.ListRulesAsync(cancellationToken);
+        var rules = await _store.ListRulesAsync(cancellationToken);
         // A re-match carries no packages: the stored inventory stays (a null inventory leaves it as it is).
         var inventory = scan.InventoryUnchanged ? null : new ImageInventory(scan.Image, scan.ScanType, scan.OperatingSystem, scan.Packages, scan.CompletedAt);
         return await CommitAsync(FindingRecord.KeyOf(scan.Image), scan.CompletedAt, scan.ScanId, inventory,
-            state => FindingLifecycle.ApplyScan(state.Findings, scan.Image, scan.ScanType, scan.Findings, scan.CompletedAt, rules, arns),
+            state => FindingLifecycle.ApplyScan(state.Findings, scan.Image, scan.ScanType, scan.Findings, scan.CompletedAt, rules, _arns),
             cancellationToken);
     }
 
@@ -31,10 +51,10 @@ public sealed class FindingLifecycleService(IFindingLifecycleStore store, Findin
     /// <summary>Re-applies the rules in force now to every open finding (after a rule is saved, deleted or expires).</summary>
     public async Task<IReadOnlyList<FindingChanged>> ApplyRulesAsync(CancellationToken cancellationToken)
     {
-        var rules = await store.ListRulesAsync(cancellationToken);
-        var open = await store.ListOpenFindingsAsync(cancellationToken);
-        var changes = FindingLifecycle.ApplyRules(open, rules, clock.GetUtcNow());
-        await store.UpdateFindingsAsync(changes.Writes, cancellationToken);
+        var rules = await _store.ListRulesAsync(cancellationToken);
+        var open = await _store.ListOpenFindingsAsync(cancellationToken);
+        var changes = FindingLifecycle.ApplyRules(open, rules, _clock.GetUtcNow());
+        await _store.UpdateFindingsAsync(changes.Writes, cancellationToken);
         return changes.Events;
     }
 
@@ -44,14 +64,20 @@ public sealed class FindingLifecycleService(IFindingLifecycleStore store, Findin
     {
         for (var attempt = 1; ; attempt++)
         {
-            var state = await store.GetImageAsync(imageKey, cancellationToken);
+            var state = await _store.GetImageAsync(imageKey, cancellationToken);
             // Never go back in time; and a redelivered scan that was already applied changes nothing.
             if (state.AppliedAt > at || (scanId is not null && state.AppliedScanId == scanId)) return [];
             var changes = diff(state);
-            if (await store.TryCommitAsync(new ImageFindingsCommit(imageKey, state.Revision, at, scanId, changes.Writes, inventory), cancellationToken))
+            if (await _store.TryCommitAsync(new ImageFindingsCommit(imageKey, state.Revision, at, scanId, changes.Writes, inventory), cancellationToken))
                 return changes.Events;
-            if (attempt == MaxAttempts)
-                throw new InvalidOperationException($"Findings of {imageKey} kept changing under {MaxAttempts} attempts to commit; the message will be retried.");
+            // In a unit of work the state was read in the same transaction (SQLite holds the write lock; Mongo reads a snapshot
+            // and aborts on a write conflict): reading it again would see the same revision. The whole message starts over.
+            if (_joined || attempt == MaxAttempts)
+                throw new FindingsChangedConcurrentlyException(imageKey);
         }
     }
 }
+
+/// <summary>Another commit changed an image's findings first; the message is retried and applies its change on the new state.</summary>
+public sealed class FindingsChangedConcurrentlyException(string imageKey)
+    : Exception($"The findings of {imageKey} changed while a change to them was being committed; the message will be retried.");

@@ -1,19 +1,22 @@
 using ImageScanning.Contracts;
+using ImageScanning.ServiceDefaults.Storage;
 
 namespace ImageScanning.Findings.Lifecycle;
 
 /// <summary>
 /// Findings with their lifecycle (one row per image, vulnerability and package), each image's latest inventory, and the
 /// suppression rules. Implementations: <see cref="SqliteFindingLifecycleStore"/> and <see cref="MongoFindingLifecycleStore"/>.
+/// Joined with a unit of work (<see cref="ITransactionalStore{TStore}.In"/>), every read and write is part of its transaction.
 /// </summary>
-public interface IFindingLifecycleStore
+public interface IFindingLifecycleStore : ITransactionalStore<IFindingLifecycleStore>
 {
     /// <summary>The image's revision, applied point and every finding row it ever had (open and closed).</summary>
     Task<ImageFindingsState> GetImageAsync(string imageKey, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Writes the rows (by id), the applied point and the inventory (when given) only if the image is still at
-    /// ExpectedRevision; false when another commit came first (re-read and re-apply).
+    /// ExpectedRevision; false when another commit came first (re-read and re-apply). All of it or nothing: outside a unit of
+    /// work the store uses a transaction of its own.
     /// </summary>
     Task<bool> TryCommitAsync(ImageFindingsCommit commit, CancellationToken cancellationToken = default);
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
+using ImageScanning.ServiceDefaults.Storage;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
@@ -9,28 +10,45 @@ namespace ImageScanning.Findings.Lifecycle;
 
 /// <summary>
 /// Production store: a document per finding (the finding as JSON plus the queried fields), one per image (revision,
-/// applied point, inventory) and one per suppression rule. A commit first advances the image's revision with a
-/// conditional update, so of two concurrent commits only one writes its rows.
+/// applied point, inventory) and one per suppression rule. A commit advances the image's revision with a conditional update
+/// and writes its rows in one transaction (the unit of work's, or one of its own), so of two concurrent commits only one
+/// writes, and a failure between the two writes leaves neither.
 /// </summary>
 public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore
 {
-    private readonly IMongoCollection<BsonDocument> _findings;
-    private readonly IMongoCollection<BsonDocument> _images;
-    private readonly IMongoCollection<BsonDocument> _rules;
+    public const string FindingsCollection = "findings";
+    public const string ImagesCollection = "finding_images";
+    public const string RulesCollection = "suppression_rules";
+
     private static readonly FilterDefinitionBuilder<BsonDocument> F = Builders<BsonDocument>.Filter;
 
-    public MongoFindingLifecycleStore(IMongoDatabase database)
+    private readonly MongoServiceDatabase _database;
+    private readonly SessionCollection<BsonDocument> _findings;
+    private readonly SessionCollection<BsonDocument> _images;
+    private readonly SessionCollection<BsonDocument> _rules;
+
+    public MongoFindingLifecycleStore(MongoServiceDatabase database) : this(database, null)
     {
-        _findings = database.GetCollection<BsonDocument>("findings");
-        _images = database.GetCollection<BsonDocument>("finding_images");
-        _rules = database.GetCollection<BsonDocument>("suppression_rules");
         var keys = Builders<BsonDocument>.IndexKeys;
-        _findings.Indexes.CreateMany([
+        _findings.Collection.Indexes.CreateMany([
             new CreateIndexModel<BsonDocument>(keys.Ascending("imageKey")),
             new CreateIndexModel<BsonDocument>(keys.Ascending("status").Ascending("severityRank")),
             new CreateIndexModel<BsonDocument>(keys.Ascending("registry").Ascending("repository")),
         ]);
+        // Collections are created here, outside any transaction, so a transaction never has to create one.
+        _images.Collection.Indexes.CreateOne(new CreateIndexModel<BsonDocument>(keys.Ascending("appliedAt")));
+        _rules.Collection.Indexes.CreateOne(new CreateIndexModel<BsonDocument>(keys.Ascending("createdAt")));
     }
+
+    private MongoFindingLifecycleStore(MongoServiceDatabase database, IClientSessionHandle? session)
+    {
+        _database = database;
+        _findings = new SessionCollection<BsonDocument>(database.Database.GetCollection<BsonDocument>(FindingsCollection), session);
+        _images = new SessionCollection<BsonDocument>(database.Database.GetCollection<BsonDocument>(ImagesCollection), session);
+        _rules = new SessionCollection<BsonDocument>(database.Database.GetCollection<BsonDocument>(RulesCollection), session);
+    }
+
+    public IFindingLifecycleStore In(UnitOfWork work) => new MongoFindingLifecycleStore(_database, _database.Join(work).Session);
 
     public async Task<ImageFindingsState> GetImageAsync(string imageKey, CancellationToken cancellationToken = default)
     {
@@ -45,6 +63,15 @@ public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore
 
     public async Task<bool> TryCommitAsync(ImageFindingsCommit commit, CancellationToken cancellationToken = default)
     {
+        if (!_images.InTransaction)
+        {
+            // The revision and the rows in one transaction of its own: two writes without one lose rows when the second fails.
+            await using var work = await _database.BeginAsync(cancellationToken);
+            if (!await In(work).TryCommitAsync(commit, cancellationToken)) return false;
+            await work.CommitAsync(cancellationToken);
+            return true;
+        }
+
         var update = Builders<BsonDocument>.Update
             .Set("revision", commit.ExpectedRevision + 1)
             .Set("appliedAt", commit.AppliedAt.ToUnixTimeMilliseconds())
@@ -59,7 +86,8 @@ public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore
         }
         catch (MongoWriteException e) when (e.WriteError.Category == ServerErrorCategory.DuplicateKey)
         {
-            return false; // another commit created the image first
+            // Another commit created the image first. The server aborted this transaction; the caller starts again.
+            return false;
         }
         await UpdateFindingsAsync(commit.Writes, cancellationToken);
         return true;

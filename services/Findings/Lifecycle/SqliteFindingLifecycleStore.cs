@@ -7,37 +7,49 @@ using Microsoft.Data.Sqlite;
 
 namespace ImageScanning.Findings.Lifecycle;
 
-/// <summary>Embedded store: the finding as JSON plus the columns that queries filter, sort and group by.</summary>
+/// <summary>
+/// Embedded store: the finding as JSON plus the columns that queries filter, sort and group by, in the service's SQLite file.
+/// Joined with a unit of work, reads and writes go through its connection and transaction.
+/// </summary>
 public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
 {
-    private readonly SqliteDatabase _database;
+    internal const string Schema = """
+        CREATE TABLE IF NOT EXISTS findings (
+            id TEXT PRIMARY KEY, image_key TEXT NOT NULL, registry TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL,
+            vulnerability_id TEXT NOT NULL, package_name TEXT NOT NULL, layer_hash TEXT NOT NULL,
+            severity TEXT NOT NULL, severity_rank INTEGER NOT NULL, status TEXT NOT NULL, fix_available TEXT NOT NULL,
+            first_observed_at INTEGER NOT NULL, last_observed_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+            record TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS findings_by_image ON findings (image_key);
+        CREATE INDEX IF NOT EXISTS findings_by_status ON findings (status, severity_rank);
+        -- Covers the gauge and the repository/image aggregations: grouped counts without reading the JSON rows.
+        CREATE INDEX IF NOT EXISTS findings_counts ON findings (status, registry, repository, digest, severity, fix_available);
+        CREATE INDEX IF NOT EXISTS findings_by_severity ON findings (severity, status, last_observed_at);
+        CREATE INDEX IF NOT EXISTS findings_by_repository ON findings (registry, repository);
+        CREATE TABLE IF NOT EXISTS images (
+            image_key TEXT PRIMARY KEY, revision INTEGER NOT NULL, applied_at INTEGER, applied_scan_id TEXT, inventory TEXT);
+        CREATE TABLE IF NOT EXISTS suppression_rules (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, record TEXT NOT NULL);
+        """;
 
-    public SqliteFindingLifecycleStore(string path)
+    private readonly SqliteDatabase _database;
+    private readonly SqliteUnitOfWork? _work;
+
+    public SqliteFindingLifecycleStore(SqliteDatabase database) : this(database, null) => database.EnsureSchema(Schema);
+
+    private SqliteFindingLifecycleStore(SqliteDatabase database, SqliteUnitOfWork? work)
     {
-        _database = new SqliteDatabase(path, """
-            CREATE TABLE IF NOT EXISTS findings (
-                id TEXT PRIMARY KEY, image_key TEXT NOT NULL, registry TEXT NOT NULL, repository TEXT NOT NULL, digest TEXT NOT NULL,
-                vulnerability_id TEXT NOT NULL, package_name TEXT NOT NULL, layer_hash TEXT NOT NULL,
-                severity TEXT NOT NULL, severity_rank INTEGER NOT NULL, status TEXT NOT NULL, fix_available TEXT NOT NULL,
-                first_observed_at INTEGER NOT NULL, last_observed_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
-                record TEXT NOT NULL);
-            CREATE INDEX IF NOT EXISTS findings_by_image ON findings (image_key);
-            CREATE INDEX IF NOT EXISTS findings_by_status ON findings (status, severity_rank);
-            -- Covers the gauge and the repository/image aggregations: grouped counts without reading the JSON rows.
-            CREATE INDEX IF NOT EXISTS findings_counts ON findings (status, registry, repository, digest, severity, fix_available);
-            CREATE INDEX IF NOT EXISTS findings_by_severity ON findings (severity, status, last_observed_at);
-            CREATE INDEX IF NOT EXISTS findings_by_repository ON findings (registry, repository);
-            CREATE TABLE IF NOT EXISTS images (
-                image_key TEXT PRIMARY KEY, revision INTEGER NOT NULL, applied_at INTEGER, applied_scan_id TEXT, inventory TEXT);
-            CREATE TABLE IF NOT EXISTS suppression_rules (id TEXT PRIMARY KEY, created_at INTEGER NOT NULL, record TEXT NOT NULL);
-            """);
+        _database = database;
+        _work = work;
     }
+
+    public IFindingLifecycleStore In(UnitOfWork work) => new SqliteFindingLifecycleStore(_database, _database.Join(work));
 
     public async Task<ImageFindingsState> GetImageAsync(string imageKey, CancellationToken cancellationToken = default)
     {
-        await using var connection = _database.Open();
-        // One read transaction: the revision and the rows belong together.
-        await using (var begin = Command(connection, "BEGIN")) await begin.ExecuteNonQueryAsync(cancellationToken);
+        await using var read = _database.OpenForRead(_work);
+        var connection = read.Connection;
+        // The revision and the rows belong together: one read transaction (a unit of work's own, or a deferred one here).
+        await using var snapshot = _work is null ? connection.BeginTransaction(deferred: true) : null;
         long revision = 0;
         DateTimeOffset? appliedAt = null;
         Guid? scanId = null;
@@ -52,64 +64,47 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
             }
         }
         var findings = await ReadFindingsAsync(Command(connection, "SELECT record FROM findings WHERE image_key = $key", ("$key", imageKey)), cancellationToken);
-        await using (var end = Command(connection, "COMMIT")) await end.ExecuteNonQueryAsync(cancellationToken);
         return new ImageFindingsState(imageKey, revision, appliedAt, scanId, findings);
     }
 
     public async Task<bool> TryCommitAsync(ImageFindingsCommit commit, CancellationToken cancellationToken = default)
     {
-        await using var write = await _database.OpenForWriteAsync(cancellationToken);
+        await using var write = await _database.OpenForWriteAsync(_work, cancellationToken);
         var connection = write.Connection;
-        // BEGIN IMMEDIATE takes the write lock first, so the revision check and the writes are one step.
-        await using (var begin = Command(connection, "BEGIN IMMEDIATE")) await begin.ExecuteNonQueryAsync(cancellationToken);
-        try
+        // An IMMEDIATE transaction (or the unit of work's) holds the write lock, so the revision check and the writes are one step.
+        await using var transaction = write.BeginTransaction();
+        await using (var check = Command(connection, "SELECT revision FROM images WHERE image_key = $key", ("$key", commit.ImageKey)))
         {
-            await using (var check = Command(connection, "SELECT revision FROM images WHERE image_key = $key", ("$key", commit.ImageKey)))
-            {
-                var revision = (long?)await check.ExecuteScalarAsync(cancellationToken) ?? 0;
-                if (revision != commit.ExpectedRevision)
-                {
-                    await using var rollback = Command(connection, "ROLLBACK");
-                    await rollback.ExecuteNonQueryAsync(cancellationToken);
-                    return false;
-                }
-            }
-            foreach (var finding in commit.Writes) await UpsertAsync(connection, finding, cancellationToken);
-            await using (var image = Command(connection, """
-                INSERT INTO images (image_key, revision, applied_at, applied_scan_id, inventory) VALUES ($key, $revision, $at, $scan, $inventory)
-                ON CONFLICT (image_key) DO UPDATE SET revision = excluded.revision, applied_at = excluded.applied_at,
-                    applied_scan_id = excluded.applied_scan_id, inventory = COALESCE(excluded.inventory, images.inventory);
-                """,
-                ("$key", commit.ImageKey), ("$revision", commit.ExpectedRevision + 1), ("$at", commit.AppliedAt.ToUnixTimeMilliseconds()),
-                ("$scan", commit.AppliedScanId?.ToString()),
-                ("$inventory", commit.Inventory is null ? null : JsonSerializer.Serialize(commit.Inventory, FindingsJson.Options))))
-                await image.ExecuteNonQueryAsync(cancellationToken);
-            await using var commitCommand = Command(connection, "COMMIT");
-            await commitCommand.ExecuteNonQueryAsync(cancellationToken);
-            return true;
+            var revision = (long?)await check.ExecuteScalarAsync(cancellationToken) ?? 0;
+            if (revision != commit.ExpectedRevision) return false;
         }
-        catch
-        {
-            await using var rollback = Command(connection, "ROLLBACK");
-            await rollback.ExecuteNonQueryAsync(CancellationToken.None);
-            throw;
-        }
+        foreach (var finding in commit.Writes) await UpsertAsync(connection, finding, cancellationToken);
+        await using (var image = Command(connection, """
+            INSERT INTO images (image_key, revision, applied_at, applied_scan_id, inventory) VALUES ($key, $revision, $at, $scan, $inventory)
+            ON CONFLICT (image_key) DO UPDATE SET revision = excluded.revision, applied_at = excluded.applied_at,
+                applied_scan_id = excluded.applied_scan_id, inventory = COALESCE(excluded.inventory, images.inventory);
+            """,
+            ("$key", commit.ImageKey), ("$revision", commit.ExpectedRevision + 1), ("$at", commit.AppliedAt.ToUnixTimeMilliseconds()),
+            ("$scan", commit.AppliedScanId?.ToString()),
+            ("$inventory", commit.Inventory is null ? null : JsonSerializer.Serialize(commit.Inventory, FindingsJson.Options))))
+            await image.ExecuteNonQueryAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     public async Task UpdateFindingsAsync(IReadOnlyList<FindingRecord> findings, CancellationToken cancellationToken = default)
     {
-        await using var write = await _database.OpenForWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        await using (var begin = Command(connection, "BEGIN IMMEDIATE")) await begin.ExecuteNonQueryAsync(cancellationToken);
-        foreach (var finding in findings) await UpsertAsync(connection, finding, cancellationToken);
-        await using var commit = Command(connection, "COMMIT");
-        await commit.ExecuteNonQueryAsync(cancellationToken);
+        if (findings.Count == 0) return;
+        await using var write = await _database.OpenForWriteAsync(_work, cancellationToken);
+        await using var transaction = write.BeginTransaction();
+        foreach (var finding in findings) await UpsertAsync(write.Connection, finding, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<IReadOnlyList<FindingRecord>> ListOpenFindingsAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = _database.Open();
-        return await ReadFindingsAsync(Command(connection, "SELECT record FROM findings WHERE status <> 'CLOSED'"), cancellationToken);
+        await using var read = _database.OpenForRead(_work);
+        return await ReadFindingsAsync(Command(read.Connection, "SELECT record FROM findings WHERE status <> 'CLOSED'"), cancellationToken);
     }
 
     public async Task<FindingsPage> QueryAsync(ListFindings query, CancellationToken cancellationToken = default)
@@ -126,9 +121,9 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
             parameters.Add(("$afterId", id));
         }
         parameters.Add(("$limit", query.MaxResults + 1));
-        await using var connection = _database.Open();
+        await using var read = _database.OpenForRead(_work);
         var rows = await ReadFindingsAsync(
-            Command(connection, $"SELECT record FROM findings WHERE {where} ORDER BY {column} {direction}, id {direction} LIMIT $limit", [.. parameters]),
+            Command(read.Connection, $"SELECT record FROM findings WHERE {where} ORDER BY {column} {direction}, id {direction} LIMIT $limit", [.. parameters]),
             cancellationToken);
         var page = rows.Take(query.MaxResults).ToList();
         var next = rows.Count > query.MaxResults
@@ -147,8 +142,8 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
             FindingCountKey.VulnerabilityId => "vulnerability_id",
             _ => "NULL",
         };
-        await using var connection = _database.Open();
-        await using var command = Command(connection, $"""
+        await using var read = _database.OpenForRead(_work);
+        await using var command = Command(read.Connection, $"""
             SELECT registry, repository, digest, {keyColumn}, severity, fix_available, COUNT(*) FROM findings WHERE {where}
             GROUP BY registry, repository, digest, {keyColumn}, severity, fix_available
             """, [.. parameters]);
@@ -162,8 +157,8 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
 
     public async Task<ImageInventory?> GetInventoryAsync(string imageKey, CancellationToken cancellationToken = default)
     {
-        await using var connection = _database.Open();
-        await using var command = Command(connection, "SELECT inventory FROM images WHERE image_key = $key", ("$key", imageKey));
+        await using var read = _database.OpenForRead(_work);
+        await using var command = Command(read.Connection, "SELECT inventory FROM images WHERE image_key = $key", ("$key", imageKey));
         return await command.ExecuteScalarAsync(cancellationToken) is string json
             ? JsonSerializer.Deserialize<ImageInventory>(json, FindingsJson.Options)
             : null;
@@ -171,9 +166,8 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
 
     public async Task SaveRuleAsync(SuppressionRule rule, CancellationToken cancellationToken = default)
     {
-        await using var write = await _database.OpenForWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        await using var command = Command(connection, """
+        await using var write = await _database.OpenForWriteAsync(_work, cancellationToken);
+        await using var command = Command(write.Connection, """
             INSERT INTO suppression_rules (id, created_at, record) VALUES ($id, $at, $record)
             ON CONFLICT (id) DO UPDATE SET record = excluded.record;
             """, ("$id", rule.Id), ("$at", rule.CreatedAt.ToUnixTimeMilliseconds()), ("$record", JsonSerializer.Serialize(rule, FindingsJson.Options)));
@@ -182,16 +176,15 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
 
     public async Task<bool> DeleteRuleAsync(string id, CancellationToken cancellationToken = default)
     {
-        await using var write = await _database.OpenForWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        await using var command = Command(connection, "DELETE FROM suppression_rules WHERE id = $id", ("$id", id));
+        await using var write = await _database.OpenForWriteAsync(_work, cancellationToken);
+        await using var command = Command(write.Connection, "DELETE FROM suppression_rules WHERE id = $id", ("$id", id));
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
     public async Task<IReadOnlyList<SuppressionRule>> ListRulesAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = _database.Open();
-        await using var command = Command(connection, "SELECT record FROM suppression_rules ORDER BY created_at, id");
+        await using var read = _database.OpenForRead(_work);
+        await using var command = Command(read.Connection, "SELECT record FROM suppression_rules ORDER BY created_at, id");
         var rules = new List<SuppressionRule>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
@@ -280,6 +273,7 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
         }
     }
 
+    /// <summary>A command in the connection's current transaction, if any (CreateCommand enlists it).</summary>
     private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
     {
         var command = connection.CreateCommand();

@@ -1,13 +1,17 @@
-using MassTransit;
+using ImageScanning.Findings.Consumers;
+using ImageScanning.Findings.Extensions;
+using ImageScanning.ServiceDefaults.Storage;
 
 namespace ImageScanning.Findings.Lifecycle;
 
 /// <summary>
-/// When a suppression rule's expiry passes, the findings it suppressed become ACTIVE again. Checks every 30 s and
-/// re-applies the rules only when some rule expired since the last check.
+/// When a suppression rule's expiry passes, the findings it suppressed become ACTIVE again. Checks every 30 s and re-applies the
+/// rules only when some rule expired since the last check: the status changes and their FindingChanged events in one unit of work.
+/// A check whose work fails is repeated at the next tick (re-applying the rules is idempotent).
 /// </summary>
 public sealed class SuppressionRuleExpiry(
-    IFindingLifecycleStore store, FindingLifecycleService lifecycle, IBus bus, TimeProvider clock, ILogger<SuppressionRuleExpiry> logger)
+    [FromKeyedServices(FindingsExtensions.DatabaseName)] IServiceDatabase database,
+    IFindingLifecycleStore store, FindingLifecycleService lifecycle, TimeProvider clock, ILogger<SuppressionRuleExpiry> logger)
     : BackgroundService
 {
     private DateTimeOffset _checkedUpTo = DateTimeOffset.MinValue;
@@ -16,12 +20,19 @@ public sealed class SuppressionRuleExpiry(
     public async Task<int> CheckAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
+        // Read outside a unit of work: most checks find nothing expired and take no write lock.
         var rules = await store.ListRulesAsync(cancellationToken);
-        var expired = rules.Any(r => r.ExpiresAt is { } at && at > _checkedUpTo && at <= now);
+        if (!rules.Any(r => r.ExpiresAt is { } at && at > _checkedUpTo && at <= now))
+        {
+            _checkedUpTo = now;
+            return 0;
+        }
+        await using var work = await database.BeginAsync(cancellationToken);
+        var changes = await lifecycle.In(work).ApplyRulesAsync(cancellationToken);
+        foreach (var change in changes) work.Publish(change, EventMessageIds.FindingChanged(change));
+        await work.CommitAsync(cancellationToken);
+        // Only now: a check that failed before its commit finds the same expiry next time.
         _checkedUpTo = now;
-        if (!expired) return 0;
-        var changes = await lifecycle.ApplyRulesAsync(cancellationToken);
-        foreach (var change in changes) await bus.Publish(change, cancellationToken);
         return changes.Count;
     }
 

@@ -1,5 +1,6 @@
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
+using ImageScanning.ServiceDefaults.Storage;
 using ImageScanning.TestSupport;
 
 namespace ImageScanning.Services.Tests.Findings;
@@ -7,7 +8,10 @@ namespace ImageScanning.Services.Tests.Findings;
 /// <summary>One behaviour suite that every IFindingsStore implementation must pass.</summary>
 public abstract class FindingsStoreContractTests
 {
-    protected abstract Task<IFindingsStore> CreateStoreAsync();
+    /// <summary>A new, empty service database and the store on it.</summary>
+    protected abstract Task<(IFindingsStore Store, IServiceDatabase Database)> CreateAsync();
+
+    private async Task<IFindingsStore> CreateStoreAsync() => (await CreateAsync()).Store;
 
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-28T01:00:00Z");
 
@@ -70,6 +74,40 @@ public abstract class FindingsStoreContractTests
     }
 
     [Test]
+    public async Task A_scan_is_found_by_its_id_and_an_unknown_id_finds_nothing()
+    {
+        var store = await CreateStoreAsync();
+        var scan = Scan("h", T0, Finding("DSA-1", FindingSeverity.HIGH, "openssl"));
+        await store.SaveScanAsync(scan);
+
+        Assert.That((await store.GetScanAsync(scan.ScanId))?.Findings.Select(f => f.VulnerabilityId), Is.EqualTo(new[] { "DSA-1" }));
+        Assert.That(await store.GetScanAsync(Guid.NewGuid()), Is.Null);
+    }
+
+    [Test]
+    public async Task A_scan_saved_in_a_unit_of_work_is_seen_by_the_work_at_once_and_by_others_after_the_commit()
+    {
+        var (store, database) = await CreateAsync();
+        var dropped = Scan("i", T0);
+        var kept = Scan("j", T0);
+
+        await using (var work = await database.BeginAsync())
+        {
+            await store.In(work).SaveScanAsync(dropped);
+            Assert.That(await store.In(work).GetScanAsync(dropped.ScanId), Is.Not.Null, "the work reads its own write");
+            Assert.That(await store.GetScanAsync(dropped.ScanId), Is.Null, "nobody else before the commit");
+        }
+        await using (var work = await database.BeginAsync())
+        {
+            await store.In(work).SaveScanAsync(kept);
+            await work.CommitAsync(CancellationToken.None);
+        }
+
+        Assert.That(await store.GetScanAsync(dropped.ScanId), Is.Null, "disposed without a commit: rolled back");
+        Assert.That((await store.GetLatestScanAsync("local", "team/app", kept.Image.Digest))?.ScanId, Is.EqualTo(kept.ScanId));
+    }
+
+    [Test]
     public async Task Listing_scans_filters_by_time_newest_first_and_honours_the_limit()
     {
         var store = await CreateStoreAsync();
@@ -98,12 +136,18 @@ public sealed class SqliteFindingsStoreTests : FindingsStoreContractTests
         Directory.Delete(_directory, recursive: true);
     }
 
-    protected override Task<IFindingsStore> CreateStoreAsync() =>
-        Task.FromResult<IFindingsStore>(new SqliteFindingsStore(Path.Combine(_directory, "findings.db")));
+    protected override Task<(IFindingsStore Store, IServiceDatabase Database)> CreateAsync()
+    {
+        var database = new SqliteDatabase(Path.Combine(_directory, "findings.db"));
+        return Task.FromResult<(IFindingsStore, IServiceDatabase)>((new SqliteFindingsStore(database), database));
+    }
 }
 
 public sealed class MongoFindingsStoreTests : FindingsStoreContractTests
 {
-    protected override async Task<IFindingsStore> CreateStoreAsync() =>
-        new MongoFindingsStore(await MongoTestDatabase.CreateOrIgnoreAsync("findings"));
+    protected override async Task<(IFindingsStore Store, IServiceDatabase Database)> CreateAsync()
+    {
+        var database = new MongoServiceDatabase(await MongoTestDatabase.CreateOrIgnoreAsync("findings"), "findings");
+        return (new MongoFindingsStore(database), database);
+    }
 }

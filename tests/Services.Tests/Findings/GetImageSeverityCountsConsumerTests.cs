@@ -2,6 +2,7 @@ using ImageScanning.Contracts;
 using ImageScanning.Findings.Consumers;
 using ImageScanning.Findings.Data;
 using MassTransit;
+using ImageScanning.ServiceDefaults.Storage;
 using MassTransit.Testing;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,7 +26,7 @@ public sealed class GetImageSeverityCountsConsumerTests
     public async Task StartAsync()
     {
         _directory = Directory.CreateTempSubdirectory("findings-counts-").FullName;
-        _store = new SqliteFindingsStore(Path.Combine(_directory, "findings.db"));
+        _store = new SqliteFindingsStore(new SqliteDatabase(Path.Combine(_directory, "findings.db")));
         _provider = new ServiceCollection()
             .AddSingleton<IFindingsStore>(_store)
             .AddMassTransitTestHarness(x => x.AddConsumer<GetImageSeverityCountsConsumer>())

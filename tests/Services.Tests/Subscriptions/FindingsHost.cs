@@ -106,6 +106,8 @@ public sealed class FindingsHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Testing:ThrowAfterCommit is process-wide: a host's fault injection ends with it.
+        ImageScanning.ServiceDefaults.Outbox.FaultInjection.ThrowAfterCommit([]);
         _listener.Dispose();
         await _host.StopAsync();
         _host.Dispose();

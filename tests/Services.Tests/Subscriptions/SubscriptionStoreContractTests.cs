@@ -1,4 +1,5 @@
 using ImageScanning.Findings.Subscriptions.Data;
+using ImageScanning.ServiceDefaults.Storage;
 using ImageScanning.TestSupport;
 
 namespace ImageScanning.Services.Tests.Subscriptions;
@@ -6,7 +7,10 @@ namespace ImageScanning.Services.Tests.Subscriptions;
 /// <summary>One behaviour suite that every ISubscriptionStore implementation must pass.</summary>
 public abstract class SubscriptionStoreContractTests
 {
-    protected abstract Task<ISubscriptionStore> CreateStoreAsync();
+    /// <summary>A new, empty service database and the store on it.</summary>
+    protected abstract Task<(ISubscriptionStore Store, IServiceDatabase Database)> CreateAsync();
+
+    private async Task<ISubscriptionStore> CreateStoreAsync() => (await CreateAsync()).Store;
 
     // Millisecond precision: what both stores keep.
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-28T05:00:00.123Z");
@@ -52,6 +56,31 @@ public abstract class SubscriptionStoreContractTests
 
         Assert.That((added, again), Is.EqualTo((2, 1)));
         Assert.That(await store.CountPendingAsync(), Is.EqualTo(3));
+    }
+
+    [Test]
+    public async Task Deliveries_queued_in_a_unit_of_work_count_only_new_events_and_wait_for_its_commit()
+    {
+        var (store, database) = await CreateAsync();
+        var s = NewSubscription();
+        await store.SaveSubscriptionAsync(s);
+        await store.EnqueueAsync([NewDelivery(s, "e1")]);
+
+        await using (var abandoned = await database.BeginAsync())
+            Assert.That(await store.In(abandoned).EnqueueAsync([NewDelivery(s, "e2")]), Is.EqualTo(1));
+        Assert.That(await store.CountPendingAsync(), Is.EqualTo(1), "rolled back with its work");
+
+        int added;
+        await using (var work = await database.BeginAsync())
+        {
+            // e1 is queued already and e2 twice in one batch: one new delivery, and the transaction survives the duplicates.
+            added = await store.In(work).EnqueueAsync([NewDelivery(s, "e1"), NewDelivery(s, "e2"), NewDelivery(s, "e2")]);
+            Assert.That(await store.CountPendingAsync(), Is.EqualTo(1), "not before the commit");
+            await work.CommitAsync(CancellationToken.None);
+        }
+
+        Assert.That(added, Is.EqualTo(1));
+        Assert.That((await store.ClaimDueAsync(T0.AddMinutes(1), TimeSpan.FromMinutes(1), 10)).Select(d => d.EventId), Is.EquivalentTo(new[] { "e1", "e2" }));
     }
 
     [Test]
@@ -142,12 +171,18 @@ public sealed class SqliteSubscriptionStoreTests : SubscriptionStoreContractTest
         Directory.Delete(_directory, recursive: true);
     }
 
-    protected override Task<ISubscriptionStore> CreateStoreAsync() =>
-        Task.FromResult<ISubscriptionStore>(new SqliteSubscriptionStore(Path.Combine(_directory, "subscriptions.db")));
+    protected override Task<(ISubscriptionStore Store, IServiceDatabase Database)> CreateAsync()
+    {
+        var database = new SqliteDatabase(Path.Combine(_directory, "findings.db"));
+        return Task.FromResult<(ISubscriptionStore, IServiceDatabase)>((new SqliteSubscriptionStore(database), database));
+    }
 }
 
 public sealed class MongoSubscriptionStoreTests : SubscriptionStoreContractTests
 {
-    protected override async Task<ISubscriptionStore> CreateStoreAsync() =>
-        new MongoSubscriptionStore(await MongoTestDatabase.CreateOrIgnoreAsync("subscriptions"));
+    protected override async Task<(ISubscriptionStore Store, IServiceDatabase Database)> CreateAsync()
+    {
+        var database = new MongoServiceDatabase(await MongoTestDatabase.CreateOrIgnoreAsync("subscriptions"), "findings");
+        return (new MongoSubscriptionStore(database), database);
+    }
 }

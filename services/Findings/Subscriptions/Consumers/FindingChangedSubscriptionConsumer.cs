@@ -5,9 +5,9 @@ using MassTransit;
 
 namespace ImageScanning.Findings.Subscriptions.Consumers;
 
-/// <summary>FindingChanged → "Inspector2 Finding" (created, updated, closed) → the outbox of every matching subscription.</summary>
+/// <summary>FindingChanged → "Inspector2 Finding" (created, updated, closed) → a delivery for every matching subscription, de-duplicated on the message id.</summary>
 public sealed class FindingChangedSubscriptionConsumer(SubscriptionOutbox outbox, EventBridgeOptions options) : IConsumer<FindingChanged>
 {
     public Task Consume(ConsumeContext<FindingChanged> context) =>
-        outbox.EnqueueAsync(InspectorFindingEnvelope.Render(context.Message, options), context.CancellationToken);
+        outbox.EnqueueAsync<FindingChangedSubscriptionConsumer>(context, InspectorFindingEnvelope.Render(context.Message, options));
 }

@@ -8,7 +8,7 @@ namespace ImageScanning.Findings.Subscriptions.Consumers;
 
 /// <summary>
 /// ScanCompleted → "ECR Image Scan" (BASIC) or "Inspector2 Scan" (ENHANCED, initial scan only: Inspector reports
-/// re-scans through Finding events) → the outbox of every subscription whose pattern matches.
+/// re-scans through Finding events) → a delivery for every subscription whose pattern matches, de-duplicated on the message id.
 /// </summary>
 public sealed class ScanCompletedSubscriptionConsumer(SubscriptionOutbox outbox, IFindingsStore findings, EventBridgeOptions options)
     : IConsumer<ScanCompleted>
@@ -18,10 +18,10 @@ public sealed class ScanCompletedSubscriptionConsumer(SubscriptionOutbox outbox,
         var scan = context.Message;
         if (scan.ScanType == ScanType.ENHANCED && scan.Trigger == ScanTrigger.RESCAN && scan.Status == ScanStatus.COMPLETE) return;
         if (scan.Findings is null && scan.Status == ScanStatus.COMPLETE) scan = await WithStoredFindingsAsync(scan, context.CancellationToken);
-        await outbox.EnqueueAsync(EventBridgeEnvelopes.Render(scan, options), context.CancellationToken);
+        await outbox.EnqueueAsync<ScanCompletedSubscriptionConsumer>(context, EventBridgeEnvelopes.Render(scan, options));
     }
 
-    /// <summary>A publisher that sends counts only: name the vulnerabilities from the stored scan, which is saved before the event.</summary>
+    /// <summary>A publisher that sends counts only: name the vulnerabilities from the stored scan, committed before the event was sent.</summary>
     private async Task<ScanCompleted> WithStoredFindingsAsync(ScanCompleted scan, CancellationToken cancellationToken)
     {
         var stored = await findings.GetLatestScanAsync(scan.Image.Registry, scan.Image.Repository, scan.Image.Digest, cancellationToken);

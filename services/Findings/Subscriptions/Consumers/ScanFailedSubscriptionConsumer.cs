@@ -7,7 +7,8 @@ namespace ImageScanning.Findings.Subscriptions.Consumers;
 
 /// <summary>
 /// ScanFailed → "ECR Image Scan" with scan-status FAILED (ECR's only failed-scan event). It carries the scan id as its
-/// event id, so if a ScanCompleted with status FAILED is published for the same scan, each subscriber still gets one.
+/// event id, so if a ScanCompleted with status FAILED is published for the same scan, each subscriber still gets one. De-duplicated
+/// on the message id.
 /// </summary>
 public sealed class ScanFailedSubscriptionConsumer(SubscriptionOutbox outbox, EventBridgeOptions options) : IConsumer<ScanFailed>
 {
@@ -16,6 +17,6 @@ public sealed class ScanFailedSubscriptionConsumer(SubscriptionOutbox outbox, Ev
         var failed = context.Message;
         var asScan = new ScanCompleted(failed.ScanId, failed.Image, failed.ScanType, failed.Trigger, ScanStatus.FAILED,
             new Dictionary<FindingSeverity, int>(), failed.Reason, failed.FailedAt, []);
-        await outbox.EnqueueAsync(EventBridgeEnvelopes.EcrImageScan(asScan, options), context.CancellationToken);
+        await outbox.EnqueueAsync<ScanFailedSubscriptionConsumer>(context, EventBridgeEnvelopes.EcrImageScan(asScan, options));
     }
 }

@@ -1,3 +1,5 @@
+using ImageScanning.ServiceDefaults.Storage;
+
 namespace ImageScanning.Findings.Subscriptions.Data;
 
 /// <summary>A webhook subscription as stored: the definition plus the signing secret, which only the dispatcher reads.</summary>
@@ -17,8 +19,11 @@ public sealed record WebhookDelivery(
     DeliveryState State, int Attempts, DateTimeOffset NextAttemptAt, string? LastError,
     DateTimeOffset CreatedAt, DateTimeOffset? DeadLetteredAt);
 
-/// <summary>Subscriptions and their outbox. SQLite (standalone) and Mongo (distributed) pass one contract suite.</summary>
-public interface ISubscriptionStore
+/// <summary>
+/// Subscriptions and their deliveries (the webhook outbox). SQLite (standalone) and Mongo (distributed) pass one contract suite.
+/// Joined with a unit of work, deliveries are queued in the transaction that marks their event handled.
+/// </summary>
+public interface ISubscriptionStore : ITransactionalStore<ISubscriptionStore>
 {
     Task SaveSubscriptionAsync(Subscription subscription, CancellationToken cancellationToken = default);
 

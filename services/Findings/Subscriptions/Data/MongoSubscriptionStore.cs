@@ -1,46 +1,88 @@
+using ImageScanning.Findings.Data;
+using ImageScanning.ServiceDefaults.Storage;
 using MongoDB.Bson;
 using MongoDB.Bson.Serialization.Attributes;
 using MongoDB.Driver;
 
 namespace ImageScanning.Findings.Subscriptions.Data;
 
-/// <summary>Production store: subscriptions and the outbox as two collections of the findings database.</summary>
+/// <summary>
+/// Production store: subscriptions and the webhook deliveries as two collections of the service's database. Joined with a unit
+/// of work, every call carries its session.
+/// </summary>
 public sealed class MongoSubscriptionStore : ISubscriptionStore
 {
-    private readonly IMongoCollection<SubscriptionDocument> _subscriptions;
-    private readonly IMongoCollection<DeliveryDocument> _deliveries;
+    public const string SubscriptionsCollection = "subscriptions";
+    public const string DeliveriesCollection = "subscription_deliveries";
 
-    public MongoSubscriptionStore(IMongoDatabase database)
+    private static readonly FilterDefinitionBuilder<SubscriptionDocument> Subscriptions = Builders<SubscriptionDocument>.Filter;
+    private static readonly FilterDefinitionBuilder<DeliveryDocument> Deliveries = Builders<DeliveryDocument>.Filter;
+    private static readonly UpdateDefinitionBuilder<DeliveryDocument> Update = Builders<DeliveryDocument>.Update;
+
+    private readonly MongoServiceDatabase _database;
+    private readonly SessionCollection<SubscriptionDocument> _subscriptions;
+    private readonly SessionCollection<DeliveryDocument> _deliveries;
+
+    public MongoSubscriptionStore(MongoServiceDatabase database) : this(database, null)
     {
-        _subscriptions = database.GetCollection<SubscriptionDocument>("subscriptions");
-        _deliveries = database.GetCollection<DeliveryDocument>("subscription_deliveries");
-        _deliveries.Indexes.CreateMany([
+        _deliveries.Collection.Indexes.CreateMany([
             new CreateIndexModel<DeliveryDocument>(
                 Builders<DeliveryDocument>.IndexKeys.Ascending(d => d.SubscriptionId).Ascending(d => d.EventId), new CreateIndexOptions { Unique = true }),
             new CreateIndexModel<DeliveryDocument>(Builders<DeliveryDocument>.IndexKeys.Ascending(d => d.State).Ascending(d => d.NextAttemptAt)),
         ]);
+        // Created here, outside any transaction, so a transaction never has to create it.
+        _subscriptions.Collection.Indexes.CreateOne(new CreateIndexModel<SubscriptionDocument>(Builders<SubscriptionDocument>.IndexKeys.Ascending(d => d.CreatedAt)));
     }
 
+    private MongoSubscriptionStore(MongoServiceDatabase database, IClientSessionHandle? session)
+    {
+        _database = database;
+        _subscriptions = new(database.Database.GetCollection<SubscriptionDocument>(SubscriptionsCollection), session);
+        _deliveries = new(database.Database.GetCollection<DeliveryDocument>(DeliveriesCollection), session);
+    }
+
+    public ISubscriptionStore In(UnitOfWork work) => new MongoSubscriptionStore(_database, _database.Join(work).Session);
+
     public Task SaveSubscriptionAsync(Subscription s, CancellationToken cancellationToken = default) =>
-        _subscriptions.ReplaceOneAsync(d => d.Id == s.Id.ToString(), SubscriptionDocument.From(s), new ReplaceOptions { IsUpsert = true }, cancellationToken);
+        _subscriptions.ReplaceOneAsync(Subscriptions.Eq(d => d.Id, s.Id.ToString()), SubscriptionDocument.From(s), new ReplaceOptions { IsUpsert = true }, cancellationToken);
 
     public async Task<Subscription?> GetSubscriptionAsync(Guid id, CancellationToken cancellationToken = default) =>
-        (await _subscriptions.Find(d => d.Id == id.ToString()).FirstOrDefaultAsync(cancellationToken))?.ToSubscription();
+        (await _subscriptions.Find(Subscriptions.Eq(d => d.Id, id.ToString())).FirstOrDefaultAsync(cancellationToken))?.ToSubscription();
 
     public async Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(CancellationToken cancellationToken = default) =>
-        (await _subscriptions.Find(FilterDefinition<SubscriptionDocument>.Empty).SortBy(d => d.CreatedAt).ThenBy(d => d.Id).ToListAsync(cancellationToken))
+        (await _subscriptions.Find(Subscriptions.Empty).SortBy(d => d.CreatedAt).ThenBy(d => d.Id).ToListAsync(cancellationToken))
             .Select(d => d.ToSubscription()).ToList();
 
     public async Task<bool> DeleteSubscriptionAsync(Guid id, CancellationToken cancellationToken = default)
     {
-        var removed = await _subscriptions.DeleteOneAsync(d => d.Id == id.ToString(), cancellationToken);
-        await _deliveries.DeleteManyAsync(d => d.SubscriptionId == id.ToString(), cancellationToken);
+        if (!_subscriptions.InTransaction)
+        {
+            // The subscription and its deliveries go together.
+            await using var work = await _database.BeginAsync(cancellationToken);
+            var deleted = await In(work).DeleteSubscriptionAsync(id, cancellationToken);
+            await work.CommitAsync(cancellationToken);
+            return deleted;
+        }
+        var removed = await _subscriptions.DeleteOneAsync(Subscriptions.Eq(d => d.Id, id.ToString()), cancellationToken);
+        await _deliveries.DeleteManyAsync(Deliveries.Eq(d => d.SubscriptionId, id.ToString()), cancellationToken);
         return removed.DeletedCount > 0;
     }
 
     public async Task<int> EnqueueAsync(IReadOnlyList<WebhookDelivery> deliveries, CancellationToken cancellationToken = default)
     {
         if (deliveries.Count == 0) return 0;
+        if (_deliveries.InTransaction)
+        {
+            // A duplicate-key error would abort the whole transaction: leave out what is already queued, then insert the rest.
+            var candidates = deliveries.DistinctBy(d => (d.SubscriptionId, d.EventId)).ToList();
+            var queued = await _deliveries.Find(Deliveries.Or(candidates.Select(d =>
+                    Deliveries.Eq(x => x.SubscriptionId, d.SubscriptionId.ToString()) & Deliveries.Eq(x => x.EventId, d.EventId))))
+                .Project(d => new { d.SubscriptionId, d.EventId }).ToListAsync(cancellationToken);
+            var known = queued.Select(q => (q.SubscriptionId, q.EventId)).ToHashSet();
+            var fresh = candidates.Where(d => !known.Contains((d.SubscriptionId.ToString(), d.EventId))).ToList();
+            if (fresh.Count > 0) await _deliveries.InsertManyAsync(fresh.Select(DeliveryDocument.From), new InsertManyOptions { IsOrdered = false }, cancellationToken);
+            return fresh.Count;
+        }
         try
         {
             await _deliveries.InsertManyAsync(deliveries.Select(DeliveryDocument.From), new InsertManyOptions { IsOrdered = false }, cancellationToken);
@@ -57,8 +99,8 @@ public sealed class MongoSubscriptionStore : ISubscriptionStore
     {
         var claimed = new List<WebhookDelivery>();
         var at = now.UtcDateTime;
-        var filter = Builders<DeliveryDocument>.Filter.Where(d => d.State == DeliveryState.Pending && d.NextAttemptAt <= at && d.LeaseUntil <= at);
-        var update = Builders<DeliveryDocument>.Update.Set(d => d.LeaseUntil, (now + lease).UtcDateTime);
+        var filter = Deliveries.Where(d => d.State == DeliveryState.Pending && d.NextAttemptAt <= at && d.LeaseUntil <= at);
+        var update = Update.Set(d => d.LeaseUntil, (now + lease).UtcDateTime);
         var options = new FindOneAndUpdateOptions<DeliveryDocument>
         {
             Sort = Builders<DeliveryDocument>.Sort.Ascending(d => d.NextAttemptAt).Ascending(d => d.CreatedAt),
@@ -71,43 +113,45 @@ public sealed class MongoSubscriptionStore : ISubscriptionStore
     }
 
     public Task MarkDeliveredAsync(Guid deliveryId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        _deliveries.UpdateOneAsync(d => d.Id == deliveryId.ToString(), Builders<DeliveryDocument>.Update
+        _deliveries.UpdateOneAsync(ById(deliveryId), Update
             .Set(d => d.State, DeliveryState.Delivered).Set(d => d.DeliveredAt, at.UtcDateTime).Set(d => d.LeaseUntil, DateTime.MinValue),
-            cancellationToken: cancellationToken);
+            null, cancellationToken);
 
     public async Task<int> PruneDeliveredAsync(DateTimeOffset deliveredBefore, CancellationToken cancellationToken = default)
     {
         var before = deliveredBefore.UtcDateTime;
-        var result = await _deliveries.DeleteManyAsync(d => d.State == DeliveryState.Delivered && d.DeliveredAt < before, cancellationToken);
+        var result = await _deliveries.DeleteManyAsync(Deliveries.Where(d => d.State == DeliveryState.Delivered && d.DeliveredAt < before), cancellationToken);
         return (int)result.DeletedCount;
     }
 
     public Task MarkRetryAsync(Guid deliveryId, int attempts, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default) =>
-        _deliveries.UpdateOneAsync(d => d.Id == deliveryId.ToString(), Builders<DeliveryDocument>.Update
+        _deliveries.UpdateOneAsync(ById(deliveryId), Update
             .Set(d => d.Attempts, attempts).Set(d => d.LastError, error).Set(d => d.NextAttemptAt, nextAttemptAt.UtcDateTime)
-            .Set(d => d.LeaseUntil, DateTime.MinValue), cancellationToken: cancellationToken);
+            .Set(d => d.LeaseUntil, DateTime.MinValue), null, cancellationToken);
 
     public Task MarkDeadLetteredAsync(Guid deliveryId, int attempts, string error, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        _deliveries.UpdateOneAsync(d => d.Id == deliveryId.ToString(), Builders<DeliveryDocument>.Update
+        _deliveries.UpdateOneAsync(ById(deliveryId), Update
             .Set(d => d.State, DeliveryState.DeadLettered).Set(d => d.Attempts, attempts).Set(d => d.LastError, error)
-            .Set(d => d.DeadLetteredAt, at.UtcDateTime).Set(d => d.LeaseUntil, DateTime.MinValue), cancellationToken: cancellationToken);
+            .Set(d => d.DeadLetteredAt, at.UtcDateTime).Set(d => d.LeaseUntil, DateTime.MinValue), null, cancellationToken);
 
     public async Task<IReadOnlyList<WebhookDelivery>> ListDeadLettersAsync(Guid subscriptionId, CancellationToken cancellationToken = default) =>
-        (await _deliveries.Find(d => d.SubscriptionId == subscriptionId.ToString() && d.State == DeliveryState.DeadLettered)
+        (await _deliveries.Find(Deliveries.Where(d => d.SubscriptionId == subscriptionId.ToString() && d.State == DeliveryState.DeadLettered))
             .SortBy(d => d.CreatedAt).ToListAsync(cancellationToken)).Select(d => d.ToDelivery()).ToList();
 
     public async Task<int> ReplayDeadLettersAsync(Guid subscriptionId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         var result = await _deliveries.UpdateManyAsync(
-            d => d.SubscriptionId == subscriptionId.ToString() && d.State == DeliveryState.DeadLettered,
-            Builders<DeliveryDocument>.Update.Set(d => d.State, DeliveryState.Pending).Set(d => d.Attempts, 0)
+            Deliveries.Where(d => d.SubscriptionId == subscriptionId.ToString() && d.State == DeliveryState.DeadLettered),
+            Update.Set(d => d.State, DeliveryState.Pending).Set(d => d.Attempts, 0)
                 .Set(d => d.NextAttemptAt, now.UtcDateTime).Set(d => d.LeaseUntil, DateTime.MinValue).Set(d => d.DeadLetteredAt, null),
-            cancellationToken: cancellationToken);
+            cancellationToken);
         return (int)result.ModifiedCount;
     }
 
     public Task<long> CountPendingAsync(CancellationToken cancellationToken = default) =>
-        _deliveries.CountDocumentsAsync(d => d.State == DeliveryState.Pending, cancellationToken: cancellationToken);
+        _deliveries.CountDocumentsAsync(Deliveries.Eq(d => d.State, DeliveryState.Pending), cancellationToken);
+
+    private static FilterDefinition<DeliveryDocument> ById(Guid deliveryId) => Deliveries.Eq(d => d.Id, deliveryId.ToString());
 
     private sealed class SubscriptionDocument
     {

@@ -3,29 +3,40 @@ using Microsoft.Data.Sqlite;
 
 namespace ImageScanning.Findings.Subscriptions.Data;
 
-/// <summary>Embedded store: subscriptions and the outbox in the standalone mode's SQLite file.</summary>
+/// <summary>
+/// Embedded store: subscriptions and the webhook deliveries in the service's SQLite file. Writes pass the file's write gate;
+/// joined with a unit of work, reads and writes go through its connection and transaction.
+/// </summary>
 public sealed class SqliteSubscriptionStore : ISubscriptionStore
 {
+    internal const string Schema = """
+        CREATE TABLE IF NOT EXISTS subscriptions (
+            id TEXT PRIMARY KEY, target_url TEXT NOT NULL, event_pattern TEXT NOT NULL, cloud_events INTEGER NOT NULL,
+            description TEXT, secret TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS deliveries (
+            id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, event_id TEXT NOT NULL, detail_type TEXT NOT NULL,
+            content_type TEXT NOT NULL, body TEXT NOT NULL, state INTEGER NOT NULL, attempts INTEGER NOT NULL,
+            next_attempt_at INTEGER NOT NULL, lease_until INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+            created_at INTEGER NOT NULL, dead_lettered_at INTEGER, delivered_at INTEGER,
+            UNIQUE (subscription_id, event_id));
+        CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_at);
+        """;
+
     private const string DeliveryColumns =
         "id, subscription_id, event_id, detail_type, content_type, body, state, attempts, next_attempt_at, last_error, created_at, dead_lettered_at";
 
     private readonly SqliteDatabase _database;
+    private readonly SqliteUnitOfWork? _work;
 
-    public SqliteSubscriptionStore(string path)
+    public SqliteSubscriptionStore(SqliteDatabase database) : this(database, null) => database.EnsureSchema(Schema);
+
+    private SqliteSubscriptionStore(SqliteDatabase database, SqliteUnitOfWork? work)
     {
-        _database = new SqliteDatabase(path, """
-            CREATE TABLE IF NOT EXISTS subscriptions (
-                id TEXT PRIMARY KEY, target_url TEXT NOT NULL, event_pattern TEXT NOT NULL, cloud_events INTEGER NOT NULL,
-                description TEXT, secret TEXT NOT NULL, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
-            CREATE TABLE IF NOT EXISTS deliveries (
-                id TEXT PRIMARY KEY, subscription_id TEXT NOT NULL, event_id TEXT NOT NULL, detail_type TEXT NOT NULL,
-                content_type TEXT NOT NULL, body TEXT NOT NULL, state INTEGER NOT NULL, attempts INTEGER NOT NULL,
-                next_attempt_at INTEGER NOT NULL, lease_until INTEGER NOT NULL DEFAULT 0, last_error TEXT,
-                created_at INTEGER NOT NULL, dead_lettered_at INTEGER, delivered_at INTEGER,
-                UNIQUE (subscription_id, event_id));
-            CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_at);
-            """);
+        _database = database;
+        _work = work;
     }
+
+    public ISubscriptionStore In(UnitOfWork work) => new SqliteSubscriptionStore(_database, _database.Join(work));
 
     public async Task SaveSubscriptionAsync(Subscription s, CancellationToken cancellationToken = default)
     {
@@ -49,22 +60,23 @@ public sealed class SqliteSubscriptionStore : ISubscriptionStore
 
     public async Task<bool> DeleteSubscriptionAsync(Guid id, CancellationToken cancellationToken = default)
     {
-        await using var connection = _database.Open();
-        await using var transaction = connection.BeginTransaction();
-        var removed = await ExecuteAsync(connection, transaction, "DELETE FROM subscriptions WHERE id = $id", cancellationToken, ("$id", id.ToString()));
-        await ExecuteAsync(connection, transaction, "DELETE FROM deliveries WHERE subscription_id = $id", cancellationToken, ("$id", id.ToString()));
+        await using var write = await _database.OpenForWriteAsync(_work, cancellationToken);
+        await using var transaction = write.BeginTransaction();
+        var removed = await ExecuteAsync(write.Connection, "DELETE FROM subscriptions WHERE id = $id", cancellationToken, ("$id", id.ToString()));
+        await ExecuteAsync(write.Connection, "DELETE FROM deliveries WHERE subscription_id = $id", cancellationToken, ("$id", id.ToString()));
         await transaction.CommitAsync(cancellationToken);
         return removed > 0;
     }
 
     public async Task<int> EnqueueAsync(IReadOnlyList<WebhookDelivery> deliveries, CancellationToken cancellationToken = default)
     {
-        await using var connection = _database.Open();
-        await using var transaction = connection.BeginTransaction();
+        if (deliveries.Count == 0) return 0;
+        await using var write = await _database.OpenForWriteAsync(_work, cancellationToken);
+        await using var transaction = write.BeginTransaction();
         var added = 0;
         foreach (var d in deliveries)
         {
-            added += await ExecuteAsync(connection, transaction, $"""
+            added += await ExecuteAsync(write.Connection, $"""
                 INSERT INTO deliveries ({DeliveryColumns}) VALUES ($id, $sub, $event, $type, $ct, $body, $state, $attempts, $next, $error, $created, $dead)
                 ON CONFLICT (subscription_id, event_id) DO NOTHING;
                 """, cancellationToken,
@@ -78,7 +90,7 @@ public sealed class SqliteSubscriptionStore : ISubscriptionStore
     }
 
     public Task<IReadOnlyList<WebhookDelivery>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken cancellationToken = default) =>
-        QueryDeliveriesAsync($"""
+        WriteDeliveriesAsync($"""
             UPDATE deliveries SET lease_until = $lease
             WHERE id IN (SELECT id FROM deliveries WHERE state = 0 AND next_attempt_at <= $now AND lease_until <= $now
                          ORDER BY next_attempt_at, created_at LIMIT $limit)
@@ -114,16 +126,16 @@ public sealed class SqliteSubscriptionStore : ISubscriptionStore
 
     public async Task<long> CountPendingAsync(CancellationToken cancellationToken = default)
     {
-        await using var connection = _database.Open();
-        await using var command = connection.CreateCommand();
+        await using var read = _database.OpenForRead(_work);
+        await using var command = read.Connection.CreateCommand();
         command.CommandText = "SELECT COUNT(*) FROM deliveries WHERE state = 0";
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private async Task<IReadOnlyList<Subscription>> QuerySubscriptionsAsync(string where, CancellationToken cancellationToken, params (string, object?)[] parameters)
     {
-        await using var connection = _database.Open();
-        await using var command = Command(connection,
+        await using var read = _database.OpenForRead(_work);
+        await using var command = Command(read.Connection,
             $"SELECT id, target_url, event_pattern, cloud_events, description, secret, created_at, updated_at FROM subscriptions {where} ORDER BY created_at, id",
             parameters);
         var results = new List<Subscription>();
@@ -136,31 +148,45 @@ public sealed class SqliteSubscriptionStore : ISubscriptionStore
 
     private async Task<IReadOnlyList<WebhookDelivery>> QueryDeliveriesAsync(string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
     {
-        await using var connection = _database.Open();
+        await using var read = _database.OpenForRead(_work);
+        return await ReadDeliveriesAsync(read.Connection, sql, cancellationToken, parameters);
+    }
+
+    /// <summary>A statement that writes and returns deliveries (UPDATE … RETURNING): through the write gate.</summary>
+    private async Task<IReadOnlyList<WebhookDelivery>> WriteDeliveriesAsync(string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
+    {
+        await using var write = await _database.OpenForWriteAsync(_work, cancellationToken);
+        return await ReadDeliveriesAsync(write.Connection, sql, cancellationToken, parameters);
+    }
+
+    private static async Task<IReadOnlyList<WebhookDelivery>> ReadDeliveriesAsync(
+        SqliteConnection connection, string sql, CancellationToken cancellationToken, (string, object?)[] parameters)
+    {
         await using var command = Command(connection, sql, parameters);
         var results = new List<WebhookDelivery>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            results.Add(new WebhookDelivery(Guid.Parse(reader.GetString(0)), Guid.Parse(reader.GetString(1)), reader.GetString(2), reader.GetString(3),
-                reader.GetString(4), reader.GetString(5), (DeliveryState)reader.GetInt32(6), reader.GetInt32(7), Time(reader.GetInt64(8)),
-                reader.IsDBNull(9) ? null : reader.GetString(9), Time(reader.GetInt64(10)), reader.IsDBNull(11) ? null : Time(reader.GetInt64(11))));
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                results.Add(new WebhookDelivery(Guid.Parse(reader.GetString(0)), Guid.Parse(reader.GetString(1)), reader.GetString(2), reader.GetString(3),
+                    reader.GetString(4), reader.GetString(5), (DeliveryState)reader.GetInt32(6), reader.GetInt32(7), Time(reader.GetInt64(8)),
+                    reader.IsDBNull(9) ? null : reader.GetString(9), Time(reader.GetInt64(10)), reader.IsDBNull(11) ? null : Time(reader.GetInt64(11))));
+        }
         return results.OrderBy(d => d.NextAttemptAt).ThenBy(d => d.CreatedAt).ToList();
     }
 
     private async Task<int> ExecuteAsync(string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
     {
-        await using var connection = _database.Open();
-        return await ExecuteAsync(connection, null, sql, cancellationToken, parameters);
+        await using var write = await _database.OpenForWriteAsync(_work, cancellationToken);
+        return await ExecuteAsync(write.Connection, sql, cancellationToken, parameters);
     }
 
-    private static async Task<int> ExecuteAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
+    private static async Task<int> ExecuteAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
     {
         await using var command = Command(connection, sql, parameters);
-        command.Transaction = transaction;
         return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>A command in the connection's current transaction, if any (CreateCommand enlists it).</summary>
     private static SqliteCommand Command(SqliteConnection connection, string sql, (string Name, object? Value)[] parameters)
     {
         var command = connection.CreateCommand();

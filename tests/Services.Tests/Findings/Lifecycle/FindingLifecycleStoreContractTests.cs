@@ -1,5 +1,6 @@
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Lifecycle;
+using ImageScanning.ServiceDefaults.Storage;
 using ImageScanning.TestSupport;
 using static ImageScanning.Services.Tests.Findings.Lifecycle.LifecycleFixtures;
 
@@ -8,16 +9,18 @@ namespace ImageScanning.Services.Tests.Findings.Lifecycle;
 /// <summary>The finding lifecycle over one store; every IFindingLifecycleStore must pass it.</summary>
 public abstract partial class FindingLifecycleStoreContractTests
 {
-    protected abstract Task<IFindingLifecycleStore> CreateStoreAsync();
+    /// <summary>A new, empty service database and the store on it.</summary>
+    protected abstract Task<(IFindingLifecycleStore Store, IServiceDatabase Database)> CreateStoreAsync();
 
     private IFindingLifecycleStore _store = null!;
+    private IServiceDatabase _database = null!;
     private ManualClock _clock = null!;
     private FindingLifecycleService _lifecycle = null!;
 
     [SetUp]
     public async Task CreateAsync()
     {
-        _store = await CreateStoreAsync();
+        (_store, _database) = await CreateStoreAsync();
         _clock = new ManualClock(T0);
         _lifecycle = new FindingLifecycleService(_store, new FindingArns(Options), _clock);
     }
@@ -191,15 +194,19 @@ public sealed class SqliteFindingLifecycleStoreTests : FindingLifecycleStoreCont
     }
 
     // Created here, not in a [SetUp]: the base class's set-up runs first and already needs the store.
-    protected override Task<IFindingLifecycleStore> CreateStoreAsync()
+    protected override Task<(IFindingLifecycleStore Store, IServiceDatabase Database)> CreateStoreAsync()
     {
         _directory = Directory.CreateTempSubdirectory("finding-lifecycle-").FullName;
-        return Task.FromResult<IFindingLifecycleStore>(new SqliteFindingLifecycleStore(Path.Combine(_directory, "lifecycle.db")));
+        var database = new SqliteDatabase(Path.Combine(_directory, "findings.db"));
+        return Task.FromResult<(IFindingLifecycleStore, IServiceDatabase)>((new SqliteFindingLifecycleStore(database), database));
     }
 }
 
 public sealed class MongoFindingLifecycleStoreTests : FindingLifecycleStoreContractTests
 {
-    protected override async Task<IFindingLifecycleStore> CreateStoreAsync() =>
-        new MongoFindingLifecycleStore(await MongoTestDatabase.CreateOrIgnoreAsync("lifecycle"));
+    protected override async Task<(IFindingLifecycleStore Store, IServiceDatabase Database)> CreateStoreAsync()
+    {
+        var database = new MongoServiceDatabase(await MongoTestDatabase.CreateOrIgnoreAsync("lifecycle"), "findings");
+        return (new MongoFindingLifecycleStore(database), database);
+    }
 }

@@ -13,11 +13,13 @@ using static ImageScanning.Services.Tests.Findings.Lifecycle.LifecycleFixtures;
 
 namespace ImageScanning.Services.Tests.Findings.Lifecycle;
 
-/// <summary>Findings' consumers on MassTransit's harness with the real SQLite stores: what is stored, what is published, in which order.</summary>
+/// <summary>
+/// Findings' consumers as the service wires them (one SQLite database, the outbox dispatcher) on MassTransit's harness: what is
+/// stored, what is published, in which order.
+/// </summary>
 public sealed class FindingsConsumerTests
 {
-    private string _directory = "";
-    private ServiceProvider _provider = null!;
+    private FindingsHarnessHost _host = null!;
     private ITestHarness _harness = null!;
     private IFindingLifecycleStore _store = null!;
     private ManualClock _clock = null!;
@@ -38,47 +40,16 @@ public sealed class FindingsConsumerTests
     public async Task StartAsync()
     {
         StoreCheckingConsumer.Seen.Clear();
-        _directory = Directory.CreateTempSubdirectory("findings-consumers-").FullName;
-        _store = new SqliteFindingLifecycleStore(Path.Combine(_directory, "lifecycle.db"));
         _clock = new ManualClock(T0);
-        _provider = new ServiceCollection()
-            .AddMetrics()
-            .AddSingleton<IFindingsStore>(new SqliteFindingsStore(Path.Combine(_directory, "findings.db")))
-            .AddSingleton(_store)
-            .AddSingleton<TimeProvider>(_clock)
-            .AddSingleton(Options)
-            .AddSingleton<FindingArns>()
-            .AddSingleton<FindingLifecycleService>()
-            .AddSingleton<FindingsMetrics>()
-            .AddMassTransitTestHarness(x =>
-            {
-                x.AddFindingsConsumers();
-                x.AddConsumer<StoreCheckingConsumer>();
-            })
-            .BuildServiceProvider(true);
-        _harness = _provider.GetRequiredService<ITestHarness>();
-        await _harness.Start();
+        _host = await FindingsHarnessHost.StartAsync(_clock, consumers: x => x.AddConsumer<StoreCheckingConsumer>());
+        _harness = _host.Harness;
+        _store = _host.Get<IFindingLifecycleStore>();
     }
 
     [TearDown]
-    public async Task StopAsync()
-    {
-        await _harness.Stop();
-        await _provider.DisposeAsync();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
-    }
+    public async Task StopAsync() => await _host.DisposeAsync();
 
-    private async Task<T> PublishedAsync<T>(Func<T, bool> match) where T : class
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (_harness.Published.Select<T>().Select(m => m.Context.Message).FirstOrDefault(match) is { } found) return found;
-            await Task.Delay(50);
-        }
-        Assert.Fail($"No {typeof(T).Name} published.");
-        return null!;
-    }
+    private Task<T> PublishedAsync<T>(Func<T, bool> match) where T : class => _host.PublishedAsync(match);
 
     [Test]
     public async Task A_scan_stores_findings_then_announces_each_change_and_a_scan_completed_naming_the_vulnerabilities()
@@ -109,7 +80,7 @@ public sealed class FindingsConsumerTests
         await PublishedAsync<ScanCompleted>(s => s.Image.Digest == image.Digest && s.Trigger == ScanTrigger.PUSH);
         var rematch = Scan(image, T0.AddHours(1), Finding("CVE-1", FindingSeverity.HIGH, "openssl"), Finding("CVE-9", FindingSeverity.CRITICAL, "openssl"))
             with { Trigger = ScanTrigger.RESCAN, Packages = [], InventoryUnchanged = true };
-        await _harness.Bus.Publish(rematch);
+        await _harness.Bus.Publish(new ImageRescanned(rematch));
         await PublishedAsync<ScanCompleted>(s => s.ScanId == rematch.ScanId);
         await _harness.InactivityTask;
 
@@ -122,29 +93,33 @@ public sealed class FindingsConsumerTests
         Assert.That(created, Is.EquivalentTo(new[] { "CVE-1", "CVE-9" }), "the re-match's new finding was created");
     }
 
-    [TestCase(ScanTrigger.PUSH)]
-    [TestCase(ScanTrigger.RESCAN)]
-    public async Task Each_result_is_handled_by_exactly_one_lane(ScanTrigger trigger)
+    [Test]
+    public async Task Push_results_are_consumed_on_the_findings_queue_and_rescan_results_only_as_ImageRescanned_on_findings_rescans()
     {
         var image = Image('l');
-        var scan = Scan(image, T0, Finding("CVE-1", FindingSeverity.HIGH, "openssl")) with { Trigger = trigger };
-        await _harness.Bus.Publish(scan);
+        var push = Scan(image, T0, Finding("CVE-1", FindingSeverity.HIGH, "openssl"));
+        var rescan = Scan(image, T0.AddHours(1), Finding("CVE-1", FindingSeverity.HIGH, "openssl")) with { Trigger = ScanTrigger.RESCAN };
 
-        await PublishedAsync<ScanCompleted>(s => s.ScanId == scan.ScanId);
-        // Both lanes' queues receive every ImageScanned; wait for both to have seen it, then count what was announced.
-        Assert.That(await _harness.GetConsumerHarness<ImageScannedConsumer>().Consumed.Any<ImageScanned>(m => m.Context.Message.ScanId == scan.ScanId), Is.True);
-        Assert.That(await _harness.GetConsumerHarness<RescanImageScannedConsumer>().Consumed.Any<ImageScanned>(m => m.Context.Message.ScanId == scan.ScanId), Is.True);
-        await _harness.InactivityTask;
+        await _harness.Bus.Publish(push);
+        await PublishedAsync<ScanCompleted>(s => s.ScanId == push.ScanId);
+        await _harness.Bus.Publish(new ImageRescanned(rescan));
+        await PublishedAsync<ScanCompleted>(s => s.ScanId == rescan.ScanId);
+        await _host.DrainAsync();
 
-        var completed = _harness.Published.Select<ScanCompleted>().Where(m => m.Context.Message.ScanId == scan.ScanId).ToList();
-        var created = _harness.Published.Select<FindingChanged>().Count(m => m.Context.Message.Image.Digest == image.Digest);
+        var pushLane = _harness.GetConsumerHarness<ImageScannedConsumer>().Consumed.Select<ImageScanned>().ToList();
+        var rescanLane = _harness.GetConsumerHarness<ImageRescannedConsumer>().Consumed.Select<ImageRescanned>().ToList();
+        var completed = _harness.Published.Select<ScanCompleted>().Select(m => m.Context.Message).ToList();
         Assert.Multiple(() =>
         {
-            Assert.That(completed, Has.Count.EqualTo(1), "one lane handled it, the other skipped it");
-            Assert.That(completed[0].Context.Message.Trigger, Is.EqualTo(trigger));
-            Assert.That(created, Is.EqualTo(1));
+            Assert.That(pushLane.Select(m => (m.Context.Message.ScanId, QueueOf(m.Context))), Is.EqualTo(new[] { (push.ScanId, FindingsExtensions.EndpointName) }));
+            Assert.That(rescanLane.Select(m => (m.Context.Message.Scan.ScanId, QueueOf(m.Context))),
+                Is.EqualTo(new[] { (rescan.ScanId, ImageRescannedConsumerDefinition.QueueName) }));
+            Assert.That(completed.Select(c => (c.ScanId, c.Trigger)), Is.EquivalentTo(new[] { (push.ScanId, ScanTrigger.PUSH), (rescan.ScanId, ScanTrigger.RESCAN) }),
+                "each result announced once, by the lane of its type");
         });
     }
+
+    private static string QueueOf(ConsumeContext context) => context.ReceiveContext.InputAddress.AbsolutePath.Split('/')[^1];
 
     [Test]
     public async Task A_failed_scan_publishes_scan_failed_and_the_failed_scan_completed()
@@ -234,7 +209,7 @@ public sealed class FindingsConsumerTests
         var save = _harness.GetRequestClient<SaveSuppressionRule>();
         await save.GetResponse<SuppressionRulesResult>(new SaveSuppressionRule(null, "temporary", "waiting for the vendor",
             new SuppressionFilter(PackageNames: ["bash"]), T0.AddHours(1)));
-        var expiry = new SuppressionRuleExpiry(_store, _provider.GetRequiredService<FindingLifecycleService>(), _harness.Bus, _clock,
+        var expiry = new SuppressionRuleExpiry(_host.Database, _store, _host.Get<FindingLifecycleService>(), _clock,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<SuppressionRuleExpiry>.Instance);
 
         var beforeExpiry = await expiry.CheckAsync(default);
@@ -253,7 +228,7 @@ public sealed class FindingsConsumerTests
         await _harness.Bus.Publish(Scan(image, T0, Finding("CVE-1", FindingSeverity.HIGH, "openssl"), Finding("CVE-2", FindingSeverity.HIGH, "curl"),
             Finding("CVE-3", FindingSeverity.LOW, "zlib", fixedIn: null)));
         await PublishedAsync<ScanCompleted>(s => s.Image.Digest == image.Digest);
-        _ = _provider.GetRequiredService<FindingsMetrics>();
+        _ = _host.Get<FindingsMetrics>();
 
         var measured = new List<(long Value, Dictionary<string, object?> Tags)>();
         using var listener = new MeterListener();

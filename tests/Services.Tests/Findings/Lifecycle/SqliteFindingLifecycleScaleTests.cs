@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Lifecycle;
+using ImageScanning.ServiceDefaults.Storage;
 using static ImageScanning.Services.Tests.Findings.Lifecycle.LifecycleFixtures;
 
 namespace ImageScanning.Services.Tests.Findings.Lifecycle;
@@ -28,7 +29,7 @@ public sealed class SqliteFindingLifecycleScaleTests
     public async Task Thirty_thousand_findings_are_counted_paged_and_aggregated_correctly()
     {
         _directory = Directory.CreateTempSubdirectory("finding-lifecycle-scale-").FullName;
-        var store = new SqliteFindingLifecycleStore(Path.Combine(_directory, "lifecycle.db"));
+        var store = new SqliteFindingLifecycleStore(new SqliteDatabase(Path.Combine(_directory, "findings.db")));
         var lifecycle = new FindingLifecycleService(store, new FindingArns(Options), TimeProvider.System);
         var load = Stopwatch.StartNew();
         for (var i = 0; i < Images; i++)

@@ -1,0 +1,13 @@
+using ImageScanning.ServiceDefaults.Background;
+
+namespace ImageScanning.Findings.Consumers;
+
+/// <summary>
+/// The re-scan results' own queue with a small concurrency and prefetch, on the background lane: a fan-out's results wait in the
+/// broker while push results keep the main findings queue (and the database's write gate) to themselves.
+/// </summary>
+public sealed class ImageRescannedConsumerDefinition() : BackgroundLaneConsumerDefinition<ImageRescannedConsumer>(QueueName, Concurrency)
+{
+    public const string QueueName = "findings-rescans";
+    public const int Concurrency = 2;
+}
