@@ -6,7 +6,9 @@ using ImageScanning.CveFeed.Importing;
 using ImageScanning.ScanEngine.Advisories.Store;
 using ImageScanning.ServiceDefaults.Background;
 using ImageScanning.ServiceDefaults.Extensions;
+using ImageScanning.ServiceDefaults.Outbox;
 using ImageScanning.ServiceDefaults.Security;
+using ImageScanning.ServiceDefaults.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
@@ -15,9 +17,12 @@ namespace ImageScanning.CveFeed.Extensions;
 
 public static class CveFeedExtensions
 {
+    /// <summary>The advisory database: CveFeed owns it (and its outbox); scanners only read it.</summary>
+    public const string AdvisoriesDatabase = "advisories";
+
     public static IHostApplicationBuilder AddCveFeed(this IHostApplicationBuilder builder)
     {
-        builder.AddStore<IAdvisoryStore>("advisories", path => new SqliteAdvisoryStore(path), db => new MongoAdvisoryStore(db));
+        builder.AddAnnouncingAdvisoryStore();
         builder.AddStore<IFeedStatusStore>("feeds", path => new SqliteFeedStatusStore(path), db => new MongoFeedStatusStore(db));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CveFeedMetrics>();
@@ -29,6 +34,32 @@ public static class CveFeedExtensions
         builder.Services.AddHostedService<FeedScheduler>();
         builder.AddFeedHttpClient();
         return builder;
+    }
+
+    /// <summary>
+    /// The advisory store, announcing what it stores through the advisory database's outbox, dispatched from this process. It
+    /// replaces a plain store registered earlier (the scanners', hosted in the same process): there is one store per process,
+    /// CveFeed is its one writer, and the scanners read through it alike.
+    /// </summary>
+    private static void AddAnnouncingAdvisoryStore(this IHostApplicationBuilder builder)
+    {
+        builder.AddOutbox(AdvisoriesDatabase);
+        builder.Services.RemoveAll<IAdvisoryStore>();
+        builder.Services.AddSingleton(provider => new AdvisoryAnnouncements(
+            provider.GetRequiredKeyedService<IServiceDatabase>(AdvisoriesDatabase), provider.GetRequiredService<OutboxChannel>(),
+            provider.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<IAdvisoryStore>(provider =>
+        {
+            var announcements = provider.GetRequiredService<AdvisoryAnnouncements>();
+            var clock = provider.GetRequiredService<TimeProvider>();
+            return provider.GetRequiredKeyedService<IServiceDatabase>(AdvisoriesDatabase) switch
+            {
+                // The same file as the service database, so its outbox table is in the advisory store's transactions.
+                SqliteDatabase file => new SqliteAdvisoryStore(file.Path, clock, announcements),
+                MongoServiceDatabase mongo => new MongoAdvisoryStore(mongo.Database, clock, announcements),
+                var other => throw new InvalidOperationException($"No advisory store for a {other.GetType().Name}."),
+            };
+        });
     }
 
     public static WebApplication MapCveFeedEndpoints(this WebApplication app)

@@ -1,24 +1,19 @@
-using ImageScanning.Contracts;
 using ImageScanning.ScanEngine.Advisories;
 using ImageScanning.ScanEngine.Advisories.Osv;
 using ImageScanning.ScanEngine.Advisories.Sources;
 using ImageScanning.ScanEngine.Advisories.Store;
 using ImageScanning.ServiceDefaults.Background;
-using MassTransit;
 
 namespace ImageScanning.CveFeed.Importing;
 
 /// <summary>
-/// Imports advisories into the database and announces the ones whose affected packages are new or
-/// changed (NewCveAdded), in batches. A metadata-only change is stored but announces nothing: it
-/// cannot change which images are affected. Every import runs on the background lane: parsing and storing a whole feed must not
-/// take CPU from push scans.
+/// Imports advisories into the database. The store announces the ones whose affected packages are new or changed (NewCveAdded)
+/// in each batch's own transaction (<see cref="AdvisoryAnnouncements"/>); a metadata-only change is stored but announces
+/// nothing: it cannot change which images are affected. Every import runs on the background lane: parsing and storing a whole
+/// feed must not take CPU from push scans.
 /// </summary>
-public sealed class AdvisoryImportService(
-    IAdvisoryStore store, IBus bus, BackgroundLane lane, CveFeedMetrics metrics, ILogger<AdvisoryImportService> logger)
+public sealed class AdvisoryImportService(IAdvisoryStore store, BackgroundLane lane, CveFeedMetrics metrics, ILogger<AdvisoryImportService> logger)
 {
-    private const int PublishBatchSize = 500;
-
     public Task<ImportResult> ImportPathAsync(string path, string source, CancellationToken ct) =>
         RunAsync(source, importer => importer.ImportPathAsync(path, ct), ct);
 
@@ -55,8 +50,6 @@ public sealed class AdvisoryImportService(
     private async Task<ImportResult> ImportAsync(string source, Func<OsvImporter, Task<ImportResult>> import, CancellationToken ct)
     {
         var result = await import(new OsvImporter(store));
-        foreach (var batch in result.NewOrChanged.Where(a => a.Withdrawn is null).Select(ToEvent).Chunk(PublishBatchSize))
-            await bus.PublishBatch(batch, ct);
         metrics.Imported(source, result);
         logger.LogInformation(
             "Imported advisories from {Source}: {Added} new, {Changed} changed, {MetadataChanged} metadata-only, {Unchanged} unchanged, {Failed} failed",
@@ -65,11 +58,4 @@ public sealed class AdvisoryImportService(
             logger.LogWarning("Advisory {Name} from {Source} was not imported: {Reason}", failure.Name, source, failure.Reason);
         return result;
     }
-
-    private static NewCveAdded ToEvent(OsvAdvisory advisory) => new(
-        advisory.Id,
-        advisory.Aliases,
-        advisory.Affected.Where(a => a.Package is not null)
-            .Select(a => new AffectedPackageRef(a.Package!.Ecosystem, a.Package.Name)).Distinct().ToList(),
-        advisory.Modified);
 }

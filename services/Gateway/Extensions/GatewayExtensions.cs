@@ -1,16 +1,26 @@
 using System.Text.Json.Serialization;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ImageScanning.Gateway.Admin;
 using ImageScanning.Gateway.Apis;
 using ImageScanning.Gateway.Ecr;
 using ImageScanning.Gateway.Webhooks;
+using ImageScanning.ServiceDefaults.Extensions;
 using ImageScanning.ServiceDefaults.Security;
 
 namespace ImageScanning.Gateway.Extensions;
 
 public static class GatewayExtensions
 {
+    /// <summary>The Gateway's own service database: the outbox of the registry events it accepted.</summary>
+    public const string DatabaseName = "gateway";
+
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
+        builder.AddOutbox(DatabaseName);
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Gateway:Webhooks").Get<WebhookOptions>() ?? new WebhookOptions());
+        builder.Services.AddSingleton<WebhookEventStore>();
+        builder.AddAdminAuthentication();
+        builder.Services.AddSingleton<RabbitMqDeadLetters>();
         var registries = builder.Configuration.GetSection("Registries").Get<List<RegistryWebhookOptions>>() ?? [];
         builder.Services.AddSingleton(new ConfiguredRegistries(registries));
         builder.Services.AddSingleton<GatewayMetrics>();
@@ -27,6 +37,7 @@ public static class GatewayExtensions
         app.MapLandingPage();
         app.MapWebConsole();
         app.MapWebhookEndpoints();
+        app.MapDeadLetterApi();
         app.MapEcrApi();
         app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiAuthentication.PolicyName);
         var api = app.MapGroup("/api/v1").RequireAuthorization(ApiAuthentication.PolicyName);

@@ -1,6 +1,4 @@
-using ImageScanning.Contracts;
 using ImageScanning.ServiceDefaults.Security;
-using MassTransit;
 
 namespace ImageScanning.Gateway.Webhooks;
 
@@ -8,6 +6,9 @@ public static class WebhookEndpoints
 {
     /// <summary>Upper bound on a notification body; the registry sends one small event per POST.</summary>
     private const int MaxBodyBytes = 1 << 20;
+
+    /// <summary>What a registry is told to wait before sending a refused notification again.</summary>
+    private const int RetryAfterSeconds = 5;
 
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
@@ -17,7 +18,7 @@ public static class WebhookEndpoints
     }
 
     private static async Task<IResult> ReceiveDistributionNotification(
-        string registry, HttpRequest request, ConfiguredRegistries registries, IPublishEndpoint publish,
+        string registry, HttpRequest request, ConfiguredRegistries registries, WebhookEventStore events,
         GatewayMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var logger = loggers.CreateLogger("ImageScanning.Gateway.Webhooks");
@@ -50,12 +51,27 @@ public static class WebhookEndpoints
             return Results.BadRequest(new { message = e.Message });
         }
 
-        foreach (var push in parsed.Pushes)
-            await publish.Publish(push, cancellationToken);
-        foreach (var pull in parsed.Pulls)
-            await publish.Publish(pull, cancellationToken);
+        // Acknowledged only once its events are stored: a registry told 503 (or never answered) sends the notification again.
+        IReadOnlySet<string> repeated;
+        try
+        {
+            repeated = await events.StoreAsync(registry, parsed);
+        }
+        catch (Exception e)
+        {
+            metrics.WebhookRejected("store_unavailable");
+            logger.LogWarning("Refused a notification from registry {Registry}: its events could not be stored: {Reason}", registry, e.Message);
+            request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Results.Json(
+                new { message = $"The Gateway could not store the notification's events ({e.Message}); nothing was accepted. Send it again." },
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
         var accepted = parsed.Pushes.Count + parsed.Pulls.Count;
         metrics.WebhookAccepted(accepted, parsed.Outcomes.Count - accepted);
-        return Results.Accepted(value: new { accepted, events = parsed.Outcomes });
+        var outcomes = parsed.Outcomes.Select(o => o.EventId is { } id && o.Outcome == "accepted" && repeated.Contains(id)
+            ? o with { Reason = "a repeated delivery: this event was already accepted" }
+            : o);
+        return Results.Accepted(value: new { accepted, events = outcomes });
     }
 }

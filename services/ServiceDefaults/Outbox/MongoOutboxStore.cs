@@ -19,23 +19,26 @@ public sealed class MongoOutboxStore(IMongoDatabase database) : IOutboxStore
     private readonly IMongoCollection<BsonDocument> _inbox = database.GetCollection<BsonDocument>(InboxCollection);
     private readonly Lazy<Task> _indexes = new(() => CreateIndexesAsync(database));
 
-    internal static async Task InsertAsync(IMongoDatabase database, IClientSessionHandle session, IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
+    /// <summary>
+    /// Writes outbox documents in the caller's session transaction. A message id already stored is left as it is (deterministic ids
+    /// may recur): an upsert that only sets fields on insert, since a duplicate-key error would abort the whole transaction.
+    /// </summary>
+    public static async Task InsertAsync(IMongoDatabase database, IClientSessionHandle session, IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
     {
-        var documents = messages.Select((m, position) => new BsonDocument
-        {
-            ["_id"] = m.MessageId.ToString("D"),
-            ["messageType"] = m.MessageType,
-            ["destination"] = (BsonValue?)m.Destination ?? BsonNull.Value,
-            ["body"] = m.Body,
-            ["traceParent"] = (BsonValue?)m.TraceParent ?? BsonNull.Value,
-            ["createdAt"] = m.CreatedAt.UtcDateTime,
-            ["position"] = position,
-            ["nextAttemptAt"] = (m.CreatedAt + OutboxDefaults.CommitLease).UtcDateTime,
-            ["attempts"] = 0,
-            ["dispatchedAt"] = BsonNull.Value,
-            ["replays"] = 0,
-        });
-        await database.GetCollection<BsonDocument>(OutboxCollection).InsertManyAsync(session, documents, cancellationToken: ct);
+        var writes = messages.Select((m, position) => new UpdateOneModel<BsonDocument>(
+            Filter.Eq("_id", m.MessageId.ToString("D")),
+            Update.SetOnInsert("messageType", m.MessageType)
+                .SetOnInsert("destination", (BsonValue?)m.Destination ?? BsonNull.Value)
+                .SetOnInsert("body", m.Body)
+                .SetOnInsert("traceParent", (BsonValue?)m.TraceParent ?? BsonNull.Value)
+                .SetOnInsert("createdAt", m.CreatedAt.UtcDateTime)
+                .SetOnInsert("position", position)
+                .SetOnInsert("nextAttemptAt", (m.CreatedAt + OutboxDefaults.CommitLease).UtcDateTime)
+                .SetOnInsert("attempts", 0)
+                .SetOnInsert("dispatchedAt", BsonNull.Value)
+                .SetOnInsert("replays", 0)) { IsUpsert = true }).ToList();
+        if (writes.Count > 0)
+            await database.GetCollection<BsonDocument>(OutboxCollection).BulkWriteAsync(session, writes, new BulkWriteOptions { IsOrdered = true }, ct);
     }
 
     public async Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct = default)

@@ -44,11 +44,15 @@ public sealed class SqliteOutboxStore(SqliteDatabase database) : IOutboxStore
         return await command.ExecuteNonQueryAsync(ct) == 1;
     }
 
-    internal static async Task InsertAsync(SqliteConnection connection, IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
+    /// <summary>
+    /// Writes outbox rows on a connection inside the caller's transaction (a store whose own transaction is the unit of work: the
+    /// advisory import). A message id already stored is skipped: deterministic ids may recur, and the first row stands.
+    /// </summary>
+    public static async Task InsertAsync(SqliteConnection connection, IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            INSERT INTO outbox_messages (message_id, message_type, destination, body, trace_parent, created_at, next_attempt_at)
+            INSERT OR IGNORE INTO outbox_messages (message_id, message_type, destination, body, trace_parent, created_at, next_attempt_at)
             VALUES ($id, $type, $destination, $body, $trace, $created, $due);
             """;
         var id = command.Parameters.Add("$id", SqliteType.Text);

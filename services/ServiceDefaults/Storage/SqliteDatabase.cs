@@ -24,6 +24,7 @@ public sealed class SqliteDatabase : IServiceDatabase
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         Path = System.IO.Path.GetFullPath(path);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         Name = System.IO.Path.GetFileNameWithoutExtension(Path);
         _gate = PriorityWriteGate.ForFile(Path);
         _sink = sink ?? NoOutboxSink.Instance;
@@ -88,8 +89,7 @@ public sealed class SqliteDatabase : IServiceDatabase
         var write = await OpenForWriteAsync(ct);
         try
         {
-            // IMMEDIATE: the write lock is taken now, so a read-modify-write inside the work never fails to upgrade (SQLITE_BUSY).
-            var transaction = write.Connection.BeginTransaction(deferred: false);
+            var transaction = await BeginImmediateAsync(write.Connection, ct);
             return new SqliteUnitOfWork(this, write, transaction, _sink, _clock);
         }
         catch
@@ -97,6 +97,44 @@ public sealed class SqliteDatabase : IServiceDatabase
             await write.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// BEGIN IMMEDIATE: the write lock is taken now, so a read-modify-write inside the work never fails to upgrade. Another process
+    /// may hold the lock (a second service on the file, an outage): wait for it here, asynchronously and cancellably, up to the busy
+    /// timeout, rather than in SQLite's busy handler, which sleeps on the thread. Past it the SQLITE_BUSY error is thrown: transient.
+    /// </summary>
+    private static async Task<SqliteTransaction> BeginImmediateAsync(SqliteConnection connection, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(BusyTimeoutMilliseconds);
+        SetBusyWait(connection, busyTimeoutMilliseconds: 0, commandTimeoutSeconds: 1);
+        try
+        {
+            while (true)
+            {
+                ct.ThrowIfCancellationRequested();
+                try
+                {
+                    return connection.BeginTransaction(deferred: false);
+                }
+                catch (SqliteException e) when (e.SqliteErrorCode is 5 or 6 && DateTime.UtcNow < deadline) // SQLITE_BUSY, SQLITE_LOCKED
+                {
+                    await Task.Delay(50, ct);
+                }
+            }
+        }
+        finally
+        {
+            SetBusyWait(connection, BusyTimeoutMilliseconds, BusyTimeoutMilliseconds / 1000);
+        }
+    }
+
+    private static void SetBusyWait(SqliteConnection connection, int busyTimeoutMilliseconds, int commandTimeoutSeconds)
+    {
+        connection.DefaultTimeout = commandTimeoutSeconds;
+        using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA busy_timeout = " + busyTimeoutMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture) + ";";
+        pragma.ExecuteNonQuery();
     }
 
     /// <summary>The unit of work as SQLite's, or an error when it belongs to another database.</summary>

@@ -39,10 +39,16 @@ public static class StandaloneExtensions
     /// <summary>A first run with no configuration still gets an authenticated API: a token made for this run, printed once.</summary>
     private static void EnsureApiToken(this WebApplicationBuilder builder)
     {
-        if (builder.Configuration.GetSection("Security:ApiTokens").Get<string[]>() is { Length: > 0 }) return;
+        EnsureToken(builder, "Security:ApiTokens", "Standalone:GeneratedApiToken");
+        EnsureToken(builder, "Security:AdminTokens", "Standalone:GeneratedAdminToken");
+    }
+
+    private static void EnsureToken(WebApplicationBuilder builder, string section, string generatedKey)
+    {
+        if (builder.Configuration.GetSection(section).Get<string[]>() is { Length: > 0 }) return;
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        builder.Configuration["Security:ApiTokens:0"] = token;
-        builder.Configuration["Standalone:GeneratedApiToken"] = token;
+        builder.Configuration[section + ":0"] = token;
+        builder.Configuration[generatedKey] = token;
     }
 
     private static void PrintBanner(WebApplication app)
@@ -57,5 +63,9 @@ public static class StandaloneExtensions
         Console.WriteLine(generated is null
             ? "  API token: as configured in Security:ApiTokens"
             : $"  API token (generated for this run; set Security__ApiTokens__0 to keep one): {generated}");
+        var admin = app.Configuration["Standalone:GeneratedAdminToken"];
+        Console.WriteLine(admin is null
+            ? "  Admin token (dead-letter replay): as configured in Security:AdminTokens"
+            : $"  Admin token (dead-letter replay; generated for this run; set Security__AdminTokens__0 to keep one): {admin}");
     }
 }

@@ -21,6 +21,9 @@ namespace ImageScanning.Services.Tests.CveFeed;
 public sealed class NewCveLog
 {
     public ConcurrentQueue<NewCveAdded> Received { get; } = new();
+
+    /// <summary>The bus message id of each delivery, in the same order.</summary>
+    public ConcurrentQueue<Guid> MessageIds { get; } = new();
 }
 
 public sealed class NewCveRecorder(NewCveLog log) : IConsumer<NewCveAdded>
@@ -28,6 +31,7 @@ public sealed class NewCveRecorder(NewCveLog log) : IConsumer<NewCveAdded>
     public Task Consume(ConsumeContext<NewCveAdded> context)
     {
         log.Received.Enqueue(context.Message);
+        log.MessageIds.Enqueue(context.MessageId ?? Guid.Empty);
         return Task.CompletedTask;
     }
 }
@@ -62,6 +66,9 @@ public sealed class CveFeedHost : IAsyncDisposable
     public HttpClient Client { get; }
     public NewCveLog NewCves => app.Services.GetRequiredService<NewCveLog>();
     public IAdvisoryStore Advisories => app.Services.GetRequiredService<IAdvisoryStore>();
+
+    /// <summary>The advisory database file (advisories and their outbox).</summary>
+    public static string AdvisoriesPath(string dataDirectory) => Path.Combine(dataDirectory, "data", "advisories.db");
 
     public static async Task<CveFeedHost> StartAsync(string dataDirectory, IDictionary<string, string?> settings)
     {

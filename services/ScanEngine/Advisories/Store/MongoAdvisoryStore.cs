@@ -14,23 +14,29 @@ namespace ImageScanning.ScanEngine.Advisories.Store;
 /// before <c>aliases</c> existed are found by alias once they are next stored. Package names in the keys are
 /// normalised by <see cref="AdvisoryPackageNames"/>. Since an ecosystem may itself contain '/'
 /// ("Packagist:https://packages.drupal.org/8"), results are re-checked against the parsed record, so a
-/// lookup is exact. Batches are written with one unordered bulk write per chunk.
+/// lookup is exact. Batches are written with one unordered bulk write per chunk; with an <see cref="IAdvisoryWriteHook"/>, each
+/// chunk is one multi-document transaction (a replica set is needed) holding its bulk write and the hook's writes.
 /// </summary>
 public sealed class MongoAdvisoryStore : IAdvisoryStore
 {
     public const string CollectionName = "advisories";
     private const int ChunkSize = 1000;
 
+    private readonly IMongoDatabase database;
     private readonly IMongoCollection<BsonDocument> collection;
     private readonly TimeProvider clock;
+    private readonly IAdvisoryWriteHook? writeHook;
     private readonly Lock indexGate = new();
     private Task? indexTask;
 
-    public MongoAdvisoryStore(IMongoDatabase database, TimeProvider? clock = null)
+    /// <param name="writeHook">Called inside every chunk's transaction (see <see cref="IAdvisoryWriteHook"/>); null for none.</param>
+    public MongoAdvisoryStore(IMongoDatabase database, TimeProvider? clock = null, IAdvisoryWriteHook? writeHook = null)
     {
         ArgumentNullException.ThrowIfNull(database);
+        this.database = database;
         collection = database.GetCollection<BsonDocument>(CollectionName);
         this.clock = clock ?? TimeProvider.System;
+        this.writeHook = writeHook;
     }
 
     public static string KeyOf(AdvisoryPackageKey key) =>
@@ -46,18 +52,46 @@ public sealed class MongoAdvisoryStore : IAdvisoryStore
         await EnsureIndexesAsync().ConfigureAwait(false);
         var results = new List<AdvisoryUpsertResult>();
         foreach (var chunk in items.Chunk(ChunkSize))
-            results.AddRange(await UpsertChunkAsync(chunk, ct).ConfigureAwait(false));
+        {
+            var writes = writeHook is null
+                ? await UpsertChunkAsync(chunk, null, ct).ConfigureAwait(false)
+                : await UpsertChunkInTransactionAsync(chunk, writeHook, ct).ConfigureAwait(false);
+            results.AddRange(writes.Select(w => w.Result));
+        }
         return results;
     }
 
-    private async Task<IReadOnlyList<AdvisoryUpsertResult>> UpsertChunkAsync(
-        (OsvAdvisory Advisory, string RawJson)[] chunk, CancellationToken ct)
+    /// <summary>
+    /// The chunk and the hook's writes in one transaction. The driver runs the callback again when the server aborts it for a
+    /// transient reason (a write conflict, a primary stepping down) and commits again when the outcome is unknown.
+    /// </summary>
+    private async Task<IReadOnlyList<AdvisoryWrite>> UpsertChunkInTransactionAsync(
+        (OsvAdvisory Advisory, string RawJson)[] chunk, IAdvisoryWriteHook hook, CancellationToken ct)
+    {
+        using var session = await database.Client.StartSessionAsync(cancellationToken: ct).ConfigureAwait(false);
+        var writes = await session.WithTransactionAsync(
+            async (s, token) =>
+            {
+                var stored = await UpsertChunkAsync(chunk, s, token).ConfigureAwait(false);
+                await hook.StoringAsync(stored, new MongoAdvisoryWriteTransaction(database, s), token).ConfigureAwait(false);
+                return stored;
+            },
+            new TransactionOptions(ReadConcern.Snapshot, ReadPreference.Primary, WriteConcern.WMajority),
+            ct).ConfigureAwait(false);
+        hook.Committed(writes);
+        return writes;
+    }
+
+    /// <summary>Reads the chunk's stored hashes and writes what changed, in <paramref name="session"/> when there is one.</summary>
+    private async Task<IReadOnlyList<AdvisoryWrite>> UpsertChunkAsync(
+        (OsvAdvisory Advisory, string RawJson)[] chunk, IClientSessionHandle? session, CancellationToken ct)
     {
         var ids = chunk.Select(i => i.Advisory.Id).Distinct(StringComparer.Ordinal).ToList();
         var stored = new Dictionary<string, (string Content, string Affected)>(StringComparer.Ordinal);
         var projection = Builders<BsonDocument>.Projection.Include("contentHash").Include("affectedHash");
-        using (var cursor = await collection.Find(Builders<BsonDocument>.Filter.In("_id", ids))
-                   .Project(projection).ToCursorAsync(ct).ConfigureAwait(false))
+        var filter = Builders<BsonDocument>.Filter.In("_id", ids);
+        var find = session is null ? collection.Find(filter) : collection.Find(session, filter);
+        using (var cursor = await find.Project(projection).ToCursorAsync(ct).ConfigureAwait(false))
         {
             while (await cursor.MoveNextAsync(ct).ConfigureAwait(false))
                 foreach (var doc in cursor.Current)
@@ -66,14 +100,14 @@ public sealed class MongoAdvisoryStore : IAdvisoryStore
 
         var now = clock.GetUtcNow().UtcDateTime;
         var writes = new Dictionary<string, WriteModel<BsonDocument>>(StringComparer.Ordinal);
-        var results = new List<AdvisoryUpsertResult>(chunk.Length);
+        var results = new List<AdvisoryWrite>(chunk.Length);
         foreach (var (advisory, rawJson) in chunk)
         {
             ct.ThrowIfCancellationRequested();
             var fingerprint = AdvisoryFingerprint.Of(advisory, rawJson);
             var known = stored.TryGetValue(advisory.Id, out var previous);
             var change = SqliteAdvisoryStore.Classify(known ? previous.Content : null, known ? previous.Affected : null, fingerprint);
-            results.Add(new AdvisoryUpsertResult(advisory.Id, change, advisory.IsWithdrawn));
+            results.Add(new AdvisoryWrite(advisory, new AdvisoryUpsertResult(advisory.Id, change, advisory.IsWithdrawn), fingerprint.AffectedHash));
             if (change == AdvisoryChange.Unchanged) continue;
 
             stored[advisory.Id] = (fingerprint.ContentHash, fingerprint.AffectedHash);
@@ -96,8 +130,11 @@ public sealed class MongoAdvisoryStore : IAdvisoryStore
             };
         }
 
+        var options = new BulkWriteOptions { IsOrdered = false };
         if (writes.Count > 0)
-            await collection.BulkWriteAsync(writes.Values, new BulkWriteOptions { IsOrdered = false }, ct).ConfigureAwait(false);
+            await (session is null
+                ? collection.BulkWriteAsync(writes.Values, options, ct)
+                : collection.BulkWriteAsync(session, writes.Values, options, ct)).ConfigureAwait(false);
         return results;
     }
 

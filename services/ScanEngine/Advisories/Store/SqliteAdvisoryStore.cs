@@ -14,7 +14,7 @@ namespace ImageScanning.ScanEngine.Advisories.Store;
 /// advisory_aliases(alias, advisory_id) PK (alias, advisory_id)   -- schema 2; filled from stored rows on upgrade
 /// </code>
 /// Package names in advisory_packages are normalised by <see cref="AdvisoryPackageNames"/>; lookups are
-/// exact matches on the primary key.
+/// exact matches on the primary key. An optional <see cref="IAdvisoryWriteHook"/> writes in each batch's transaction.
 /// </summary>
 public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
 {
@@ -22,11 +22,13 @@ public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
 
     private readonly string connectionString;
     private readonly TimeProvider clock;
+    private readonly IAdvisoryWriteHook? writeHook;
     private readonly SemaphoreSlim writeLock = new(1, 1);
     private readonly SemaphoreSlim schemaLock = new(1, 1);
     private volatile bool schemaReady;
 
-    public SqliteAdvisoryStore(string path, TimeProvider? clock = null)
+    /// <param name="writeHook">Called inside every batch's transaction (see <see cref="IAdvisoryWriteHook"/>); null for none.</param>
+    public SqliteAdvisoryStore(string path, TimeProvider? clock = null, IAdvisoryWriteHook? writeHook = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -39,6 +41,7 @@ public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
             DefaultTimeout = 60,
         }.ToString();
         this.clock = clock ?? TimeProvider.System;
+        this.writeHook = writeHook;
         DatabasePath = path;
     }
 
@@ -96,6 +99,7 @@ public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
             var keyId = insertKey.Parameters.Add("$id", SqliteType.Text);
 
             var results = new List<AdvisoryUpsertResult>();
+            var writes = writeHook is null ? null : new List<AdvisoryWrite>();
             var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
             foreach (var (advisory, rawJson) in items)
             {
@@ -115,7 +119,9 @@ public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
                 }
 
                 var change = Classify(storedContent, storedAffected, fingerprint);
-                results.Add(new AdvisoryUpsertResult(advisory.Id, change, advisory.IsWithdrawn));
+                var result = new AdvisoryUpsertResult(advisory.Id, change, advisory.IsWithdrawn);
+                results.Add(result);
+                writes?.Add(new AdvisoryWrite(advisory, result, fingerprint.AffectedHash));
                 if (change == AdvisoryChange.Unchanged) continue;
 
                 upsertId.Value = advisory.Id;
@@ -148,7 +154,10 @@ public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
                     await insertKey.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
                 }
             }
+            if (writes is not null)
+                await writeHook!.StoringAsync(writes, new SqliteAdvisoryWriteTransaction(connection, transaction), ct).ConfigureAwait(false);
             await transaction.CommitAsync(ct).ConfigureAwait(false);
+            if (writes is not null) writeHook!.Committed(writes);
             return results;
         }
         finally
