@@ -12,5 +12,11 @@ public sealed class StuckScanOptions
     /// <summary>How many times one scan is sent (the first send included) before it is recorded FAILED.</summary>
     public int MaxScanDispatches { get; set; } = 3;
 
+    /// <summary>
+    /// Send every scan IN_PROGRESS again at start-up, whatever its age (each send counts). Null: only when the bus is in memory,
+    /// which forgets its queues on restart; a RabbitMQ queue keeps them.
+    /// </summary>
+    public bool? RedispatchOnStart { get; set; }
+
     public bool IsValid() => StuckScanSweepInterval > TimeSpan.Zero && StuckScanAfter > TimeSpan.Zero && MaxScanDispatches >= 1;
 }

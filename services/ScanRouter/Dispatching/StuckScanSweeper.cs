@@ -34,7 +34,7 @@ public sealed class StuckScanSweeper(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var interval = options.Value.StuckScanSweepInterval;
-        if (!messaging.IsRabbitMq) await RunAsync(RedispatchInFlightAsync, "The start-up re-dispatch of scans in progress", stoppingToken);
+        if (options.Value.RedispatchOnStart ?? !messaging.IsRabbitMq) await RunAsync(RedispatchInFlightAsync, "The start-up re-dispatch of scans in progress", stoppingToken);
         using var timer = new PeriodicTimer(interval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
             await RunAsync(SweepOnceAsync, "The stuck-scan sweep", stoppingToken);
