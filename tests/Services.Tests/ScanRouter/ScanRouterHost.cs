@@ -68,9 +68,18 @@ public sealed class ScanRouterHost : IAsyncDisposable
         builder.AddMessaging(consumers ?? (bus => bus.AddScanRouterConsumers()));
         builder.Services.AddMassTransitTestHarness();
         var host = builder.Build();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch
+        {
+            host.Dispose();
+            throw;
+        }
+        // Not Harness.Start(): it starts every hosted service again (two dispatchers, two sweepers). The harness records from the
+        // bus's creation on; its timers run from the first wait.
         var router = new ScanRouterHost(host, dataDirectory);
-        await router.Harness.Start();
         _ = router.Database; // the file and its tables exist from here on
         return router;
     }
@@ -136,7 +145,6 @@ public sealed class ScanRouterHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await Harness.Stop();
         await _host.StopAsync();
         _host.Dispose();
         SqliteConnection.ClearAllPools();
