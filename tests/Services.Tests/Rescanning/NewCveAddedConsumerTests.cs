@@ -212,4 +212,54 @@ public sealed class NewCveAddedConsumerTests
         await PublishAndWaitAsync(OpenSslAdvisory with { VulnerabilityId = "CVE-2026-0003" });
         Assert.That(Rescans(), Has.Count.EqualTo(1), "pulled after it expired, inside the pull window");
     }
+
+    [Test]
+    public async Task A_redelivered_advisory_sends_its_rescans_once()
+    {
+        await CatalogueAsync(Enhanced, "cont/api", 'a', pushedDaysAgo: 2);
+        var messageId = NewId.NextGuid();
+
+        await _router.PublishAndWaitAsync<NewCveAddedConsumer, NewCveAdded>(OpenSslAdvisory, messageId);
+        await _router.PublishAndWaitAsync<NewCveAddedConsumer, NewCveAdded>(OpenSslAdvisory, messageId);
+
+        Assert.That(Rescans(), Has.Count.EqualTo(1), "the copy found its inbox mark; without it the image was eligible again");
+        Assert.That(_outcomes, Is.EqualTo(new[] { "sent" }));
+    }
+
+    [Test]
+    public async Task An_advisory_whose_work_fails_expires_and_sends_nothing_until_its_retry_does_it_all_once()
+    {
+        await CatalogueAsync(Enhanced, "cont/api", 'a', pushedDaysAgo: 2);
+        await CatalogueAsync(Enhanced, "cont/old", 'b', pushedDaysAgo: 15);
+        // The expiry fails inside the advisory's unit of work, after the re-scan of cont/api was queued in it.
+        await ExecuteAsync("""
+            CREATE TRIGGER fail_expiry BEFORE UPDATE OF scan_status ON images WHEN NEW.scan_status = 'SCAN_ELIGIBILITY_EXPIRED'
+            BEGIN SELECT RAISE(ABORT, 'injected: the expiry failed'); END;
+            """);
+
+        await _harness.Bus.Publish(OpenSslAdvisory);
+        var consumer = _harness.GetConsumerHarness<NewCveAddedConsumer>();
+        await ScanRouterHost.WaitUntilAsync(() => Task.FromResult(consumer.Consumed.Select<NewCveAdded>(m => m.Exception is not null).Any()), "the advisory failed once");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _router.CountAsync("outbox_messages"), Is.Zero, "no re-scan, no expiry event");
+            Assert.That(await _router.CountAsync("inbox"), Is.Zero);
+            Assert.That((await _router.Catalog.GetImageAsync(Enhanced, "cont/old", Digest('b')))!.ScanStatus, Is.EqualTo(ScanStatus.COMPLETE));
+        });
+
+        await ExecuteAsync("DROP TRIGGER fail_expiry;");
+        await ScanRouterHost.WaitUntilAsync(async () => await _router.CountAsync("inbox") == 1, "a retry handled the advisory", TimeSpan.FromSeconds(30));
+        await _router.OutboxDrainedAsync();
+        Assert.That(Rescans().Select(r => r.Scan.Image.Repository), Is.EqualTo(new[] { "cont/api" }));
+        Assert.That(Expiries().Select(e => e.Image.Repository), Is.EqualTo(new[] { "cont/old" }));
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_router.DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
+    }
 }
