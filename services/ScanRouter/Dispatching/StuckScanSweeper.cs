@@ -13,7 +13,7 @@ namespace ImageScanning.ScanRouter.Dispatching;
 /// <see cref="StuckScanOptions.MaxScanDispatches"/> sends; then it records FAILED with a reason and publishes ImageScanFailed
 /// (TIMEOUT) so Findings records and announces the failure. One unit of work per image (no inbox: each write is conditional on the
 /// dispatch count it read, so two sweepers never both act). On the in-memory bus, which forgets its queues on restart, every scan
-/// IN_PROGRESS is sent again at start-up whatever its age.
+/// IN_PROGRESS is sent again at start-up whatever its age (<see cref="StuckScanOptions.RedispatchOnStart"/>).
 /// </summary>
 public sealed class StuckScanSweeper(
     [FromKeyedServices(ScanRouterDatabase.Name)] IServiceDatabase database,
