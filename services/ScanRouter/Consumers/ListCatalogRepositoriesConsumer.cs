@@ -5,9 +5,9 @@ using MassTransit;
 namespace ImageScanning.ScanRouter.Consumers;
 
 /// <summary>DescribeRepositories: every repository of the registry's catalog.</summary>
-public sealed class ListCatalogRepositoriesConsumer(IScanRouterStore store) : IConsumer<ListCatalogRepositories>
+public sealed class ListCatalogRepositoriesConsumer(IImageCatalogStore catalog, IScanningConfigurationStore settings) : IConsumer<ListCatalogRepositories>
 {
     public async Task Consume(ConsumeContext<ListCatalogRepositories> context) =>
         await context.RespondAsync(new CatalogRepositoriesResult(
-            await store.ListRepositorySummariesAsync(context.Message.Registry, context.CancellationToken)));
+            await catalog.ListCatalogRepositoriesAsync(settings, context.Message.Registry, context.CancellationToken)));
 }

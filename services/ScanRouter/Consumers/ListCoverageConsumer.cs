@@ -7,19 +7,19 @@ using MassTransit;
 namespace ImageScanning.ScanRouter.Consumers;
 
 /// <summary>Coverage of a registry's images (one page) and of the repositories on that page, from the catalog and the rules.</summary>
-public sealed class ListCoverageConsumer(IScanRouterStore store) : IConsumer<ListCoverage>
+public sealed class ListCoverageConsumer(IImageCatalogStore catalog, IScanningConfigurationStore settings) : IConsumer<ListCoverage>
 {
     public async Task Consume(ConsumeContext<ListCoverage> context)
     {
         var request = context.Message;
-        var config = await store.GetConfigurationAsync(request.Registry, context.CancellationToken);
+        var config = await settings.GetConfigurationAsync(request.Registry, context.CancellationToken);
         ImagePage page;
         try
         {
             var pageRequest = new ImagePageRequest(request.MaxResults, request.NextToken);
             page = request.Repository is { } repository && !repository.EndsWith('*')
-                ? await store.ListRepositoryImagesAsync(request.Registry, repository, pageRequest, context.CancellationToken)
-                : await store.ListImagesAsync(request.Registry, request.Repository?.TrimEnd('*'), pageRequest, context.CancellationToken);
+                ? await catalog.ListRepositoryImagesAsync(request.Registry, repository, pageRequest, context.CancellationToken)
+                : await catalog.ListImagesAsync(request.Registry, request.Repository?.TrimEnd('*'), pageRequest, context.CancellationToken);
         }
         catch (ArgumentException e)
         {

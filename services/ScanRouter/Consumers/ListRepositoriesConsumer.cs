@@ -6,19 +6,19 @@ using MassTransit;
 namespace ImageScanning.ScanRouter.Consumers;
 
 /// <summary>The catalog's repositories with their effective scanning (ScanningRules.Evaluate), image count and last push.</summary>
-public sealed class ListRepositoriesConsumer(IScanRouterStore store) : IConsumer<ListRepositories>
+public sealed class ListRepositoriesConsumer(IImageCatalogStore catalog, IScanningConfigurationStore settings) : IConsumer<ListRepositories>
 {
     public async Task Consume(ConsumeContext<ListRepositories> context)
     {
         var registry = context.Message.Registry;
-        var configuration = await store.GetConfigurationAsync(registry, context.CancellationToken);
+        var configuration = await settings.GetConfigurationAsync(registry, context.CancellationToken);
 
         // One keyset pass over the registry's images (ordered by repository) instead of one query per repository.
         var stats = new Dictionary<string, (int Count, DateTimeOffset LastPush)>(StringComparer.Ordinal);
         string? token = null;
         do
         {
-            var page = await store.ListImagesAsync(registry, null, new ImagePageRequest(ImagePageRequest.MaxPageSize, token), context.CancellationToken);
+            var page = await catalog.ListImagesAsync(registry, null, new ImagePageRequest(ImagePageRequest.MaxPageSize, token), context.CancellationToken);
             foreach (var image in page.Images)
             {
                 stats.TryGetValue(image.Repository, out var s);
@@ -27,7 +27,7 @@ public sealed class ListRepositoriesConsumer(IScanRouterStore store) : IConsumer
             token = page.NextToken;
         } while (token is not null);
 
-        var repositories = await store.ListRepositoriesAsync(registry, context.CancellationToken);
+        var repositories = await catalog.ListRepositoriesAsync(registry, context.CancellationToken);
         var summaries = repositories.Select(name =>
         {
             var scanning = ScanningRules.Evaluate(configuration, name);

@@ -5,7 +5,7 @@ using MassTransit;
 namespace ImageScanning.ScanRouter.Consumers;
 
 /// <summary>One page of a repository's images from the catalog; a bad page size or token is an answer, not a fault.</summary>
-public sealed class ListRepositoryImagesConsumer(IScanRouterStore store) : IConsumer<ListRepositoryImages>
+public sealed class ListRepositoryImagesConsumer(IImageCatalogStore catalog) : IConsumer<ListRepositoryImages>
 {
     public async Task Consume(ConsumeContext<ListRepositoryImages> context)
     {
@@ -21,7 +21,7 @@ public sealed class ListRepositoryImagesConsumer(IScanRouterStore store) : ICons
             return;
         }
 
-        var page = await store.ListRepositoryImagesAsync(
+        var page = await catalog.ListRepositoryImagesAsync(
             request.Registry, request.Repository, new ImagePageRequest(request.MaxResults, request.NextToken), context.CancellationToken);
         var images = page.Images
             .Select(i => i.ToCatalogImage())

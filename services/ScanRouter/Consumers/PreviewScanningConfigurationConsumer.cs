@@ -9,7 +9,7 @@ namespace ImageScanning.ScanRouter.Consumers;
 /// Which catalogued repositories each rule of a proposed configuration matches, and what each repository's
 /// scanning would become. Validated exactly as a put; nothing is stored.
 /// </summary>
-public sealed class PreviewScanningConfigurationConsumer(IScanRouterStore store) : IConsumer<PreviewScanningConfiguration>
+public sealed class PreviewScanningConfigurationConsumer(IImageCatalogStore catalog) : IConsumer<PreviewScanningConfiguration>
 {
     public async Task Consume(ConsumeContext<PreviewScanningConfiguration> context)
     {
@@ -20,7 +20,7 @@ public sealed class PreviewScanningConfigurationConsumer(IScanRouterStore store)
             return;
         }
         var configuration = validation.Configuration!;
-        var repositories = await store.ListRepositoriesAsync(context.Message.Registry, context.CancellationToken);
+        var repositories = await catalog.ListRepositoriesAsync(context.Message.Registry, context.CancellationToken);
 
         var rules = configuration.Rules.Select((rule, index) => new RulePreview(
             index,

@@ -5,17 +5,17 @@ using MassTransit;
 
 namespace ImageScanning.ScanRouter.Consumers;
 
-public sealed class GetRescanConfigurationConsumer(IScanRouterStore store) : IConsumer<GetRescanConfiguration>
+public sealed class GetRescanConfigurationConsumer(IScanningConfigurationStore settings) : IConsumer<GetRescanConfiguration>
 {
     public async Task Consume(ConsumeContext<GetRescanConfiguration> context)
     {
-        var stored = await store.GetRescanConfigurationAsync(context.Message.Registry, context.CancellationToken);
+        var stored = await settings.GetRescanConfigurationAsync(context.Message.Registry, context.CancellationToken);
         await context.RespondAsync(new RescanConfigurationResult(context.Message.Registry, stored.Configuration, stored.UpdatedAt));
     }
 }
 
 /// <summary>Validates before storing; an invalid configuration changes nothing. Already expired images stay expired (§2.3).</summary>
-public sealed class PutRescanConfigurationConsumer(IScanRouterStore store, TimeProvider clock) : IConsumer<PutRescanConfiguration>
+public sealed class PutRescanConfigurationConsumer(IScanningConfigurationStore settings, TimeProvider clock) : IConsumer<PutRescanConfiguration>
 {
     public async Task Consume(ConsumeContext<PutRescanConfiguration> context)
     {
@@ -25,7 +25,7 @@ public sealed class PutRescanConfigurationConsumer(IScanRouterStore store, TimeP
             return;
         }
         var now = clock.GetUtcNow();
-        await store.PutRescanConfigurationAsync(context.Message.Registry, context.Message.Configuration, now, context.CancellationToken);
+        await settings.PutRescanConfigurationAsync(context.Message.Registry, context.Message.Configuration, now, context.CancellationToken);
         await context.RespondAsync(new PutRescanConfigurationResult(context.Message.Configuration, now, null, null));
     }
 }

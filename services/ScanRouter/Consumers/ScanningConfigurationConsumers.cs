@@ -5,17 +5,17 @@ using MassTransit;
 
 namespace ImageScanning.ScanRouter.Consumers;
 
-public sealed class GetRegistryScanningConfigurationConsumer(IScanRouterStore store) : IConsumer<GetRegistryScanningConfiguration>
+public sealed class GetRegistryScanningConfigurationConsumer(IScanningConfigurationStore settings) : IConsumer<GetRegistryScanningConfiguration>
 {
     public async Task Consume(ConsumeContext<GetRegistryScanningConfiguration> context)
     {
-        var configuration = await store.GetConfigurationAsync(context.Message.Registry, context.CancellationToken);
+        var configuration = await settings.GetConfigurationAsync(context.Message.Registry, context.CancellationToken);
         await context.RespondAsync(new RegistryScanningConfigurationResult(context.Message.Registry, configuration));
     }
 }
 
 /// <summary>Validates with ECR's limits and messages before storing; an invalid configuration changes nothing.</summary>
-public sealed class PutRegistryScanningConfigurationConsumer(IScanRouterStore store) : IConsumer<PutRegistryScanningConfiguration>
+public sealed class PutRegistryScanningConfigurationConsumer(IScanningConfigurationStore settings) : IConsumer<PutRegistryScanningConfiguration>
 {
     public async Task Consume(ConsumeContext<PutRegistryScanningConfiguration> context)
     {
@@ -25,7 +25,7 @@ public sealed class PutRegistryScanningConfigurationConsumer(IScanRouterStore st
             await context.RespondAsync(new PutRegistryScanningConfigurationResult(null, error.ErrorType, error.Message));
             return;
         }
-        await store.PutConfigurationAsync(context.Message.Registry, validation.Configuration!, context.CancellationToken);
+        await settings.PutConfigurationAsync(context.Message.Registry, validation.Configuration!, context.CancellationToken);
         await context.RespondAsync(new PutRegistryScanningConfigurationResult(validation.Configuration, null, null));
     }
 }

@@ -6,8 +6,9 @@ namespace ImageScanning.ScanRouter.Data;
 
 /// <summary>An image in the ScanRouter's catalog, keyed by (Registry, Repository, Digest).</summary>
 /// <param name="PushedAt">The first push seen for this digest; later pushes (new tags) keep it.</param>
-/// <param name="LastBasicScanAt">The last basic scan counted toward the 24-h quota; written by <see cref="IScanRouterStore.TryReserveBasicScanAsync"/>.</param>
+/// <param name="LastBasicScanAt">The last basic scan counted toward the 24-h quota; written by <see cref="IImageCatalogStore.TryReserveBasicScanAsync"/>.</param>
 /// <param name="ScanStatusAt">When <see cref="ScanStatus"/> was set; an older status update never overwrites a newer one.</param>
+/// <param name="CurrentScan">The last scan sent to a scanner for this image (<see cref="LastScanId"/>): what, how often, when last.</param>
 /// <remarks>Times are stored with millisecond precision and read back in UTC.</remarks>
 public sealed record ImageRecord(
     string Registry,
@@ -22,7 +23,22 @@ public sealed record ImageRecord(
     Guid? LastScanId,
     DateTimeOffset? LastBasicScanAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? ScanStatusAt = null);
+    DateTimeOffset? ScanStatusAt = null,
+    ScanDispatch? CurrentScan = null);
+
+/// <summary>
+/// The scan an image waits for, as sent: its type and trigger (which scanner queue), how many times it was sent (the first send
+/// and the stuck-scan sweeper's re-sends, all with the same scan id) and when last. The sweeper's clock runs from
+/// <see cref="DispatchedAt"/>, never from the status time, so a re-send cannot make the scan's own late result look older than it.
+/// </summary>
+public sealed record ScanDispatch(ScanType ScanType, ScanTrigger Trigger, int Dispatches, DateTimeOffset DispatchedAt);
+
+/// <summary>Status descriptions the router writes.</summary>
+public static class ScanStatusDescriptions
+{
+    public const string InProgress = "The scan is in progress.";
+    public const string Complete = "The scan was completed successfully.";
+}
 
 /// <summary>A page request: at most <paramref name="MaxResults"/> (1–1000) images after <paramref name="NextToken"/>.</summary>
 public sealed record ImagePageRequest(int MaxResults = 100, string? NextToken = null)
@@ -80,7 +96,7 @@ internal static class ImageMerge
     /// <summary>
     /// Tags: union, existing order first. MediaType and UpdatedAt: the incoming ones. PushedAt: the earliest.
     /// LastPulledAt, LastBasicScanAt: the latest. Scan status fields: the incoming ones when it carries a status
-    /// (LastScanId when it carries one), else the existing ones.
+    /// (LastScanId and CurrentScan when it carries them), else the existing ones.
     /// </summary>
     public static ImageRecord Merge(ImageRecord? existing, ImageRecord incoming)
     {
@@ -101,6 +117,7 @@ internal static class ImageMerge
             LastScanId = incoming.LastScanId ?? existing.LastScanId,
             LastBasicScanAt = Max(existing.LastBasicScanAt, incoming.LastBasicScanAt),
             UpdatedAt = incoming.UpdatedAt,
+            CurrentScan = incoming.CurrentScan ?? existing.CurrentScan,
         };
     }
 

@@ -1,5 +1,6 @@
 using ImageScanning.ScanRouter.Consumers;
 using ImageScanning.ScanRouter.Data;
+using ImageScanning.ScanRouter.Dispatching;
 using ImageScanning.ScanRouter.Rescanning;
 using ImageScanning.ServiceDefaults.Background;
 using ImageScanning.ServiceDefaults.Extensions;
@@ -12,13 +13,24 @@ public static class ScanRouterExtensions
 {
     public static IHostApplicationBuilder AddScanRouter(this IHostApplicationBuilder builder)
     {
-        builder.AddStore<IScanRouterStore>("scanrouter", path => new SqliteScanRouterStore(path), db => new MongoScanRouterStore(db));
+        // Four stores in one database, so a unit of work spans them, the outbox and the inbox.
+        const string database = ScanRouterDatabase.Name;
+        builder.AddStore<IScanningConfigurationStore>(database, file => new SqliteScanningConfigurationStore(file), db => new MongoScanningConfigurationStore(db));
+        builder.AddStore<IImageCatalogStore>(database, file => new SqliteImageCatalogStore(file), db => new MongoImageCatalogStore(db));
+        builder.AddStore<IPackageIndexStore>(database, file => new SqlitePackageIndexStore(file), db => new MongoPackageIndexStore(db));
+        builder.AddStore<IScanUsageStore>(database, file => new SqliteScanUsageStore(file), db => new MongoScanUsageStore(db));
+        builder.AddOutbox(database);
         builder.Services.AddSingleton<RouterMetrics>();
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.Configure<RescanOptions>(builder.Configuration.GetSection("Rescan"));
-        builder.Services.Configure<UsageOptions>(builder.Configuration.GetSection("Usage"));
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddOptions<RescanOptions>().BindConfiguration("Rescan");
+        builder.Services.AddOptions<UsageOptions>().BindConfiguration("Usage");
+        builder.Services.AddOptions<StuckScanOptions>().BindConfiguration("Scanning")
+            .Validate(o => o.IsValid(), "Scanning:StuckScanSweepInterval and Scanning:StuckScanAfter must be positive, Scanning:MaxScanDispatches at least 1.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<RescanFanOut>();
         builder.Services.AddHostedService<RescanExpirySweep>();
+        builder.Services.AddSingleton<StuckScanSweeper>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<StuckScanSweeper>());
         return builder;
     }
 
@@ -33,7 +45,7 @@ public static class ScanRouterExtensions
         bus.TryAddScoped<ImageScannedHandler>();
         bus.AddConsumer<ImageScannedConsumer>().Endpoint(e => e.Name = EndpointName);
         // Re-scan results and advisories each get their own queue (see their definitions), so pushes never wait behind them.
-        bus.AddConsumer<RescanImageScannedConsumer, RescanImageScannedConsumerDefinition>();
+        bus.AddConsumer<ImageRescannedConsumer, ImageRescannedConsumerDefinition>();
         bus.AddConsumer<ImageScanFailedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<NewCveAddedConsumer, NewCveAddedConsumerDefinition>();
         bus.AddConsumer<GetRegistryScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);

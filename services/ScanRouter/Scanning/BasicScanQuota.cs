@@ -3,7 +3,7 @@ namespace ImageScanning.ScanRouter.Scanning;
 /// <summary>
 /// Basic scanning's per-image quota (StartImageScan model doc; INTERFACES §1.1, §1.4): an image
 /// (registry + repository + digest) gets one basic scan per 24 hours, and the scan on push counts.
-/// Pure logic; the atomic reservation is <c>IScanRouterStore.TryReserveBasicScanAsync</c>, which applies
+/// Pure logic; the atomic reservation is <c>IImageCatalogStore.TryReserveBasicScanAsync</c>, which applies
 /// the same window.
 /// </summary>
 public static class BasicScanQuota

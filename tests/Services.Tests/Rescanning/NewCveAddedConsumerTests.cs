@@ -1,18 +1,17 @@
 using System.Diagnostics.Metrics;
 using ImageScanning.Contracts;
-using ImageScanning.ScanRouter;
 using ImageScanning.ScanRouter.Consumers;
 using ImageScanning.ScanRouter.Data;
 using ImageScanning.ScanRouter.Rescanning;
+using ImageScanning.Services.Tests.ScanRouter;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Hosting;
 
 namespace ImageScanning.Services.Tests.Rescanning;
 
-/// <summary>The re-scan fan-out on MassTransit's in-memory harness with the real SQLite store and a set clock.</summary>
+/// <summary>The re-scan fan-out on MassTransit's in-memory harness with the real SQLite stores, their outbox and a set clock.</summary>
 public sealed class NewCveAddedConsumerTests
 {
     private const string Enhanced = "enhanced";
@@ -22,9 +21,8 @@ public sealed class NewCveAddedConsumerTests
     private static readonly NewCveAdded OpenSslAdvisory = new("CVE-2026-0001", ["DSA-9999-1"], [new AffectedPackageRef("Debian:12", "openssl")], Now);
 
     private string _directory = "";
-    private ServiceProvider _provider = null!;
+    private ScanRouterHost _router = null!;
     private ITestHarness _harness = null!;
-    private SqliteScanRouterStore _store = null!;
     private ManualClock _clock = null!;
     private MeterListener _listener = null!;
     private readonly List<string> _outcomes = [];
@@ -33,21 +31,9 @@ public sealed class NewCveAddedConsumerTests
     public async Task StartAsync()
     {
         _directory = Directory.CreateTempSubdirectory("router-rescan-").FullName;
-        _store = new SqliteScanRouterStore(Path.Combine(_directory, "router.db"));
         _clock = new ManualClock(Now);
-        _provider = new ServiceCollection()
-            .AddSingleton<IScanRouterStore>(_store)
-            .AddSingleton<TimeProvider>(_clock)
-            .AddMetrics()
-            .AddSingleton<RouterMetrics>()
-            .AddSingleton<RescanFanOut>()
-            .AddSingleton(Options.Create(new RescanOptions()))
-            .AddSingleton<RescanExpirySweep>()
-            .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
-            .AddMassTransitTestHarness(x => x.AddConsumer<NewCveAddedConsumer>())
-            .BuildServiceProvider(true);
-        _harness = _provider.GetRequiredService<ITestHarness>();
-        await _harness.Start();
+        _router = await ScanRouterHost.StartAsync(_directory, x => x.AddConsumer<NewCveAddedConsumer, NewCveAddedConsumerDefinition>(), clock: _clock);
+        _harness = _router.Harness;
 
         _outcomes.Clear();
         _listener = new MeterListener();
@@ -55,19 +41,20 @@ public sealed class NewCveAddedConsumerTests
         {
             if (instrument.Name == "imagescanning.router.rescans") listener.EnableMeasurementEvents(instrument);
         };
-        _listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        // One entry per image counted (the fan-out adds each outcome's count once, after its commit).
+        _listener.SetMeasurementEventCallback<long>((_, count, tags, _) =>
         {
             foreach (var tag in tags)
-                if (tag.Key == "outcome") lock (_outcomes) _outcomes.Add((string)tag.Value!);
+                if (tag.Key == "outcome") lock (_outcomes) _outcomes.AddRange(Enumerable.Repeat((string)tag.Value!, (int)count));
         });
         _listener.Start();
 
-        await _store.PutConfigurationAsync(Enhanced, new RegistryScanningConfiguration(ScanType.ENHANCED,
+        await _router.Configuration.PutConfigurationAsync(Enhanced, new RegistryScanningConfiguration(ScanType.ENHANCED,
         [
             new RegistryScanningRule(ScanFrequency.CONTINUOUS_SCAN, [new ScanningRepositoryFilter("cont/*", RepositoryFilterType.WILDCARD)]),
             new RegistryScanningRule(ScanFrequency.SCAN_ON_PUSH, [new ScanningRepositoryFilter("push/*", RepositoryFilterType.WILDCARD)]),
         ]));
-        await _store.PutConfigurationAsync(Basic, new RegistryScanningConfiguration(ScanType.BASIC,
+        await _router.Configuration.PutConfigurationAsync(Basic, new RegistryScanningConfiguration(ScanType.BASIC,
             [new RegistryScanningRule(ScanFrequency.SCAN_ON_PUSH, [new ScanningRepositoryFilter("*", RepositoryFilterType.WILDCARD)])]));
     }
 
@@ -75,11 +62,8 @@ public sealed class NewCveAddedConsumerTests
     public async Task StopAsync()
     {
         _listener.Dispose();
-        await _harness.Stop();
-        await _provider.DisposeAsync();
-        _store.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        await _router.DisposeAsync();
+        await ScanRouterHost.DeleteDirectoryAsync(_directory);
     }
 
     private static string Digest(char c) => "sha256:" + new string(c, 64);
@@ -88,11 +72,11 @@ public sealed class NewCveAddedConsumerTests
     private async Task CatalogueAsync(string registry, string repository, char digest, double pushedDaysAgo, double? pulledDaysAgo = null)
     {
         var pushedAt = Now.AddDays(-pushedDaysAgo);
-        await _store.UpsertImageAsync(new ImageRecord(registry, repository, Digest(digest), ["v1"], "application/vnd.oci.image.manifest.v1+json",
+        await _router.Catalog.UpsertImageAsync(new ImageRecord(registry, repository, Digest(digest), ["v1"], "application/vnd.oci.image.manifest.v1+json",
             pushedAt, null, null, null, null, null, pushedAt));
-        await _store.SetScanStatusAsync(registry, repository, Digest(digest), ScanStatus.COMPLETE, "done", Guid.NewGuid(), pushedAt.AddMinutes(1));
-        await _store.ReplaceImagePackagesAsync(registry, repository, Digest(digest), [OpenSsl, new ImagePackageKey("Debian:12", "zlib")]);
-        if (pulledDaysAgo is { } pulled) await _store.RecordPullAsync(registry, repository, Digest(digest), Now.AddDays(-pulled));
+        await _router.Catalog.SetScanStatusAsync(registry, repository, Digest(digest), ScanStatus.COMPLETE, "done", Guid.NewGuid(), pushedAt.AddMinutes(1));
+        await _router.PackageIndex.ReplaceImagePackagesAsync(registry, repository, Digest(digest), [OpenSsl, new ImagePackageKey("Debian:12", "zlib")]);
+        if (pulledDaysAgo is { } pulled) await _router.Catalog.RecordPullAsync(registry, repository, Digest(digest), Now.AddDays(-pulled));
     }
 
     private async Task PublishAndWaitAsync(NewCveAdded advisory)
@@ -101,7 +85,7 @@ public sealed class NewCveAddedConsumerTests
         var before = consumer.Consumed.Select<NewCveAdded>().Count();
         await _harness.Bus.Publish(advisory);
         for (var i = 0; i < 100 && consumer.Consumed.Select<NewCveAdded>().Count() <= before; i++) await Task.Delay(50);
-        await _harness.InactivityTask;
+        await _router.OutboxDrainedAsync();
         Assert.That(consumer.Consumed.Select<NewCveAdded>().Count(), Is.EqualTo(before + 1));
         Assert.That(consumer.Consumed.Select<NewCveAdded>().Any(c => c.Exception is not null), Is.False, "the consumer did not fail");
     }
@@ -116,7 +100,7 @@ public sealed class NewCveAddedConsumerTests
     {
         await CatalogueAsync(Enhanced, "cont/api", 'a', pushedDaysAgo: 2);
         await CatalogueAsync(Enhanced, "cont/api", 'b', pushedDaysAgo: 2);
-        await _store.ReplaceImagePackagesAsync(Enhanced, "cont/api", Digest('b'), [new ImagePackageKey("Debian:12", "zlib")]);
+        await _router.PackageIndex.ReplaceImagePackagesAsync(Enhanced, "cont/api", Digest('b'), [new ImagePackageKey("Debian:12", "zlib")]);
 
         await PublishAndWaitAsync(OpenSslAdvisory);
 
@@ -160,14 +144,14 @@ public sealed class NewCveAddedConsumerTests
         Assert.That(expiries, Has.Count.EqualTo(1), "published once, however many advisories see the image");
         Assert.That(expiries[0].Image.Digest, Is.EqualTo(Digest('a')));
         Assert.That(expiries[0].ExpiredAt, Is.EqualTo(Now));
-        var image = await _store.GetImageAsync(Enhanced, "cont/old", Digest('a'));
+        var image = await _router.Catalog.GetImageAsync(Enhanced, "cont/old", Digest('a'));
         Assert.That(image!.ScanStatus, Is.EqualTo(ScanStatus.SCAN_ELIGIBILITY_EXPIRED));
     }
 
     [Test]
     public async Task A_recent_pull_keeps_an_old_image_in_its_window()
     {
-        await _store.PutRescanConfigurationAsync(Enhanced,
+        await _router.Configuration.PutRescanConfigurationAsync(Enhanced,
             new EcrRescanConfiguration(EcrRescanDuration.DAYS_14, EcrPullDateRescanDuration.DAYS_7, EcrPullDateRescanMode.LAST_PULL_DATE), Now);
         await CatalogueAsync(Enhanced, "cont/pulled", 'a', pushedDaysAgo: 60, pulledDaysAgo: 3);
         await CatalogueAsync(Enhanced, "cont/stale", 'b', pushedDaysAgo: 60, pulledDaysAgo: 8);
@@ -181,7 +165,7 @@ public sealed class NewCveAddedConsumerTests
     [Test]
     public async Task Lifetime_keeps_every_image_eligible()
     {
-        await _store.PutRescanConfigurationAsync(Enhanced, new EcrRescanConfiguration(EcrRescanDuration.LIFETIME), Now);
+        await _router.Configuration.PutRescanConfigurationAsync(Enhanced, new EcrRescanConfiguration(EcrRescanDuration.LIFETIME), Now);
         await CatalogueAsync(Enhanced, "cont/ancient", 'a', pushedDaysAgo: 3650);
 
         await PublishAndWaitAsync(OpenSslAdvisory);
@@ -197,35 +181,85 @@ public sealed class NewCveAddedConsumerTests
         await CatalogueAsync(Enhanced, "push/b", 'b', pushedDaysAgo: 10);
         await CatalogueAsync(Enhanced, "other/c", 'c', pushedDaysAgo: 30);
         await CatalogueAsync(Basic, "cont/d", 'd', pushedDaysAgo: 30);
-        var sweep = _provider.GetRequiredService<RescanExpirySweep>();
+        var sweep = _router.Services.GetServices<IHostedService>().OfType<RescanExpirySweep>().Single();
 
         Assert.That(await sweep.SweepOnceAsync(CancellationToken.None), Is.Zero, "still inside DAYS_14");
         _clock.Now = Now.AddDays(5);
         Assert.That(await sweep.SweepOnceAsync(CancellationToken.None), Is.EqualTo(2), "the continuous and the on-push image");
         Assert.That(await sweep.SweepOnceAsync(CancellationToken.None), Is.Zero, "expired once");
-        await _harness.InactivityTask;
+        await _router.OutboxDrainedAsync();
 
         Assert.That(Expiries().Select(e => e.Image.Repository).Order(), Is.EqualTo(new[] { "cont/a", "push/b" }));
-        Assert.That((await _store.GetImageAsync(Enhanced, "other/c", Digest('c')))!.ScanStatus, Is.EqualTo(ScanStatus.COMPLETE), "not covered: never expires");
-        Assert.That((await _store.GetImageAsync(Basic, "cont/d", Digest('d')))!.ScanStatus, Is.EqualTo(ScanStatus.COMPLETE));
+        Assert.That((await _router.Catalog.GetImageAsync(Enhanced, "other/c", Digest('c')))!.ScanStatus, Is.EqualTo(ScanStatus.COMPLETE), "not covered: never expires");
+        Assert.That((await _router.Catalog.GetImageAsync(Basic, "cont/d", Digest('d')))!.ScanStatus, Is.EqualTo(ScanStatus.COMPLETE));
     }
 
     [Test]
     public async Task A_longer_duration_does_not_reactivate_an_expired_image_but_a_later_pull_does()
     {
-        await _store.PutRescanConfigurationAsync(Enhanced, new EcrRescanConfiguration(EcrRescanDuration.DAYS_3, EcrPullDateRescanDuration.DAYS_7), Now);
+        await _router.Configuration.PutRescanConfigurationAsync(Enhanced, new EcrRescanConfiguration(EcrRescanDuration.DAYS_3, EcrPullDateRescanDuration.DAYS_7), Now);
         await CatalogueAsync(Enhanced, "cont/app", 'a', pushedDaysAgo: 5);
         await PublishAndWaitAsync(OpenSslAdvisory);
         Assert.That(Expiries(), Has.Count.EqualTo(1));
 
-        await _store.PutRescanConfigurationAsync(Enhanced, new EcrRescanConfiguration(EcrRescanDuration.DAYS_30, EcrPullDateRescanDuration.DAYS_7), Now);
+        await _router.Configuration.PutRescanConfigurationAsync(Enhanced, new EcrRescanConfiguration(EcrRescanDuration.DAYS_30, EcrPullDateRescanDuration.DAYS_7), Now);
         _clock.Now = Now.AddMinutes(1);
         await PublishAndWaitAsync(OpenSslAdvisory with { VulnerabilityId = "CVE-2026-0002" });
         Assert.That(Rescans(), Is.Empty, "§2.3: increasing the duration reactivates nothing");
 
-        await _store.RecordPullAsync(Enhanced, "cont/app", Digest('a'), Now.AddMinutes(2));
+        await _router.Catalog.RecordPullAsync(Enhanced, "cont/app", Digest('a'), Now.AddMinutes(2));
         _clock.Now = Now.AddMinutes(3);
         await PublishAndWaitAsync(OpenSslAdvisory with { VulnerabilityId = "CVE-2026-0003" });
         Assert.That(Rescans(), Has.Count.EqualTo(1), "pulled after it expired, inside the pull window");
+    }
+
+    [Test]
+    public async Task A_redelivered_advisory_sends_its_rescans_once()
+    {
+        await CatalogueAsync(Enhanced, "cont/api", 'a', pushedDaysAgo: 2);
+        var messageId = NewId.NextGuid();
+
+        await _router.PublishAndWaitAsync<NewCveAddedConsumer, NewCveAdded>(OpenSslAdvisory, messageId);
+        await _router.PublishAndWaitAsync<NewCveAddedConsumer, NewCveAdded>(OpenSslAdvisory, messageId);
+
+        Assert.That(Rescans(), Has.Count.EqualTo(1), "the copy found its inbox mark; without it the image was eligible again");
+        Assert.That(_outcomes, Is.EqualTo(new[] { "sent" }));
+    }
+
+    [Test]
+    public async Task An_advisory_whose_work_fails_expires_and_sends_nothing_until_its_retry_does_it_all_once()
+    {
+        await CatalogueAsync(Enhanced, "cont/api", 'a', pushedDaysAgo: 2);
+        await CatalogueAsync(Enhanced, "cont/old", 'b', pushedDaysAgo: 15);
+        // The expiry fails inside the advisory's unit of work, after the re-scan of cont/api was queued in it.
+        await ExecuteAsync("""
+            CREATE TRIGGER fail_expiry BEFORE UPDATE OF scan_status ON images WHEN NEW.scan_status = 'SCAN_ELIGIBILITY_EXPIRED'
+            BEGIN SELECT RAISE(ABORT, 'injected: the expiry failed'); END;
+            """);
+
+        await _harness.Bus.Publish(OpenSslAdvisory);
+        var consumer = _harness.GetConsumerHarness<NewCveAddedConsumer>();
+        await ScanRouterHost.WaitUntilAsync(() => Task.FromResult(consumer.Consumed.Select<NewCveAdded>(m => m.Exception is not null).Any()), "the advisory failed once");
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await _router.CountAsync("outbox_messages"), Is.Zero, "no re-scan, no expiry event");
+            Assert.That(await _router.CountAsync("inbox"), Is.Zero);
+            Assert.That((await _router.Catalog.GetImageAsync(Enhanced, "cont/old", Digest('b')))!.ScanStatus, Is.EqualTo(ScanStatus.COMPLETE));
+        });
+
+        await ExecuteAsync("DROP TRIGGER fail_expiry;");
+        await ScanRouterHost.WaitUntilAsync(async () => await _router.CountAsync("inbox") == 1, "a retry handled the advisory", TimeSpan.FromSeconds(30));
+        await _router.OutboxDrainedAsync();
+        Assert.That(Rescans().Select(r => r.Scan.Image.Repository), Is.EqualTo(new[] { "cont/api" }));
+        Assert.That(Expiries().Select(e => e.Image.Repository), Is.EqualTo(new[] { "cont/old" }));
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_router.DatabasePath};Pooling=False");
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await command.ExecuteNonQueryAsync();
     }
 }

@@ -3,37 +3,30 @@ using ImageScanning.ScanRouter.Consumers;
 using ImageScanning.ScanRouter.Data;
 using MassTransit;
 using MassTransit.Testing;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageScanning.Services.Tests.ScanRouter;
 
-/// <summary>The console's catalog requests on MassTransit's in-memory harness with the real SQLite store.</summary>
+/// <summary>The console's catalog requests on MassTransit's in-memory harness with the real SQLite stores.</summary>
 public sealed class CatalogConsumersTests
 {
     private const string Registry = "local";
     private static readonly DateTimeOffset T0 = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     private string _directory = "";
-    private ServiceProvider _provider = null!;
+    private ScanRouterHost _router = null!;
     private ITestHarness _harness = null!;
-    private SqliteScanRouterStore _store = null!;
 
     [SetUp]
     public async Task StartAsync()
     {
         _directory = Directory.CreateTempSubdirectory("router-catalog-").FullName;
-        _store = new SqliteScanRouterStore(Path.Combine(_directory, "router.db"));
-        _provider = new ServiceCollection()
-            .AddSingleton<IScanRouterStore>(_store)
-            .AddMassTransitTestHarness(x =>
-            {
-                x.AddConsumer<ListRepositoriesConsumer>();
-                x.AddConsumer<ListRepositoryImagesConsumer>();
-                x.AddConsumer<PreviewScanningConfigurationConsumer>();
-            })
-            .BuildServiceProvider(true);
-        _harness = _provider.GetRequiredService<ITestHarness>();
-        await _harness.Start();
+        _router = await ScanRouterHost.StartAsync(_directory, x =>
+        {
+            x.AddConsumer<ListRepositoriesConsumer>();
+            x.AddConsumer<ListRepositoryImagesConsumer>();
+            x.AddConsumer<PreviewScanningConfigurationConsumer>();
+        });
+        _harness = _router.Harness;
         await AddAsync("prod/api", 'a', T0);
         await AddAsync("prod/api", 'b', T0.AddHours(2));
         await AddAsync("prod/web", 'c', T0.AddHours(1));
@@ -43,14 +36,12 @@ public sealed class CatalogConsumersTests
     [TearDown]
     public async Task StopAsync()
     {
-        await _harness.Stop();
-        await _provider.DisposeAsync();
-        _store.Dispose();
-        Directory.Delete(_directory, recursive: true);
+        await _router.DisposeAsync();
+        await ScanRouterHost.DeleteDirectoryAsync(_directory);
     }
 
     private Task AddAsync(string repository, char digest, DateTimeOffset pushedAt) =>
-        _store.UpsertImageAsync(new ImageRecord(Registry, repository, "sha256:" + new string(digest, 64), [$"v-{digest}"],
+        _router.Catalog.UpsertImageAsync(new ImageRecord(Registry, repository, "sha256:" + new string(digest, 64), [$"v-{digest}"],
             "application/vnd.oci.image.manifest.v1+json", pushedAt, null, null, null, null, null, pushedAt));
 
     private async Task<TResponse> AskAsync<TRequest, TResponse>(TRequest request) where TRequest : class where TResponse : class =>
@@ -62,7 +53,7 @@ public sealed class CatalogConsumersTests
     [Test]
     public async Task Repositories_carry_their_effective_frequency_image_count_and_last_push()
     {
-        await _store.PutConfigurationAsync(Registry, Config(ScanType.ENHANCED, (ScanFrequency.CONTINUOUS_SCAN, ["prod/*"]), (ScanFrequency.SCAN_ON_PUSH, ["team"])));
+        await _router.Configuration.PutConfigurationAsync(Registry, Config(ScanType.ENHANCED, (ScanFrequency.CONTINUOUS_SCAN, ["prod/*"]), (ScanFrequency.SCAN_ON_PUSH, ["team"])));
         var result = await AskAsync<ListRepositories, RepositoriesResult>(new ListRepositories(Registry));
 
         Assert.That(result.Repositories.Select(r => (r.RepositoryName, r.ScanFrequency, r.ScanningEnabled, r.ImageCount, r.LastPushedAt)), Is.EqualTo(new[]
@@ -72,7 +63,7 @@ public sealed class CatalogConsumersTests
             ("team-a/tool", ScanFrequency.SCAN_ON_PUSH, true, 1, (DateTimeOffset?)T0),
         }));
 
-        await _store.PutConfigurationAsync(Registry, Config(ScanType.ENHANCED, (ScanFrequency.SCAN_ON_PUSH, ["prod/web"])));
+        await _router.Configuration.PutConfigurationAsync(Registry, Config(ScanType.ENHANCED, (ScanFrequency.SCAN_ON_PUSH, ["prod/web"])));
         result = await AskAsync<ListRepositories, RepositoriesResult>(new ListRepositories(Registry));
         Assert.That(result.Repositories.Where(r => !r.ScanningEnabled).Select(r => r.RepositoryName), Is.EqualTo(new[] { "prod/api", "team-a/tool" }),
             "ENHANCED repositories no rule selects are off");
@@ -105,7 +96,7 @@ public sealed class CatalogConsumersTests
         {
             ("prod/api", ScanFrequency.SCAN_ON_PUSH), ("prod/web", ScanFrequency.CONTINUOUS_SCAN), ("team-a/tool", ScanFrequency.SCAN_ON_PUSH),
         }));
-        Assert.That((await _store.GetConfigurationAsync(Registry)).Rules, Is.Empty, "a preview never stores");
+        Assert.That((await _router.Configuration.GetConfigurationAsync(Registry)).Rules, Is.Empty, "a preview never stores");
     }
 
     [Test]

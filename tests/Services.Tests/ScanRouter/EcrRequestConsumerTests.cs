@@ -1,17 +1,15 @@
 using ImageScanning.Contracts;
-using ImageScanning.ScanRouter;
 using ImageScanning.ScanRouter.Consumers;
 using ImageScanning.ScanRouter.Data;
 using MassTransit;
 using MassTransit.Testing;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ImageScanning.Services.Tests.ScanRouter;
 
 /// <summary>
 /// ScanRouter's answers to the ECR API (manual scans, legacy scanOnPush, repository scanning, catalog pages) on
-/// MassTransit's in-memory harness with the real SQLite store.
+/// MassTransit's in-memory harness with the real SQLite stores
+/// (scans go out through the outbox: tests wait for it to drain before counting them).
 /// </summary>
 public sealed class EcrRequestConsumerTests
 {
@@ -22,46 +20,33 @@ public sealed class EcrRequestConsumerTests
     private static readonly string DigestB = "sha256:" + new string('b', 64);
 
     private string _directory = "";
-    private ServiceProvider _provider = null!;
+    private ScanRouterHost _router = null!;
     private ITestHarness _harness = null!;
-    private SqliteScanRouterStore _store = null!;
 
     [SetUp]
     public async Task StartAsync()
     {
         _directory = Directory.CreateTempSubdirectory("router-ecr-").FullName;
-        _store = new SqliteScanRouterStore(Path.Combine(_directory, "router.db"));
-        _provider = new ServiceCollection()
-            .AddSingleton<IScanRouterStore>(_store)
-            .AddSingleton(TimeProvider.System)
-            .AddMetrics()
-            .AddSingleton<RouterMetrics>()
-            .AddSingleton(typeof(Microsoft.Extensions.Logging.ILogger<>), typeof(NullLogger<>))
-            .AddMassTransitTestHarness(x =>
-            {
-                x.AddConsumer<StartManualScanConsumer>();
-                x.AddConsumer<PutRepositoryScanOnPushConsumer>();
-                x.AddConsumer<GetRepositoryScanningConsumer>();
-                x.AddConsumer<ListCatalogImagesConsumer>();
-                x.AddConsumer<ImagePushedConsumer>();
-            })
-            .BuildServiceProvider(true);
-        _harness = _provider.GetRequiredService<ITestHarness>();
-        await _harness.Start();
+        _router = await ScanRouterHost.StartAsync(_directory, x =>
+        {
+            x.AddConsumer<StartManualScanConsumer>();
+            x.AddConsumer<PutRepositoryScanOnPushConsumer>();
+            x.AddConsumer<GetRepositoryScanningConsumer>();
+            x.AddConsumer<ListCatalogImagesConsumer>();
+            x.AddConsumer<ImagePushedConsumer>();
+        });
+        _harness = _router.Harness;
     }
 
     [TearDown]
     public async Task StopAsync()
     {
-        await _harness.Stop();
-        await _provider.DisposeAsync();
-        _store.Dispose();
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        Directory.Delete(_directory, recursive: true);
+        await _router.DisposeAsync();
+        await ScanRouterHost.DeleteDirectoryAsync(_directory);
     }
 
     private Task CatalogueAsync(string repository, string digest, string tag, string mediaType = OciManifest) =>
-        _store.UpsertImageAsync(new ImageRecord(Registry, repository, digest, [tag], mediaType, DateTimeOffset.UtcNow, null, null, null, null, null,
+        _router.Catalog.UpsertImageAsync(new ImageRecord(Registry, repository, digest, [tag], mediaType, DateTimeOffset.UtcNow, null, null, null, null, null,
             DateTimeOffset.UtcNow));
 
     private async Task<TResult> AskAsync<TRequest, TResult>(TRequest request) where TRequest : class where TResult : class =>
@@ -77,6 +62,7 @@ public sealed class EcrRequestConsumerTests
 
         var first = await StartAsync("team/app", tag: "v1");
         var second = await StartAsync("team/app", digest: DigestA);
+        await _router.OutboxDrainedAsync();
 
         Assert.Multiple(async () =>
         {
@@ -88,7 +74,7 @@ public sealed class EcrRequestConsumerTests
             Assert.That(sent[0].Context.Message.Trigger, Is.EqualTo(ScanTrigger.MANUAL));
             Assert.That(sent[0].Context.Message.ScanType, Is.EqualTo(ScanType.BASIC));
             Assert.That(sent[0].Context.DestinationAddress!.AbsolutePath, Does.EndWith(QueueNames.BasicScanner));
-            var stored = await _store.GetImageAsync(Registry, "team/app", DigestA);
+            var stored = await _router.Catalog.GetImageAsync(Registry, "team/app", DigestA);
             Assert.That(stored!.ScanStatus, Is.EqualTo(ScanStatus.IN_PROGRESS));
             Assert.That(stored.LastScanId, Is.EqualTo(sent[0].Context.Message.ScanId));
         });
@@ -104,8 +90,9 @@ public sealed class EcrRequestConsumerTests
         var unknownRepository = await StartAsync("team/none", tag: "v1");
         var unknownTag = await StartAsync("team/app", tag: "v9");
         var digestWithOtherTag = await StartAsync("team/app", digest: DigestB, tag: "multi");
-        await _store.PutConfigurationAsync(Registry, new RegistryScanningConfiguration(ScanType.ENHANCED, []));
+        await _router.Configuration.PutConfigurationAsync(Registry, new RegistryScanningConfiguration(ScanType.ENHANCED, []));
         var enhanced = await StartAsync("team/app", tag: "v1");
+        await _router.OutboxDrainedAsync();
 
         Assert.Multiple(async () =>
         {
@@ -115,7 +102,7 @@ public sealed class EcrRequestConsumerTests
             Assert.That(digestWithOtherTag.Outcome, Is.EqualTo(ManualScanOutcome.IMAGE_NOT_FOUND));
             Assert.That(enhanced.Outcome, Is.EqualTo(ManualScanOutcome.ENHANCED_SCANNING));
             Assert.That(_harness.Sent.Select<ScanImage>().Any(), Is.False);
-            Assert.That((await _store.GetImageAsync(Registry, "team/app", DigestB))!.LastBasicScanAt, Is.Null, "a refused scan spends no quota");
+            Assert.That((await _router.Catalog.GetImageAsync(Registry, "team/app", DigestB))!.LastBasicScanAt, Is.Null, "a refused scan spends no quota");
         });
     }
 
@@ -125,7 +112,7 @@ public sealed class EcrRequestConsumerTests
         for (var i = 0; i < 100 && !consumer.Consumed.Select<ImagePushed>(m => m.Context.Message.DeliveryId == deliveryId).Any(); i++)
             await Task.Delay(50);
         Assert.That(consumer.Consumed.Select<ImagePushed>(m => m.Context.Message.DeliveryId == deliveryId).Any(), Is.True);
-        await _harness.InactivityTask;
+        await _router.OutboxDrainedAsync();
     }
 
     [Test]
@@ -140,7 +127,7 @@ public sealed class EcrRequestConsumerTests
         await WaitForPushAsync("event-1");
         var scansWithoutRules = _harness.Sent.Select<ScanImage>().Count();
 
-        await _store.PutConfigurationAsync(Registry, new RegistryScanningConfiguration(ScanType.BASIC,
+        await _router.Configuration.PutConfigurationAsync(Registry, new RegistryScanningConfiguration(ScanType.BASIC,
             [new RegistryScanningRule(ScanFrequency.SCAN_ON_PUSH, [new ScanningRepositoryFilter("prod*", RepositoryFilterType.WILDCARD)])]));
         await _harness.Bus.Publish(new ImagePushed("event-2", Registry, "team/app", "sha256:" + new string('c', 64), "v3", OciManifest, DateTimeOffset.UtcNow));
         await WaitForPushAsync("event-2");

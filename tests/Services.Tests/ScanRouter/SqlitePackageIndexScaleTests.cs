@@ -19,20 +19,20 @@ public class SqlitePackageIndexScaleTests
     private const int OneImageIn = 100; // the target package is in 1 % of the images
 
     private string _directory = null!;
-    private SqliteScanRouterStore _store = null!;
+    private SqlitePackageIndexStore _store = null!;
 
     [SetUp]
     public void CreateStore()
     {
         _directory = Path.Combine(Path.GetTempPath(), "scanrouter-scale-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(_directory);
-        _store = new SqliteScanRouterStore(Path.Combine(_directory, "scanrouter.db"));
+        _store = new SqlitePackageIndexStore(new ImageScanning.ServiceDefaults.Storage.SqliteDatabase(Path.Combine(_directory, "scanrouter.db")));
     }
 
     [TearDown]
     public void DeleteStore()
     {
-        _store.Dispose();
+        SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
     }
 
@@ -79,7 +79,7 @@ public class SqlitePackageIndexScaleTests
         using var connection = new SqliteConnection($"Data Source={Path.Combine(_directory, "scanrouter.db")};Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + SqliteScanRouterStore.FindImagesHoldingSql;
+        command.CommandText = "EXPLAIN QUERY PLAN " + SqlitePackageIndexStore.FindImagesHoldingSql;
         command.Parameters.AddWithValue("$keys", """[["Ubuntu:18.04","openssl"]]""");
         var plan = new List<string>();
         using (var reader = command.ExecuteReader())

@@ -1,12 +1,17 @@
 using System.Text.Json;
+using ImageScanning.ServiceDefaults.Storage;
 using Microsoft.Data.Sqlite;
+using static ImageScanning.ScanRouter.Data.SqliteStoreSupport;
 
 namespace ImageScanning.ScanRouter.Data;
 
-/// <summary>The reverse package index: one row per (image, package key), looked up through an index on (ecosystem, name).</summary>
-public sealed partial class SqliteScanRouterStore
+/// <summary>
+/// <see cref="IPackageIndexStore"/> in the ScanRouter's SQLite file: one row per (image, package key), looked up through a covering
+/// index on (ecosystem, name).
+/// </summary>
+public sealed class SqlitePackageIndexStore : IPackageIndexStore
 {
-    private static void CreatePackageIndex(SqliteConnection connection) => Execute(connection, """
+    internal const string Schema = """
         CREATE TABLE IF NOT EXISTS image_packages (
             registry   TEXT NOT NULL,
             repository TEXT NOT NULL,
@@ -17,7 +22,33 @@ public sealed partial class SqliteScanRouterStore
         ) WITHOUT ROWID;
         -- Covering: a lookup reads only this index, never the table.
         CREATE INDEX IF NOT EXISTS ix_image_packages_package ON image_packages (ecosystem, name, registry, repository, digest);
-        """);
+        """;
+
+    /// <summary>CROSS JOIN keeps the key list ($keys, a JSON array of [ecosystem, name]) as the outer loop, so each key is one seek into ix_image_packages_package.</summary>
+    internal const string FindImagesHoldingSql = """
+        SELECT DISTINCT p.registry, p.repository, p.digest
+          FROM json_each($keys) AS k
+         CROSS JOIN image_packages AS p
+         WHERE p.ecosystem = json_extract(k.value, '$[0]') AND p.name = json_extract(k.value, '$[1]');
+        """;
+
+    private readonly SqliteDatabase _database;
+    private readonly SqliteUnitOfWork? _work;
+
+    public SqlitePackageIndexStore(SqliteDatabase database)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        database.EnsureSchema(Schema);
+        _database = database;
+    }
+
+    private SqlitePackageIndexStore(SqliteDatabase database, SqliteUnitOfWork work)
+    {
+        _database = database;
+        _work = work;
+    }
+
+    public IPackageIndexStore In(UnitOfWork work) => new SqlitePackageIndexStore(_database, _database.Join(work));
 
     public Task ReplaceImagePackagesAsync(
         string registry, string repository, string digest, IReadOnlyCollection<ImagePackageKey> packages, CancellationToken cancellationToken = default) =>
@@ -35,20 +66,21 @@ public sealed partial class SqliteScanRouterStore
         var sets = images.Select(entry =>
         {
             ArgumentNullException.ThrowIfNull(entry.Image);
-            ValidateKey(entry.Image);
+            ArgumentNullException.ThrowIfNull(entry.Image.Registry);
+            ArgumentNullException.ThrowIfNull(entry.Image.Repository);
+            ArgumentNullException.ThrowIfNull(entry.Image.Digest);
             return (entry.Image, Keys: ImagePackageKey.CanonicalSet(entry.Packages));
         }).ToList();
 
-        await using var write = await OpenForWriteAsync(cancellationToken);
-        var connection = write.Connection;
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await using var delete = Command(connection,
+        await using var write = await _database.OpenForWriteAsync(_work, cancellationToken);
+        await using var transaction = write.BeginTransaction();
+        await using var delete = Command(write.Connection,
             "DELETE FROM image_packages WHERE registry = $registry AND repository = $repository AND digest = $digest;");
-        await using var insert = Command(connection, """
+        await using var insert = Command(write.Connection, """
             INSERT INTO image_packages (registry, repository, digest, ecosystem, name)
             VALUES ($registry, $repository, $digest, $ecosystem, $name);
             """);
-        delete.Transaction = insert.Transaction = transaction;
+        delete.Transaction = insert.Transaction = transaction.Transaction;
         var deleteParameters = AddKeyParameters(delete);
         var insertParameters = AddKeyParameters(insert);
         var ecosystem = insert.Parameters.Add("$ecosystem", SqliteType.Text);
@@ -71,20 +103,12 @@ public sealed partial class SqliteScanRouterStore
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>CROSS JOIN keeps the key list ($keys, a JSON array of [ecosystem, name]) as the outer loop, so each key is one seek into ix_image_packages_package.</summary>
-    internal const string FindImagesHoldingSql = """
-        SELECT DISTINCT p.registry, p.repository, p.digest
-          FROM json_each($keys) AS k
-         CROSS JOIN image_packages AS p
-         WHERE p.ecosystem = json_extract(k.value, '$[0]') AND p.name = json_extract(k.value, '$[1]');
-        """;
-
     public async Task<IReadOnlyList<ImageKey>> FindImagesHoldingAsync(IReadOnlyCollection<ImagePackageKey> packages, CancellationToken cancellationToken = default)
     {
         var keys = ImagePackageKey.CanonicalSet(packages);
         if (keys.Count == 0) return [];
-        await using var connection = Open();
-        await using var command = Command(connection, FindImagesHoldingSql);
+        await using var read = _database.OpenForRead(_work);
+        await using var command = Command(read.Connection, FindImagesHoldingSql);
         command.Parameters.AddWithValue("$keys", JsonSerializer.Serialize(keys.Select(k => new[] { k.Ecosystem, k.Name })));
         var images = new List<ImageKey>();
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
@@ -94,13 +118,6 @@ public sealed partial class SqliteScanRouterStore
         }
         images.Sort(ImageKeyOrder.Ordinal);
         return images;
-    }
-
-    private static void ValidateKey(ImageKey image)
-    {
-        ArgumentNullException.ThrowIfNull(image.Registry);
-        ArgumentNullException.ThrowIfNull(image.Repository);
-        ArgumentNullException.ThrowIfNull(image.Digest);
     }
 
     private static SqliteParameter[] AddKeyParameters(SqliteCommand command) =>

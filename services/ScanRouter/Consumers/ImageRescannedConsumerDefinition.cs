@@ -1,0 +1,13 @@
+using ImageScanning.ServiceDefaults.Background;
+
+namespace ImageScanning.ScanRouter.Consumers;
+
+/// <summary>
+/// The re-scan results' own queue with a small concurrency and prefetch, on the background lane: a fan-out's results wait in the
+/// broker while push results keep the main scan-router queue to themselves.
+/// </summary>
+public sealed class ImageRescannedConsumerDefinition() : BackgroundLaneConsumerDefinition<ImageRescannedConsumer>(QueueName, Concurrency)
+{
+    public const string QueueName = "scan-router-rescans";
+    public const int Concurrency = 2;
+}
