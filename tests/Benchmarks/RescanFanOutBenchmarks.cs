@@ -7,10 +7,12 @@ using ImageScanning.Contracts;
 using ImageScanning.ScanRouter;
 using ImageScanning.ScanRouter.Consumers;
 using ImageScanning.ScanRouter.Data;
-using ImageScanning.ScanRouter.Rescanning;
+using ImageScanning.ScanRouter.Extensions;
+using ImageScanning.ServiceDefaults.Extensions;
 using ImageScanning.TestSupport;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace ImageScanning.Benchmarks;
@@ -19,7 +21,7 @@ namespace ImageScanning.Benchmarks;
 /// The re-scan fan-out at scale: a 10,000-image ENHANCED/CONTINUOUS_SCAN catalog (real inventories from the corpus, about
 /// 3.1 million index rows) in the real SQLite ScanRouter store, one advisory whose package 1 % of the images hold. Measured: from
 /// publishing NewCveAdded on an in-memory bus to the last of the 100 RESCAN commands arriving at the enhanced-rescanner queue,
-/// through the real NewCveAddedConsumer. Baseline: what a re-pulling scanner does at the least for the same 100 images, fetching
+/// through the real NewCveAddedConsumer and the router's outbox. Baseline: what a re-pulling scanner does at the least for the same 100 images, fetching
 /// each one's manifest and blobs (the real Debian rootfs layer) from a real docker-registry, before any inventory work.
 /// </summary>
 public class RescanFanOutBenchmarks
@@ -29,9 +31,8 @@ public class RescanFanOutBenchmarks
     private const string Registry = "bench";
 
     private string _directory = "";
-    private SqliteScanRouterStore _store = null!;
-    private ServiceProvider _provider = null!;
-    private IBusControl _bus = null!;
+    private IHost _host = null!;
+    private IBus _bus = null!;
     private RescanArrivals _arrivals = null!;
     private NewCveAdded _advisory = null!;
     private int _affected;
@@ -75,8 +76,23 @@ public class RescanFanOutBenchmarks
     private async Task SetupAsync()
     {
         _directory = Directory.CreateTempSubdirectory("imagescanning-bench-rescan-").FullName;
-        _store = new SqliteScanRouterStore(Path.Combine(_directory, "router.db"));
-        await _store.PutConfigurationAsync(Registry, new RegistryScanningConfiguration(ScanType.ENHANCED,
+        // The real ScanRouter wiring (its stores in one SQLite database, its outbox), on the in-memory bus.
+        _arrivals = new RescanArrivals();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { ContentRootPath = _directory, DisableDefaults = true });
+        builder.Configuration["Storage:DataDirectory"] = _directory;
+        builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddMetrics();
+        builder.Services.AddSingleton(_arrivals);
+        builder.AddScanRouter();
+        builder.AddMessaging(x =>
+        {
+            x.AddConsumer<NewCveAddedConsumer, NewCveAddedConsumerDefinition>();
+            x.AddConsumer<RescanArrivalConsumer>().Endpoint(e => e.Name = QueueNames.EnhancedRescanner);
+        });
+        _host = builder.Build();
+        var catalog = _host.Services.GetRequiredService<IImageCatalogStore>();
+        var index = (SqlitePackageIndexStore)_host.Services.GetRequiredService<IPackageIndexStore>();
+        await _host.Services.GetRequiredService<IScanningConfigurationStore>().PutConfigurationAsync(Registry, new RegistryScanningConfiguration(ScanType.ENHANCED,
             [new RegistryScanningRule(ScanFrequency.CONTINUOUS_SCAN, [new ScanningRepositoryFilter("*", RepositoryFilterType.WILDCARD)])]));
 
         // The advisory's package: a crate only syft's Cargo.lock holds; every 100th image carries that lock file.
@@ -94,35 +110,19 @@ public class RescanFanOutBenchmarks
         {
             var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(i)));
             var repository = $"team{i % 50}/app{i % 400}";
-            await _store.UpsertImageAsync(new ImageRecord(Registry, repository, digest, [], "application/vnd.oci.image.manifest.v1+json",
+            await catalog.UpsertImageAsync(new ImageRecord(Registry, repository, digest, [], "application/vnd.oci.image.manifest.v1+json",
                 now.AddDays(-1), null, ScanStatus.COMPLETE, "done", Guid.NewGuid(), null, now.AddDays(-1)));
             var application = i % AffectedEvery == 0 ? marked : others[i % others.Count];
             var keys = operatingSystems[i % operatingSystems.Count].Packages.Concat(application.Packages).ToHashSet();
             rows += keys.Count;
             entries.Add((new ImageKey(Registry, repository, digest), keys));
         }
-        await _store.ReplaceImagePackagesAsync(entries);
-        _affected = (await _store.FindImagesHoldingAsync([package])).Count;
+        await index.ReplaceImagePackagesAsync(entries);
+        _affected = (await index.FindImagesHoldingAsync([package])).Count;
         Console.WriteLine($"// Catalog: {Images:N0} images, {rows:N0} index rows; advisory package {package.Ecosystem}/{package.Name} held by {_affected} images");
 
-        _arrivals = new RescanArrivals();
-        _provider = new ServiceCollection()
-            .AddSingleton<IScanRouterStore>(_store)
-            .AddSingleton(TimeProvider.System)
-            .AddMetrics()
-            .AddLogging(l => l.SetMinimumLevel(LogLevel.Warning))
-            .AddSingleton<RouterMetrics>()
-            .AddSingleton<RescanFanOut>()
-            .AddSingleton(_arrivals)
-            .AddMassTransit(x =>
-            {
-                x.AddConsumer<NewCveAddedConsumer>().Endpoint(e => e.Name = "scan-router");
-                x.AddConsumer<RescanArrivalConsumer>().Endpoint(e => e.Name = QueueNames.EnhancedRescanner);
-                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
-            })
-            .BuildServiceProvider();
-        _bus = _provider.GetRequiredService<IBusControl>();
-        await _bus.StartAsync();
+        await _host.StartAsync();
+        _bus = _host.Services.GetRequiredService<IBus>();
 
         _layer = BenchmarkInputs.CreateLayer();
         _registry = await RegistryServer.StartAsync();
@@ -151,9 +151,9 @@ public class RescanFanOutBenchmarks
         _http.Dispose();
         _registry.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _layer.Dispose();
-        _bus.StopAsync().GetAwaiter().GetResult();
-        _provider.DisposeAsync().AsTask().GetAwaiter().GetResult();
-        _store.Dispose();
+        _host.StopAsync().GetAwaiter().GetResult();
+        _host.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         Directory.Delete(_directory, recursive: true);
     }
 

@@ -135,11 +135,13 @@ public sealed class LoadPlatform : IAsyncDisposable
     /// </summary>
     public async Task<IReadOnlyList<ImageKey>> SeedCatalogAsync(int images, IReadOnlyList<LoadInventory> marked, IReadOnlyList<LoadInventory> others)
     {
-        var router = Services.GetRequiredService<IScanRouterStore>();
+        var configurations = Services.GetRequiredService<IScanningConfigurationStore>();
+        var catalog = Services.GetRequiredService<IImageCatalogStore>();
+        var index = Services.GetRequiredService<IPackageIndexStore>();
         var inventories = Services.GetRequiredService<IInventoryStore>();
         var ecosystems = Services.GetServices<IEcosystem>().ToList();
         var version = Services.GetRequiredService<ImageScanner>().VersionFor(includeLanguagePackages: true);
-        await router.PutConfigurationAsync(Registry, new RegistryScanningConfiguration(ScanType.ENHANCED,
+        await configurations.PutConfigurationAsync(Registry, new RegistryScanningConfiguration(ScanType.ENHANCED,
             [new RegistryScanningRule(ScanFrequency.CONTINUOUS_SCAN, [new ScanningRepositoryFilter("*", RepositoryFilterType.WILDCARD)])]));
 
         var keysOf = marked.Concat(others).ToDictionary(i => i.Name,
@@ -152,7 +154,7 @@ public sealed class LoadPlatform : IAsyncDisposable
             var digest = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(BitConverter.GetBytes(i)));
             var repository = $"team{i % 50}/app{i % 400}";
             var inventory = i % 100 == 0 ? marked[i / 100 % marked.Count] : others[i % others.Count];
-            await router.UpsertImageAsync(new ImageRecord(Registry, repository, digest, [], PushImages.ManifestMediaType,
+            await catalog.UpsertImageAsync(new ImageRecord(Registry, repository, digest, [], PushImages.ManifestMediaType,
                 now.AddDays(-1), null, ScanStatus.COMPLETE, "done", Guid.NewGuid(), null, now.AddDays(-1)));
             await inventories.SaveAsync(new StoredInventory(Registry, repository, digest, version, inventory.Distribution, inventory.Packages,
                 PushImages.ManifestMediaType, now.AddDays(-1)));
@@ -161,8 +163,8 @@ public sealed class LoadPlatform : IAsyncDisposable
             if (i % 100 == 0) markedImages.Add(key);
         }
         // The SQLite store's batch form writes the whole index in one transaction; the result is the same as one call per image.
-        if (router is SqliteScanRouterStore sqlite) await sqlite.ReplaceImagePackagesAsync(entries);
-        else foreach (var (key, keys) in entries) await router.ReplaceImagePackagesAsync(key.Registry, key.Repository, key.Digest, keys);
+        if (index is SqlitePackageIndexStore sqlite) await sqlite.ReplaceImagePackagesAsync(entries);
+        else foreach (var (key, keys) in entries) await index.ReplaceImagePackagesAsync(key.Registry, key.Repository, key.Digest, keys);
         return markedImages;
     }
 
