@@ -23,7 +23,7 @@ public sealed class BrokerOutageTests
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        if (TestContext.CurrentContext.Result.FailCount > 0 && _platform is not null) await TestContext.Out.WriteLineAsync(_platform.Logs);
+        _platform?.SaveLogs(GetType().Name);
         if (_platform is not null) await _platform.DisposeAsync();
         if (_broker is not null) await _broker.DisposeAsync();
     }

@@ -28,7 +28,7 @@ public sealed class ClusterFaultTests
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        if (TestContext.CurrentContext.Result.FailCount > 0 && _platform is not null) await TestContext.Out.WriteLineAsync(_platform.Logs);
+        _platform?.SaveLogs(GetType().Name);
         if (_platform is not null) await _platform.DisposeAsync();
         if (_cluster is not null) await _cluster.DisposeAsync();
     }
@@ -152,7 +152,7 @@ public sealed class ClusterFaultTests
         Assert.Multiple(async () =>
         {
             Assert.That(completed, Is.True, $"the replayed scan did not complete: {await _platform.ApiStatusAsync(poisoned)}");
-            Assert.That(await _platform.ErrorQueueMessagesAsync(), Is.Zero);
+            Assert.That(await _platform.ParkedMessagesAsync(), Is.Empty, "messages left in _error queues");
         });
     }
 

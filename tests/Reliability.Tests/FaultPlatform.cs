@@ -142,20 +142,29 @@ public sealed class FaultPlatform : IAsyncDisposable
     }
 
     /// <summary>
-    /// Pushes <paramref name="count"/> distinct images to <paramref name="repository"/> at <paramref name="perSecond"/>, while
-    /// <paramref name="faults"/> runs beside them (it gets the time since the first push).
+    /// Pushes <paramref name="count"/> distinct images to <paramref name="repository"/> at <paramref name="perSecond"/> (at most
+    /// <paramref name="concurrency"/> at a time), while <paramref name="faults"/> runs beside them (it gets the time since the first push).
     /// </summary>
-    public async Task<Pushes> PushDuringAsync(string repository, int count, double perSecond, Func<Stopwatch, Task>? faults = null)
+    public async Task<Pushes> PushDuringAsync(string repository, int count, double perSecond, Func<Stopwatch, Task>? faults = null, int concurrency = 1)
     {
         var clock = Stopwatch.StartNew();
         var faultRun = faults is null ? Task.CompletedTask : Task.Run(() => faults(clock));
-        var images = new List<PushedImage>(count);
+        var images = new PushedImage[count];
+        using var slots = new SemaphoreSlim(concurrency);
+        var pushes = new List<Task>(count);
         for (var n = 0; n < count; n++)
         {
             var due = TimeSpan.FromSeconds(n / perSecond) - clock.Elapsed;
             if (due > TimeSpan.Zero) await Task.Delay(due);
-            images.Add(await Load.PushAsync(Registry, repository, n));
+            await slots.WaitAsync();
+            var number = n;
+            pushes.Add(Task.Run(async () =>
+            {
+                try { images[number] = await Load.PushAsync(Registry, repository, number); }
+                finally { slots.Release(); }
+            }));
         }
+        await Task.WhenAll(pushes);
         var pushedIn = clock.Elapsed;
         await faultRun;
         return new Pushes(images, pushedIn, DateTime.UtcNow);
@@ -197,6 +206,7 @@ public sealed class FaultPlatform : IAsyncDisposable
             PushedIn: pushes.PushedIn,
             DrainAfterLastPush: drainedAt - pushes.LastPushAt,
             ErrorQueueMessages: await ErrorQueueMessagesAsync(),
+            Parked: await ParkedMessagesAsync(),
             NotComplete: statuses.Where(s => s.Value != "COMPLETE").Select(s => $"{s.Key[..19]} {s.Value}").Take(10).ToList());
     }
 
@@ -216,12 +226,23 @@ public sealed class FaultPlatform : IAsyncDisposable
         }
     }
 
-    /// <summary>Messages in the platform's _error queues, read from the broker itself (0 on the in-memory bus, which has none).</summary>
-    public async Task<long> ErrorQueueMessagesAsync()
+    /// <summary>The platform's _error queues that hold messages, read from the broker itself (none on the in-memory bus).</summary>
+    public async Task<IReadOnlyDictionary<string, long>> ParkedMessagesAsync()
     {
-        if (Broker is null || _virtualHost is null) return 0;
+        if (Broker is null || _virtualHost is null) return new Dictionary<string, long>();
         var depths = await Broker.QueueDepthsAsync(_virtualHost);
-        return depths.Where(q => q.Key.EndsWith("_error", StringComparison.Ordinal)).Sum(q => q.Value);
+        return depths.Where(q => q.Key.EndsWith("_error", StringComparison.Ordinal) && q.Value > 0).ToDictionary(q => q.Key, q => q.Value);
+    }
+
+    public async Task<long> ErrorQueueMessagesAsync() => (await ParkedMessagesAsync()).Values.Sum();
+
+    /// <summary>Every process's output, written next to the test results (kept for a failed CI run).</summary>
+    public void SaveLogs(string name)
+    {
+        var path = Path.Combine(TestContext.CurrentContext.WorkDirectory, "reliability-logs", name + ".log");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, Logs);
+        TestContext.Out.WriteLine($"Service logs: {path}");
     }
 
     public async Task<HttpResponseMessage> AdminAsync(HttpMethod method, string path, string? json = null)

@@ -17,10 +17,11 @@ public sealed record ScenarioFigures(
     TimeSpan PushedIn,
     TimeSpan DrainAfterLastPush,
     long ErrorQueueMessages,
+    IReadOnlyDictionary<string, long> Parked,
     IReadOnlyList<string> NotComplete)
 {
     public const string Header =
-        "| scenario | faults | pushes | COMPLETE | lost | duplicated scan events | finding events | duplicated finding events | redelivered copies (same id) | pushed in | drained after last push | `_error` messages |\n" +
+        "| scenario | faults | pushes | COMPLETE | lost | duplicated scan events | finding events | duplicated finding events | redelivered copies (same id) | pushed in | drained after pushes and faults ended | `_error` messages |\n" +
         "|---|---|---|---|---|---|---|---|---|---|---|---|";
 
     public string Row => string.Create(CultureInfo.InvariantCulture,
@@ -51,7 +52,7 @@ public sealed record ScenarioFigures(
             Assert.That(Lost, Is.Zero, $"images without a COMPLETE result announced: {ToString()}");
             Assert.That(Complete, Is.EqualTo(Pushes), ToString());
             Assert.That(DuplicatedScanEvents, Is.Zero, "an image announced under two event ids");
-            Assert.That(ErrorQueueMessages, Is.Zero, "messages parked in _error queues");
+            Assert.That(ErrorQueueMessages, Is.Zero, "messages parked in _error queues: " + string.Join(", ", Parked.Select(q => $"{q.Key} {q.Value}")));
             if (findingEvents)
             {
                 Assert.That(FindingEvents, Is.GreaterThan(0), "no finding events at all: the check below would be empty");

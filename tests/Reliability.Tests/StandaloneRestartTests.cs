@@ -15,7 +15,7 @@ public sealed class StandaloneRestartTests
     [OneTimeTearDown]
     public async Task StopAsync()
     {
-        if (TestContext.CurrentContext.Result.FailCount > 0 && _platform is not null) await TestContext.Out.WriteLineAsync(_platform.Logs);
+        _platform?.SaveLogs(GetType().Name);
         if (_platform is not null) await _platform.DisposeAsync();
     }
 
@@ -24,7 +24,7 @@ public sealed class StandaloneRestartTests
     {
         const int count = 150;
         // Pushed faster than one process scans them, then killed at once: most are accepted and queued, few announced.
-        var pushes = await _platform.PushDuringAsync("rel/r6", count, perSecond: 100);
+        var pushes = await _platform.PushDuringAsync("rel/r6", count, perSecond: 200, concurrency: 8);
         await Task.Delay(TimeSpan.FromSeconds(1)); // the registry's notifications reach the Gateway
         var scanned = pushes.Images.Select(i => i.Digest).ToHashSet(StringComparer.Ordinal);
         var announcedAtKill = _platform.Ledger.Snapshot().Keys.Count(scanned.Contains);
