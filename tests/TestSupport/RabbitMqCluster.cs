@@ -97,7 +97,7 @@ public sealed class RabbitMqCluster : IAsyncDisposable
         await CtlAsync(node, ["set_permissions", "-p", name, "guest", ".*", ".*", ".*"], ct);
     }
 
-    /// <summary>Messages ready or unacknowledged in each queue of a virtual host, read from a running node.</summary>
+    /// <summary>Messages ready or unacknowledged in each queue of a virtual host, read from a running node (the broker refreshes these counts every 5 s).</summary>
     public async Task<IReadOnlyDictionary<string, long>> QueueDepthsAsync(string virtualHost, CancellationToken ct = default)
     {
         var node = await RunningNodeAsync(ct);
