@@ -12,24 +12,68 @@ namespace ImageScanning.EndToEnd.Tests;
 /// </summary>
 public sealed class PlatformProcess : IAsyncDisposable
 {
-    private readonly Process _process;
+    private Process _process;
     private readonly ConcurrentQueue<string> _output = new();
+    private Dictionary<string, string> _environment;
 
     public string Name { get; }
     public Uri Url { get; }
 
-    private PlatformProcess(string name, Uri url, Process process)
+    private PlatformProcess(string name, Uri url, Dictionary<string, string> environment)
     {
         Name = name;
         Url = url;
-        _process = process;
+        _environment = environment;
+        _process = Launch();
     }
 
     public static async Task<PlatformProcess> StartAsync(string service, IReadOnlyDictionary<string, string> environment, int? port = null)
     {
+        var url = new Uri($"http://127.0.0.1:{port ?? FreePort()}");
+        var platform = new PlatformProcess(service, url, new Dictionary<string, string>(environment));
+        try
+        {
+            await platform.WaitUntilLiveAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await platform.DisposeAsync();
+            throw;
+        }
+        return platform;
+    }
+
+    /// <summary>Kills the process at once (SIGKILL, as <c>kill -9</c>): no shutdown, no acknowledgements, nothing flushed.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>Starts the service again on the same port with the same settings, changed by <paramref name="changes"/> (a null value removes one).</summary>
+    public async Task RestartAsync(IReadOnlyDictionary<string, string?>? changes = null)
+    {
+        await KillAsync();
+        _process.Dispose();
+        var environment = new Dictionary<string, string>(_environment);
+        foreach (var (key, value) in changes ?? new Dictionary<string, string?>())
+            if (value is null) environment.Remove(key); else environment[key] = value;
+        _environment = environment;
+        _output.Enqueue($"----- {Name} restarted at {DateTime.UtcNow:HH:mm:ss.fff} -----");
+        _process = Launch();
+        await WaitUntilLiveAsync(TimeSpan.FromSeconds(60));
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    private Process Launch()
+    {
+        var service = Name;
+        var url = Url;
+        var environment = _environment;
         var assembly = Path.Combine(Corpus.RepositoryRoot, "services", service, "bin", BuildConfiguration, "net10.0", $"ImageScanning.{service}.dll");
         if (!File.Exists(assembly)) throw new FileNotFoundException($"Build output of {service} not found; build the solution first.", assembly);
-        var url = new Uri($"http://127.0.0.1:{port ?? FreePort()}");
 
         var start = new ProcessStartInfo("dotnet", [assembly])
         {
@@ -45,13 +89,11 @@ public sealed class PlatformProcess : IAsyncDisposable
         foreach (var (key, value) in environment) start.Environment[key] = value;
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {service}.");
-        var platform = new PlatformProcess(service, url, process);
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) platform._output.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) platform._output.Enqueue(e.Data); };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await platform.WaitUntilLiveAsync(TimeSpan.FromSeconds(60));
-        return platform;
+        return process;
     }
 
     public string Output => string.Join(Environment.NewLine, _output);
@@ -88,11 +130,7 @@ public sealed class PlatformProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
+        await KillAsync();
         _process.Dispose();
     }
 }

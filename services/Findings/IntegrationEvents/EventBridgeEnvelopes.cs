@@ -86,9 +86,18 @@ public static class EventBridgeEnvelopes
     private static int Count(ScanCompleted scan, FindingSeverity severity) =>
         scan.FindingSeverityCounts.TryGetValue(severity, out var n) ? n : 0;
 
-    // Deterministic per scan, so a redelivered event carries the same id and subscribers can de-duplicate.
+    /// <summary>
+    /// Deterministic per scan and outcome, so a redelivered event carries the same id and subscribers can de-duplicate: the scan id
+    /// for a COMPLETE result, an id derived from scan id and status otherwise. A scan that FAILED and later completed (its message
+    /// replayed from an error queue) announces both, under two ids; one id for both would make a de-duplicating subscriber drop
+    /// the result.
+    /// </summary>
+    public static string EventId(ScanCompleted scan) => scan.Status == ScanStatus.COMPLETE
+        ? scan.ScanId.ToString()
+        : Consumers.EventMessageIds.ScanCompleted(scan.ScanId, scan.Status).ToString();
+
     private static JsonObject Envelope(ScanCompleted scan, EventBridgeOptions options, string detailType, string source, string resource, JsonObject detail) =>
-        Envelope(scan.ScanId.ToString(), scan.CompletedAt, options, detailType, source, resource, detail);
+        Envelope(EventId(scan), scan.CompletedAt, options, detailType, source, resource, detail);
 
     internal static JsonObject Envelope(string id, DateTimeOffset time, EventBridgeOptions options, string detailType, string source, string resource, JsonObject detail) => new()
     {

@@ -11,9 +11,9 @@ public sealed class WebhookOptions
 {
     /// <summary>
     /// The longest a notification waits for the store (its file locked by another process, say) before it is refused with 503,
-    /// which the registry retries: shorter than the registry's own notification timeout.
+    /// which the registry retries: shorter than the registry's own notification timeout (5 s in deploy/registry/config.yml).
     /// </summary>
-    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(3);
 }
 
 /// <summary>

@@ -64,4 +64,20 @@ public sealed class EventBridgeEnvelopesTests
         Assert.That((string?)detail["failure-reason"], Is.EqualTo("REGISTRY_UNREACHABLE"));
         Assert.That(detail["finding-severity-counts"]!.AsObject(), Is.Empty);
     }
+
+    [Test]
+    public void A_scan_that_failed_and_then_completed_announces_both_under_two_ids()
+    {
+        var failed = Scan(ScanType.BASIC, ScanStatus.FAILED, []) with { FailureReason = "UNEXPECTED" };
+        var completed = failed with { Status = ScanStatus.COMPLETE, FailureReason = null };
+
+        var failedId = (string?)EventBridgeEnvelopes.Render(failed, Options)["id"];
+        var completedId = (string?)EventBridgeEnvelopes.Render(completed, Options)["id"];
+        Assert.Multiple(() =>
+        {
+            Assert.That(completedId, Is.EqualTo(completed.ScanId.ToString()), "a result is announced under its scan id");
+            Assert.That(failedId, Is.Not.EqualTo(completedId), "a subscriber that de-duplicates on id would drop the result");
+            Assert.That((string?)EventBridgeEnvelopes.Render(failed, Options)["id"], Is.EqualTo(failedId), "the same failure, the same id");
+        });
+    }
 }
