@@ -1,3 +1,4 @@
+using ImageScanning.Contracts;
 using ImageScanning.ServiceDefaults.Background;
 
 namespace ImageScanning.Findings.Consumers;
@@ -8,6 +9,6 @@ namespace ImageScanning.Findings.Consumers;
 /// </summary>
 public sealed class ImageRescannedConsumerDefinition() : BackgroundLaneConsumerDefinition<ImageRescannedConsumer>(QueueName, Concurrency)
 {
-    public const string QueueName = "findings-rescans";
+    public const string QueueName = QueueNames.FindingsRescans;
     public const int Concurrency = 2;
 }

@@ -1,3 +1,4 @@
+using ImageScanning.Contracts;
 using ImageScanning.Findings.Consumers;
 using ImageScanning.Findings.Data;
 using ImageScanning.Findings.IntegrationEvents;
@@ -39,7 +40,7 @@ public static class FindingsExtensions
     }
 
     /// <summary>The main queue for the service's consumers (re-scan results have their own), so each service gets its own copy of every event it subscribes to.</summary>
-    public const string EndpointName = "findings";
+    public const string EndpointName = QueueNames.Findings;
 
     public static IBusRegistrationConfigurator AddFindingsConsumers(this IBusRegistrationConfigurator bus)
     {

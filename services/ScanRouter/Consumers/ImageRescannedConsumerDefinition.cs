@@ -1,3 +1,4 @@
+using ImageScanning.Contracts;
 using ImageScanning.ServiceDefaults.Background;
 
 namespace ImageScanning.ScanRouter.Consumers;
@@ -8,6 +9,6 @@ namespace ImageScanning.ScanRouter.Consumers;
 /// </summary>
 public sealed class ImageRescannedConsumerDefinition() : BackgroundLaneConsumerDefinition<ImageRescannedConsumer>(QueueName, Concurrency)
 {
-    public const string QueueName = "scan-router-rescans";
+    public const string QueueName = QueueNames.ScanRouterRescans;
     public const int Concurrency = 2;
 }

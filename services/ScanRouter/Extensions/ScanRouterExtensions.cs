@@ -1,3 +1,4 @@
+using ImageScanning.Contracts;
 using ImageScanning.ScanRouter.Consumers;
 using ImageScanning.ScanRouter.Data;
 using ImageScanning.ScanRouter.Dispatching;
@@ -31,11 +32,13 @@ public static class ScanRouterExtensions
         builder.Services.AddHostedService<RescanExpirySweep>();
         builder.Services.AddSingleton<StuckScanSweeper>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<StuckScanSweeper>());
+        builder.Services.AddSingleton<DeliveryIdPurge>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<DeliveryIdPurge>());
         return builder;
     }
 
     /// <summary>The main queue for the service's consumers (re-scan results and advisories have their own), so each service gets its own copy of every event it subscribes to.</summary>
-    public const string EndpointName = "scan-router";
+    public const string EndpointName = QueueNames.ScanRouter;
 
     public static IBusRegistrationConfigurator AddScanRouterConsumers(this IBusRegistrationConfigurator bus)
     {

@@ -118,7 +118,7 @@ public sealed class WebhookOutboxTests
             await RabbitMqVirtualHosts.CreateAsync(vhost);
             await using var second = await GatewayHost.StartAsync(directory, GatewayHost.RabbitMq(vhost));
             // The row's lease (15 s after its commit) runs out, then the new Gateway's dispatcher claims and sends it.
-            var delivered = await second.WaitForEventsAsync(1, TimeSpan.FromSeconds(45));
+            var delivered = await second.WaitForEventsAsync(1, TimeSpan.FromSeconds(90)); // lease, retry pause, a loaded machine
             Assert.That(delivered, Is.EqualTo(new[] { (PushIdOf(pushId), pushId) }));
         }
         finally
