@@ -7,8 +7,8 @@ using ImageScanning.ServiceDefaults.Telemetry;
 namespace ImageScanning.Findings;
 
 /// <summary>
-/// Scans stored (counter), how long storing took (the "store" scan stage), and open findings (gauge for Grafana, from
-/// the store, cached a few seconds).
+/// Scans stored (counter), how long storing took (the "store" scan stage), findings a suppression rule failed to evaluate
+/// on (counter), and open findings (gauge for Grafana, from the store, cached a few seconds).
 /// </summary>
 public sealed class FindingsMetrics
 {
@@ -16,6 +16,7 @@ public sealed class FindingsMetrics
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(5);
 
     private readonly Counter<long> _scansStored;
+    private readonly Counter<long> _suppressionRuleFailures;
     private readonly Histogram<double> _stageDuration;
     private readonly IFindingLifecycleStore _store;
     private readonly TimeProvider _clock;
@@ -29,6 +30,8 @@ public sealed class FindingsMetrics
         _clock = clock;
         var meter = meterFactory.Create(MeterName);
         _scansStored = meter.CreateCounter<long>("imagescanning.findings.scans_stored", "{scan}", "Scans whose results Findings stored.");
+        _suppressionRuleFailures = meter.CreateCounter<long>("imagescanning.findings.suppression_rule_failures", "{finding}",
+            "Findings a suppression rule threw on while being matched; the rule did not suppress them.");
         meter.CreateObservableGauge("imagescanning.findings.open", ObserveOpenFindings, "{finding}",
             "ACTIVE findings by registry, repository, image, severity and fix availability.");
         _stageDuration = ScanStageMetrics.CreateDuration(meterFactory);
@@ -38,6 +41,10 @@ public sealed class FindingsMetrics
         new KeyValuePair<string, object?>("scan_type", scan.ScanType.ToString()),
         new KeyValuePair<string, object?>("trigger", scan.Trigger.ToString()),
         new KeyValuePair<string, object?>("status", scan.Status.ToString()));
+
+    /// <summary>Tagged with the rule id: rules are few and made by users, and the id is what an operator fixes.</summary>
+    public void SuppressionRuleFailed(string ruleId, int findings) =>
+        _suppressionRuleFailures.Add(findings, new KeyValuePair<string, object?>("rule_id", ruleId));
 
     public void StoreTook(TimeSpan duration) => _stageDuration.Record("store", duration);
 

@@ -32,6 +32,7 @@ public static class FindingsExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<FindingArns>();
         builder.Services.AddSingleton<FindingLifecycleService>();
+        builder.Services.AddSingleton<SuppressionRuleFailureReporter>();
         builder.Services.AddSingleton<FindingsMetrics>();
         builder.AddSubscriptions();
         builder.Services.AddSingleton<SuppressionRuleExpiry>();

@@ -10,7 +10,8 @@ public sealed record LifecycleChanges(IReadOnlyList<FindingRecord> Writes, IRead
 
 /// <summary>
 /// Inspector's finding lifecycle as pure functions over an image's stored findings: a scan creates, updates, reopens
-/// and closes findings; suppression rules move open findings between ACTIVE and SUPPRESSED.
+/// and closes findings; suppression rules move open findings between ACTIVE and SUPPRESSED. A rule that throws while being
+/// matched suppresses nothing and is noted in the caller's <see cref="SuppressionRuleFailures"/>.
 /// </summary>
 public static class FindingLifecycle
 {
@@ -19,7 +20,7 @@ public static class FindingLifecycle
 
     public static LifecycleChanges ApplyScan(
         IReadOnlyList<FindingRecord> stored, ImageRef image, ScanType scanType, IReadOnlyList<VulnerabilityFinding> observed,
-        DateTimeOffset at, IReadOnlyList<SuppressionRule> rules, FindingArns arns)
+        DateTimeOffset at, IReadOnlyList<SuppressionRule> rules, FindingArns arns, SuppressionRuleFailures ruleFailures)
     {
         var current = Current(stored);
         var writes = new List<FindingRecord>();
@@ -32,7 +33,7 @@ public static class FindingLifecycle
             var key = FindingRecord.KeyOf(finding);
             if (!seen.Add(key)) continue; // a scanner may report the same package twice; one finding
             var fix = fixByVulnerability[finding.VulnerabilityId];
-            var rule = SuppressionMatcher.FirstMatch(rules, image, finding, fix, at);
+            var rule = SuppressionMatcher.FirstMatch(rules, image, finding, fix, at, ruleFailures);
             var status = rule is null ? FindingStatus.ACTIVE : FindingStatus.SUPPRESSED;
             current.TryGetValue(key, out var previous);
 
@@ -75,12 +76,13 @@ public static class FindingLifecycle
     }
 
     /// <summary>Re-evaluates open findings against the rules in force at <paramref name="at"/>: only those whose status or rule changes are written.</summary>
-    public static LifecycleChanges ApplyRules(IEnumerable<FindingRecord> open, IReadOnlyList<SuppressionRule> rules, DateTimeOffset at)
+    public static LifecycleChanges ApplyRules(
+        IEnumerable<FindingRecord> open, IReadOnlyList<SuppressionRule> rules, DateTimeOffset at, SuppressionRuleFailures ruleFailures)
     {
         var writes = new List<FindingRecord>();
         foreach (var finding in open.Where(f => f.IsOpen))
         {
-            var rule = SuppressionMatcher.FirstMatch(rules, finding.Image, finding.Finding, finding.FixAvailable, at);
+            var rule = SuppressionMatcher.FirstMatch(rules, finding.Image, finding.Finding, finding.FixAvailable, at, ruleFailures);
             var status = rule is null ? FindingStatus.ACTIVE : FindingStatus.SUPPRESSED;
             if (status == finding.Status && rule?.Id == finding.SuppressedBy) continue;
             writes.Add(finding with { Status = status, SuppressedBy = rule?.Id, UpdatedAt = at });

@@ -15,20 +15,25 @@ public sealed class FindingLifecycleService
     private readonly IFindingLifecycleStore _store;
     private readonly FindingArns _arns;
     private readonly TimeProvider _clock;
+    private readonly SuppressionRuleFailureReporter? _ruleFailures;
     private readonly bool _joined;
 
-    public FindingLifecycleService(IFindingLifecycleStore store, FindingArns arns, TimeProvider clock) : this(store, arns, clock, joined: false) { }
+    /// <param name="ruleFailures">Logs and counts rules that threw while being matched; the host always registers one, tests that
+    /// build the service by hand may leave it out (such a rule then still suppresses nothing, unreported).</param>
+    public FindingLifecycleService(IFindingLifecycleStore store, FindingArns arns, TimeProvider clock, SuppressionRuleFailureReporter? ruleFailures = null)
+        : this(store, arns, clock, ruleFailures, joined: false) { }
 
-    private FindingLifecycleService(IFindingLifecycleStore store, FindingArns arns, TimeProvider clock, bool joined)
+    private FindingLifecycleService(IFindingLifecycleStore store, FindingArns arns, TimeProvider clock, SuppressionRuleFailureReporter? ruleFailures, bool joined)
     {
         _store = store;
         _arns = arns;
         _clock = clock;
+        _ruleFailures = ruleFailures;
         _joined = joined;
     }
 
     /// <summary>This service with every read and write in <paramref name="work"/>'s transaction.</summary>
-    public FindingLifecycleService In(UnitOfWork work) => new(_store.In(work), _arns, _clock, joined: true);
+    public FindingLifecycleService In(UnitOfWork work) => new(_store.In(work), _arns, _clock, _ruleFailures, joined: true);
 
     /// <summary>
     /// Diffs a completed scan against the image's findings and commits the result. A scan older than the one already
@@ -40,7 +45,7 @@ public sealed class FindingLifecycleService
         // A re-match carries no packages: the stored inventory stays (a null inventory leaves it as it is).
         var inventory = scan.InventoryUnchanged ? null : new ImageInventory(scan.Image, scan.ScanType, scan.OperatingSystem, scan.Packages, scan.CompletedAt);
         return await CommitAsync(FindingRecord.KeyOf(scan.Image), scan.CompletedAt, scan.ScanId, inventory,
-            state => FindingLifecycle.ApplyScan(state.Findings, scan.Image, scan.ScanType, scan.Findings, scan.CompletedAt, rules, _arns),
+            state => Reporting(failures => FindingLifecycle.ApplyScan(state.Findings, scan.Image, scan.ScanType, scan.Findings, scan.CompletedAt, rules, _arns, failures)),
             cancellationToken);
     }
 
@@ -53,9 +58,19 @@ public sealed class FindingLifecycleService
     {
         var rules = await _store.ListRulesAsync(cancellationToken);
         var open = await _store.ListOpenFindingsAsync(cancellationToken);
-        var changes = FindingLifecycle.ApplyRules(open, rules, _clock.GetUtcNow());
+        var now = _clock.GetUtcNow();
+        var changes = Reporting(failures => FindingLifecycle.ApplyRules(open, rules, now, failures));
         await _store.UpdateFindingsAsync(changes.Writes, cancellationToken);
         return changes.Events;
+    }
+
+    /// <summary>Runs one evaluation of the rules and reports the rules that failed in it (again on a retried commit: it evaluated again).</summary>
+    private LifecycleChanges Reporting(Func<SuppressionRuleFailures, LifecycleChanges> evaluate)
+    {
+        var failures = new SuppressionRuleFailures();
+        var changes = evaluate(failures);
+        _ruleFailures?.Report(failures);
+        return changes;
     }
 
     private async Task<IReadOnlyList<FindingChanged>> CommitAsync(

@@ -1,19 +1,40 @@
-using System.Text.RegularExpressions;
 using ImageScanning.Contracts;
+using ImageScanning.ServiceDefaults.Matching;
 
 namespace ImageScanning.Findings.Lifecycle;
 
 /// <summary>Decides which suppression rule, if any, applies to a finding.</summary>
 public static class SuppressionMatcher
 {
-    /// <summary>The first rule (oldest first, then by id) that is in force at <paramref name="now"/> and matches; null when none.</summary>
-    public static SuppressionRule? FirstMatch(IEnumerable<SuppressionRule> rules, ImageRef image, VulnerabilityFinding finding, FixAvailable fix, DateTimeOffset now) =>
-        rules.Where(r => IsInForce(r, now))
-            .OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal)
-            .FirstOrDefault(r => Matches(r.Filter, image, finding, fix));
+    /// <summary>
+    /// The first rule (oldest first, then by id) that is in force at <paramref name="now"/> and matches; null when none.
+    /// A rule that throws while being matched does not match: it is noted in <paramref name="failures"/> and the next rule is tried,
+    /// so one broken rule can neither stop a scan from being stored nor keep the other rules from applying.
+    /// </summary>
+    public static SuppressionRule? FirstMatch(
+        IEnumerable<SuppressionRule> rules, ImageRef image, VulnerabilityFinding finding, FixAvailable fix, DateTimeOffset now,
+        SuppressionRuleFailures failures)
+    {
+        foreach (var rule in rules.Where(r => IsInForce(r, now)).OrderBy(r => r.CreatedAt).ThenBy(r => r.Id, StringComparer.Ordinal))
+        {
+            try
+            {
+                if (Matches(rule.Filter, image, finding, fix)) return rule;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failures.Add(rule, e);
+            }
+        }
+        return null;
+    }
 
     public static bool IsInForce(SuppressionRule rule, DateTimeOffset now) => rule.ExpiresAt is null || rule.ExpiresAt > now;
 
+    /// <summary>
+    /// Whether every criterion the filter names holds. The repository is a <see cref="WildcardPattern"/> over the whole name
+    /// (<c>team/*</c>, <c>*/api</c>; without <c>*</c> the exact name), case-sensitive like every other name criterion.
+    /// </summary>
     public static bool Matches(SuppressionFilter filter, ImageRef image, VulnerabilityFinding finding, FixAvailable fix) =>
         (filter.Severities is not { Count: > 0 } s || s.Contains(finding.Severity))
         && (filter.VulnerabilityIds is not { Count: > 0 } ids
@@ -23,7 +44,7 @@ public static class SuppressionMatcher
             || names.Contains(finding.Package.Name, StringComparer.Ordinal)
             || (finding.Package.SourceName is { } source && names.Contains(source, StringComparer.Ordinal)))
         && (filter.Registry is null || filter.Registry == image.Registry)
-        && (filter.Repository is null || WildcardMatches(filter.Repository, image.Repository))
+        && (filter.Repository is null || WildcardPattern.MatchesWhole(filter.Repository, image.Repository))
         && (filter.ImageDigest is null || filter.ImageDigest == image.Digest)
         && (filter.FixAvailable is null || filter.FixAvailable == fix);
 
@@ -40,8 +61,4 @@ public static class SuppressionMatcher
         if (filter.Repository is { Length: 0 or > 256 }) return "The repository pattern must be 1-256 characters.";
         return null;
     }
-
-    private static bool WildcardMatches(string pattern, string value) =>
-        Regex.IsMatch(value, "^" + Regex.Escape(pattern).Replace("\\*", ".*", StringComparison.Ordinal) + "$",
-            RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100));
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ImageScanning.ServiceDefaults.Matching;
 
 namespace ImageScanning.Findings.Subscriptions.Patterns;
 
@@ -161,21 +162,8 @@ public sealed class EventPattern
                 ? s
                 : throw new EventPatternException($"{at}: \"{op}\" takes a string.");
 
-        private static bool Wildcard(string value, string pattern)
-        {
-            // '*' matches any run of characters (EventBridge wildcard), everything else literally.
-            var parts = pattern.Split('*');
-            if (parts.Length == 1) return value == pattern;
-            if (!value.StartsWith(parts[0], StringComparison.Ordinal)) return false;
-            var position = parts[0].Length;
-            for (var i = 1; i < parts.Length - 1; i++)
-            {
-                var found = value.IndexOf(parts[i], position, StringComparison.Ordinal);
-                if (found < 0) return false;
-                position = found + parts[i].Length;
-            }
-            return value.Length - position >= parts[^1].Length && value.EndsWith(parts[^1], StringComparison.Ordinal);
-        }
+        // EventBridge's wildcard is the platform's one: '*' matches any run of characters, everything else literally, whole value.
+        private static bool Wildcard(string value, string pattern) => WildcardPattern.MatchesWhole(pattern, value);
     }
 
     private sealed class ExistsMatcher(bool shouldExist) : ValueMatcher
