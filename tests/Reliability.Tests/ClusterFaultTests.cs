@@ -164,6 +164,41 @@ public sealed class ClusterFaultTests
         });
     }
 
+    [Test, Order(6)]
+    public async Task A_scan_that_kills_its_scanner_every_time_ends_FAILED_after_its_attempts_and_nothing_loops()
+    {
+        // What an image that runs the scanner out of memory does: the process dies mid-scan, every time. A supervisor (here the
+        // test) starts it again; the scanner counts the unfinished attempts per scan id and gives up with a reason.
+        var crashing = (await _platform.PushDuringAsync(FaultPlatform.CrashRepository, count: 1, perSecond: 1)).Images[0];
+        var scanner = _platform["BasicScanner"];
+        var restarts = 0;
+        var failed = await Waits.ForAsync(async () =>
+        {
+            if (scanner.HasExited)
+            {
+                restarts++;
+                try { await scanner.RestartAsync(); }
+                catch (InvalidOperationException) { } // it died again before it was ready: the next poll starts it again
+            }
+            return _platform.Ledger.Snapshot().TryGetValue(crashing.Digest, out var seen) && seen.Status == "FAILED";
+        }, TimeSpan.FromMinutes(3));
+        if (scanner.HasExited) await scanner.RestartAsync();
+
+        Assert.That(failed, Is.True, $"no FAILED scan event after {restarts} scanner restarts");
+        using var findings = await _platform.Api.GetAsync($"/api/v1/registries/local/findings/{crashing.Repository}@{crashing.Digest}");
+        var body = JsonNode.Parse(await findings.Content.ReadAsStringAsync())!;
+        await Waits.ForAsync(async () => (await _platform.ParkedMessagesAsync()).Count == 0, TimeSpan.FromSeconds(15));
+        var parked = await _platform.ParkedMessagesAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(restarts, Is.GreaterThanOrEqualTo(2), "the scanner died on the image more than once before it gave up");
+            Assert.That((string?)body["imageScanStatus"]?["status"], Is.EqualTo("FAILED"));
+            Assert.That((string?)body["imageScanStatus"]?["description"], Does.Contain("The scanner stopped").And.Contain("times"), "the user sees why");
+            Assert.That(parked, Is.Empty, "the message ended as a recorded failure, not parked");
+        });
+        TestContext.Out.WriteLine($"Scanner restarts before the scan was recorded FAILED: {restarts}; reason: {body["imageScanStatus"]?["description"]}");
+    }
+
     private int InjectedFaults(string service, string consumer) =>
         _platform[service].Output.Split('\n').Count(line => line.Contains($"Injected fault: {consumer} failed after committing", StringComparison.Ordinal));
 

@@ -21,6 +21,7 @@ public sealed class FaultPlatform : IAsyncDisposable
     public const string ApiToken = "reliability-api-token";
     public const string AdminToken = "reliability-admin-token";
     public const string PoisonRepository = "rel/poison";
+    public const string CrashRepository = "rel/crash";
     public static readonly string[] Services = ["Findings", "ScanRouter", "BasicScanner", "EnhancedScanner", "CveFeed", "Gateway"];
 
     private readonly List<PlatformProcess> _processes;
@@ -86,6 +87,7 @@ public sealed class FaultPlatform : IAsyncDisposable
             ["Logging__LogLevel__Default"] = "Information",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             ["Testing__FailScansOfRepository"] = PoisonRepository,
+            ["Testing__CrashScansOfRepository"] = CrashRepository,
         };
         string? virtualHost = null;
         var processes = new List<PlatformProcess>();
