@@ -69,11 +69,8 @@ public sealed class PlatformProcess : IAsyncDisposable
 
     private Process Launch()
     {
-        var service = Name;
-        var url = Url;
-        var environment = _environment;
-        var assembly = Path.Combine(Corpus.RepositoryRoot, "services", service, "bin", BuildConfiguration, "net10.0", $"ImageScanning.{service}.dll");
-        if (!File.Exists(assembly)) throw new FileNotFoundException($"Build output of {service} not found; build the solution first.", assembly);
+        var assembly = Path.Combine(Corpus.RepositoryRoot, "services", Name, "bin", BuildConfiguration, "net10.0", $"ImageScanning.{Name}.dll");
+        if (!File.Exists(assembly)) throw new FileNotFoundException($"Build output of {Name} not found; build the solution first.", assembly);
 
         var start = new ProcessStartInfo("dotnet", [assembly])
         {
@@ -83,12 +80,12 @@ public sealed class PlatformProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         // "Urls" outranks a service's appsettings.json; ASPNETCORE_URLS alone would not.
-        start.Environment["Urls"] = url.ToString();
+        start.Environment["Urls"] = Url.ToString();
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["DOTNET_NOLOGO"] = "1";
-        foreach (var (key, value) in environment) start.Environment[key] = value;
+        foreach (var (key, value) in _environment) start.Environment[key] = value;
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {service}.");
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Name}.");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) _output.Enqueue(e.Data); };
         process.BeginOutputReadLine();

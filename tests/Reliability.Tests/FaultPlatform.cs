@@ -207,7 +207,6 @@ public sealed class FaultPlatform : IAsyncDisposable
             RedeliveredCopies: ofImages.Sum(o => o.ScanDeliveries - o.ScanEventIds.Count + o.FindingDeliveries - o.FindingEventIds.Values.Sum(ids => ids.Count)),
             PushedIn: pushes.PushedIn,
             DrainAfterLastPush: drainedAt - pushes.LastPushAt,
-            ErrorQueueMessages: await ErrorQueueMessagesAsync(),
             Parked: await ParkedMessagesAsync(),
             NotComplete: statuses.Where(s => s.Value != "COMPLETE").Select(s => $"{s.Key[..19]} {s.Value}").Take(10).ToList());
     }

@@ -16,10 +16,12 @@ public sealed record ScenarioFigures(
     int RedeliveredCopies,
     TimeSpan PushedIn,
     TimeSpan DrainAfterLastPush,
-    long ErrorQueueMessages,
     IReadOnlyDictionary<string, long> Parked,
     IReadOnlyList<string> NotComplete)
 {
+    /// <summary>Messages left in the platform's _error queues (<see cref="Parked"/> names them).</summary>
+    public long ErrorQueueMessages => Parked.Values.Sum();
+
     public const string Header =
         "| scenario | faults | pushes | COMPLETE | lost | duplicated scan events | finding events | duplicated finding events | redelivered copies (same id) | pushed in | drained after pushes and faults ended | `_error` messages |\n" +
         "|---|---|---|---|---|---|---|---|---|---|---|---|";
