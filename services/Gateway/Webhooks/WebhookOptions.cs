@@ -18,8 +18,8 @@ public sealed class WebhookOptions
     public int MaxBodyBytes { get; set; } = 1 << 20;
 
     /// <summary>
-    /// The most events one notification may carry, each a possible scan (docker-registry batches a handful). More: acknowledged
-    /// and rejected whole, none of them accepted.
+    /// The most events one notification may carry, each a possible scan (docker-registry 2.8 sends one per notification).
+    /// More: acknowledged and rejected whole, none of them accepted.
     /// </summary>
     public int MaxEventsPerNotification { get; set; } = 1000;
 
