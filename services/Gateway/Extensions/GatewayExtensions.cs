@@ -17,7 +17,9 @@ public static class GatewayExtensions
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
         builder.AddOutbox(DatabaseName);
-        builder.Services.AddSingleton(builder.Configuration.GetSection("Gateway:Webhooks").Get<WebhookOptions>() ?? new WebhookOptions());
+        builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
+            .Validate(o => o.Problem() is null, "Gateway:Webhooks:StoreTimeout must be positive, MaxBodyBytes and MaxEventsPerNotification at least 1.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<WebhookEventStore>();
         builder.AddAdminAuthentication();
         builder.Services.AddSingleton<RabbitMqDeadLetters>();

@@ -39,8 +39,11 @@ public static partial class DistributionNotification
         return (parsed.Pushes, parsed.Outcomes);
     }
 
-    /// <summary>Parses the envelope's pushes and pulls; throws <see cref="WebhookFormatException"/> with a clear message when it is malformed.</summary>
-    public static ParsedNotification ParseEvents(string registry, string body, DateTimeOffset receivedAt)
+    /// <summary>
+    /// Parses the envelope's pushes and pulls; throws <see cref="WebhookFormatException"/> with a clear message when it is malformed,
+    /// and <see cref="NotificationOverLimitException"/> when it carries more than <paramref name="maxEvents"/> events.
+    /// </summary>
+    public static ParsedNotification ParseEvents(string registry, string body, DateTimeOffset receivedAt, int maxEvents = int.MaxValue)
     {
         JsonDocument document;
         try { document = JsonDocument.Parse(body); }
@@ -51,6 +54,11 @@ public static partial class DistributionNotification
             if (document.RootElement.ValueKind != JsonValueKind.Object ||
                 !document.RootElement.TryGetProperty("events", out var events) || events.ValueKind != JsonValueKind.Array)
                 throw new WebhookFormatException("Expected a distribution notification envelope: a JSON object with an \"events\" array.");
+            // Counted before any is read: a notification over the cap is rejected whole, never half accepted.
+            var count = events.GetArrayLength();
+            if (count > maxEvents)
+                throw new NotificationOverLimitException("too_many_events",
+                    $"The notification carries {count} events, more than the {maxEvents} allowed ({WebhookOptions.Section}:MaxEventsPerNotification): none of them were accepted.");
 
             var pushes = new List<ImagePushed>();
             var pulls = new List<ImagePulled>();
@@ -138,3 +146,12 @@ public static partial class DistributionNotification
 }
 
 public sealed class WebhookFormatException(string message) : Exception(message);
+
+/// <summary>
+/// A notification over one of the Gateway's limits: acknowledged (so the registry moves on to its next one) and rejected whole.
+/// <see cref="MetricReason"/> is the webhook rejection metric's reason; the message is what the registry and the log are told.
+/// </summary>
+public sealed class NotificationOverLimitException(string metricReason, string message) : Exception(message)
+{
+    public string MetricReason { get; } = metricReason;
+}

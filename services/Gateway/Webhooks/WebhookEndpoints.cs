@@ -1,12 +1,10 @@
 using ImageScanning.ServiceDefaults.Security;
+using Microsoft.Extensions.Options;
 
 namespace ImageScanning.Gateway.Webhooks;
 
 public static class WebhookEndpoints
 {
-    /// <summary>Upper bound on a notification body; the registry sends one small event per POST.</summary>
-    private const int MaxBodyBytes = 1 << 20;
-
     /// <summary>What a registry is told to wait before sending a refused notification again.</summary>
     private const int RetryAfterSeconds = 5;
 
@@ -19,8 +17,9 @@ public static class WebhookEndpoints
 
     private static async Task<IResult> ReceiveDistributionNotification(
         string registry, HttpRequest request, ConfiguredRegistries registries, WebhookEventStore events,
-        GatewayMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
+        IOptions<WebhookOptions> webhookOptions, GatewayMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        var options = webhookOptions.Value;
         var logger = loggers.CreateLogger("ImageScanning.Gateway.Webhooks");
         var configured = registries.Find(registry);
         string? authorization = request.Headers.Authorization;
@@ -33,16 +32,20 @@ public static class WebhookEndpoints
             return Results.Json(new { message = "Missing or invalid webhook token." }, statusCode: StatusCodes.Status401Unauthorized);
         }
 
-        if (request.ContentLength > MaxBodyBytes)
-            return Results.Json(new { message = $"Notification bodies are limited to {MaxBodyBytes} bytes." }, statusCode: StatusCodes.Status413PayloadTooLarge);
-        string body;
-        using (var reader = new StreamReader(request.Body))
-            body = await reader.ReadToEndAsync(cancellationToken);
+        var body = await ReadBodyAsync(request, options.MaxBodyBytes, cancellationToken);
+        if (body is null)
+            return Rejected(registry, new NotificationOverLimitException("body_too_large",
+                $"The notification's body is larger than {options.MaxBodyBytes} bytes ({WebhookOptions.Section}:MaxBodyBytes): none of its events were accepted."),
+                metrics, logger);
 
         ParsedNotification parsed;
         try
         {
-            parsed = DistributionNotification.ParseEvents(registry, body, DateTimeOffset.UtcNow);
+            parsed = DistributionNotification.ParseEvents(registry, body, DateTimeOffset.UtcNow, options.MaxEventsPerNotification);
+        }
+        catch (NotificationOverLimitException e)
+        {
+            return Rejected(registry, e, metrics, logger);
         }
         catch (WebhookFormatException e)
         {
@@ -73,5 +76,39 @@ public static class WebhookEndpoints
             ? o with { Reason = "a repeated delivery: this event was already accepted" }
             : o);
         return Results.Accepted(value: new { accepted, events = outcomes });
+    }
+
+    /// <summary>
+    /// A notification the Gateway will not act on, answered 200 all the same: distribution retries any other answer for ever, and
+    /// its queue for this endpoint holds every later notification (every later push goes unscanned) until it gets through.
+    /// </summary>
+    private static IResult Rejected(string registry, NotificationOverLimitException rejection, GatewayMetrics metrics, ILogger logger)
+    {
+        metrics.WebhookRejected(rejection.MetricReason);
+        logger.LogWarning("Rejected a notification from registry {Registry}, acknowledged so that the registry moves on: {Reason}",
+            registry, rejection.Message);
+        return Results.Ok(new { accepted = 0, outcome = "rejected", reason = rejection.Message, events = Array.Empty<WebhookEventOutcome>() });
+    }
+
+    /// <summary>
+    /// The body as text, or null when it is longer than <paramref name="maxBytes"/>. At most maxBytes + 1 bytes are read whatever
+    /// the transfer encoding: Content-Length is only the sender's word, and a chunked body has none.
+    /// </summary>
+    private static async Task<string?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes) return null; // announced too long: not read at all (Kestrel discards it)
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        while (buffer.Length <= maxBytes)
+        {
+            var wanted = (int)Math.Min(chunk.Length, maxBytes + 1L - buffer.Length);
+            var read = await request.Body.ReadAsync(chunk.AsMemory(0, wanted), cancellationToken);
+            if (read == 0) break;
+            buffer.Write(chunk, 0, read);
+        }
+        if (buffer.Length > maxBytes) return null;
+        buffer.Position = 0;
+        using var reader = new StreamReader(buffer);
+        return await reader.ReadToEndAsync(cancellationToken);
     }
 }

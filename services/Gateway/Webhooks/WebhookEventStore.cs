@@ -3,18 +3,9 @@ using System.Text;
 using ImageScanning.Contracts;
 using ImageScanning.Gateway.Extensions;
 using ImageScanning.ServiceDefaults.Storage;
+using Microsoft.Extensions.Options;
 
 namespace ImageScanning.Gateway.Webhooks;
-
-/// <summary>Gateway:Webhooks settings.</summary>
-public sealed class WebhookOptions
-{
-    /// <summary>
-    /// The longest a notification waits for the store (its file locked by another process, say) before it is refused with 503,
-    /// which the registry retries: shorter than the registry's own notification timeout (5 s in deploy/registry/config.yml).
-    /// </summary>
-    public TimeSpan StoreTimeout { get; set; } = TimeSpan.FromSeconds(3);
-}
 
 /// <summary>
 /// Stores the image events of an accepted notification in the Gateway's outbox, in one transaction: only then is the notification
@@ -23,7 +14,7 @@ public sealed class WebhookOptions
 /// registry that sends a notification again (our 202 was lost) stores nothing twice.
 /// </summary>
 public sealed class WebhookEventStore(
-    [FromKeyedServices(GatewayExtensions.DatabaseName)] IServiceDatabase database, WebhookOptions options)
+    [FromKeyedServices(GatewayExtensions.DatabaseName)] IServiceDatabase database, IOptions<WebhookOptions> options)
 {
     /// <summary>The inbox's consumer name for registry notifications.</summary>
     public const string InboxName = "DistributionWebhook";
@@ -55,14 +46,15 @@ public sealed class WebhookEventStore(
     /// <summary>A unit of work, or a <see cref="TimeoutException"/> after <see cref="WebhookOptions.StoreTimeout"/> (a locked store).</summary>
     private async Task<UnitOfWork> BeginAsync()
     {
-        using var timeout = new CancellationTokenSource(options.StoreTimeout);
+        var storeTimeout = options.Value.StoreTimeout;
+        using var timeout = new CancellationTokenSource(storeTimeout);
         try
         {
             return await database.BeginAsync(timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            throw new TimeoutException($"The Gateway's '{database.Name}' store did not start a write within {options.StoreTimeout}.");
+            throw new TimeoutException($"The Gateway's '{database.Name}' store did not start a write within {storeTimeout}.");
         }
     }
 

@@ -53,6 +53,7 @@ public static class MessagingExtensions
     /// One bus per process, whichever services it hosts. Every receive endpoint: a quorum queue with a delivery limit that
     /// dead-letters to its _error queue (RabbitMQ); store and broker outages retried for minutes; other failures retried three
     /// times, then delayed redelivery where the transport supports it, then MassTransit's _error queue (and a Fault event).
+    /// MassTransit's usage telemetry is off.
     /// </summary>
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, Action<IBusRegistrationConfigurator> addConsumers)
     {
@@ -67,6 +68,9 @@ public static class MessagingExtensions
         var transientIntervals = options.TransientRetryIntervals();
         builder.Services.AddMassTransit(x =>
         {
+            // MassTransit otherwise posts usage telemetry to its own host after start-up (and may ask a cloud metadata service): an
+            // air-gapped platform makes no outbound call nobody configured. MASSTRANSIT_USAGE_TELEMETRY=true still turns it on.
+            x.DisableUsageTelemetry();
             addConsumers(x);
             x.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {

@@ -74,12 +74,15 @@ public sealed class GatewayHost : IAsyncDisposable
         ["Messaging:RabbitMqVirtualHost"] = virtualHost,
     };
 
+    /// <param name="logs">Where the Gateway logs go (at Information and above); by default nowhere.</param>
     public static async Task<GatewayHost> StartAsync(
-        string dataDirectory, IDictionary<string, string?>? settings = null, Action<IBusRegistrationConfigurator>? consumers = null)
+        string dataDirectory, IDictionary<string, string?>? settings = null, Action<IBusRegistrationConfigurator>? consumers = null,
+        ILoggerProvider? logs = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = dataDirectory });
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
+        if (logs is not null) builder.Logging.AddProvider(logs);
         var configuration = new Dictionary<string, string?>
         {
             ["Storage:DataDirectory"] = Path.Combine(dataDirectory, "data"),
@@ -124,13 +127,17 @@ public sealed class GatewayHost : IAsyncDisposable
         return ($$"""{"events":[{{events}}]}""", pushId, pullId);
     }
 
-    public async Task<HttpResponseMessage> PostNotificationAsync(string body)
+    public const string NotificationMediaType = "application/vnd.docker.distribution.events.v2+json";
+
+    public Task<HttpResponseMessage> PostNotificationAsync(string body) =>
+        PostNotificationAsync(new StringContent(body, Encoding.UTF8, NotificationMediaType));
+
+    /// <summary>Posts a notification as registry "local" does, with its webhook token; the content decides the transfer encoding.</summary>
+    public async Task<HttpResponseMessage> PostNotificationAsync(HttpContent content)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/distribution/local")
-        {
-            Content = new StringContent(body, Encoding.UTF8, "application/vnd.docker.distribution.events.v2+json"),
-        };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/distribution/local") { Content = content };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", WebhookToken);
+        if (content.Headers.ContentLength is null) request.Headers.TransferEncodingChunked = true;
         return await Client.SendAsync(request);
     }
 
