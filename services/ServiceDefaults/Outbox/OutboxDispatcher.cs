@@ -27,6 +27,15 @@ public sealed class OutboxDispatcher(
     private readonly ConcurrentDictionary<IServiceDatabase, ConcurrentQueue<Guid>> _sent = new();
     private readonly SemaphoreSlim _poll = new(0, int.MaxValue);
 
+    private int _started;
+
+    /// <summary>
+    /// Starts once: a second start (MassTransit's test harness starts every hosted service again after the host did) would run a
+    /// second replay at an arbitrary later moment and send again what the first loop had already sent and marked.
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken) =>
+        Interlocked.Exchange(ref _started, 1) == 0 ? base.StartAsync(cancellationToken) : Task.CompletedTask;
+
     /// <summary>Wakes every outbox's poll now (after a replay request, in tests).</summary>
     public void PollNow() => _poll.Release();
 

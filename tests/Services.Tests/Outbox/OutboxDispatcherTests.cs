@@ -101,6 +101,25 @@ public sealed class OutboxDispatcherTests
         await WaitUntilAsync(async () => (await database.Outbox.GetStatusAsync()).Pending == 0, "the message is marked dispatched");
     }
 
+    /// <summary>
+    /// MassTransit's test harness starts every hosted service again when started after its host: a second dispatcher loop would
+    /// replay (in memory) what the first had sent and marked, and send it twice. The dispatcher starts once.
+    /// </summary>
+    [Test]
+    public async Task A_second_start_sends_nothing_again()
+    {
+        var (database, harness) = await StartAsync(replayOnStart: true);
+        var copies = new Findings.BusRecorder();
+        using var observer = harness.Bus.ConnectPublishObserver(copies);
+        var stored = await CommitAsync(database, work => work.Publish(Pulled("once")));
+        await WaitUntilAsync(async () => (await database.Outbox.GetStatusAsync()).Pending == 0, "the message is marked dispatched");
+
+        await _host!.Services.GetRequiredService<OutboxDispatcher>().StartAsync(CancellationToken.None);
+        await Task.Delay(TimeSpan.FromMilliseconds(500)); // five poll intervals: a second loop would have replayed and sent by now
+
+        Assert.That(copies.Copies<ImagePulled>(), Is.EqualTo(new Dictionary<Guid, int> { [stored[0].MessageId] = 1 }));
+    }
+
     [Test]
     public async Task A_send_reaches_the_named_queue()
     {
