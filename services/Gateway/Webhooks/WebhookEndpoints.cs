@@ -8,6 +8,8 @@ public static class WebhookEndpoints
     /// <summary>What a registry is told to wait before sending a refused notification again.</summary>
     private const int RetryAfterSeconds = 5;
 
+    private const long KestrelReadAheadSlack = 1 << 20;
+
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
         // Authenticated by the registry's own webhook token, not by API tokens: registries send a static header.
@@ -97,6 +99,10 @@ public static class WebhookEndpoints
     private static async Task<string?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes) return null; // announced too long: not read at all (Kestrel discards it)
+        // This endpoint answers 200 over its own limit, so Kestrel's general one (Http:MaxRequestBodyBytes) must not answer 413 first.
+        // Kestrel counts what it has taken from the connection, a transport read ahead of what is asked for: hence the slack.
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = Math.Max(size.MaxRequestBodySize ?? 0, maxBytes + 1L + KestrelReadAheadSlack);
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         while (buffer.Length <= maxBytes)
