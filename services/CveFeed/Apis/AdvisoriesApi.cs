@@ -13,8 +13,8 @@ public static class AdvisoriesApi
     public static RouteGroupBuilder MapAdvisoriesApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/advisories").WithTags("Advisories");
-        // Kestrel's one cap for every body does not fit three formats: each is bounded by its own CveFeed:Uploads limit instead.
-        group.MapPost("", Upload).WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute());
+        // Each format is bounded by its own CveFeed:Uploads limit (BoundedRequestBody), which raises Kestrel's cap for the request.
+        group.MapPost("", Upload);
         group.MapGet("/status", Status);
         group.MapGet("/{id}", Get);
         return api;

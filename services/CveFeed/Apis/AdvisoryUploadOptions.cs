@@ -18,9 +18,6 @@ public sealed class AdvisoryUploadOptions
     /// <summary>A native feed document (Debian security tracker JSON, Alpine secdb), parsed as it streams.</summary>
     public long MaxNativeBytes { get; set; } = 512L << 20;
 
-    /// <summary>Kestrel's own cap for this endpoint: the largest of the three, so each format's limit is the one that answers.</summary>
-    public long Largest => Math.Max(MaxZipBytes, Math.Max(MaxJsonBytes, MaxNativeBytes));
-
     public void Validate()
     {
         if (MaxZipBytes <= 0 || MaxJsonBytes <= 0 || MaxNativeBytes <= 0)

@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Http;
 using ImageScanning.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
@@ -7,8 +8,6 @@ public static class WebhookEndpoints
 {
     /// <summary>What a registry is told to wait before sending a refused notification again.</summary>
     private const int RetryAfterSeconds = 5;
-
-    private const long KestrelReadAheadSlack = 1 << 20;
 
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
@@ -100,9 +99,7 @@ public static class WebhookEndpoints
     {
         if (request.ContentLength > maxBytes) return null; // announced too long: not read at all (Kestrel discards it)
         // This endpoint answers 200 over its own limit, so Kestrel's general one (Http:MaxRequestBodyBytes) must not answer 413 first.
-        // Kestrel counts what it has taken from the connection, a transport read ahead of what is asked for: hence the slack.
-        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-            size.MaxRequestBodySize = Math.Max(size.MaxRequestBodySize ?? 0, maxBytes + 1L + KestrelReadAheadSlack);
+        BoundedRequestBody.AllowServerToRead(request, maxBytes);
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         while (buffer.Length <= maxBytes)

@@ -17,11 +17,28 @@ public sealed class BoundedRequestBody(Stream inner, long maxBytes, string setti
     public override long Length => throw new NotSupportedException();
     public override long Position { get => read; set => throw new NotSupportedException(); }
 
-    /// <summary>Fails at once when the sender announced more than the limit: nothing of it is read.</summary>
+    /// <summary>Kestrel counts what it has taken from the connection, a transport read ahead of what the endpoint asked for.</summary>
+    private const long ServerReadAheadSlack = 1 << 20;
+
+    /// <summary>
+    /// The body bounded by the endpoint's own limit, which then answers instead of Kestrel's general one
+    /// (Http:MaxRequestBodyBytes); fails at once when the sender announced more than the limit, so nothing of it is read.
+    /// </summary>
     public static BoundedRequestBody For(Microsoft.AspNetCore.Http.HttpRequest request, long maxBytes, string setting)
     {
         if (request.ContentLength > maxBytes) throw TooLarge(maxBytes, setting);
+        AllowServerToRead(request, maxBytes);
         return new BoundedRequestBody(request.Body, maxBytes, setting);
+    }
+
+    /// <summary>
+    /// Lets Kestrel read a little more than <paramref name="maxBytes"/> for this request (never less than its general cap), so
+    /// that the endpoint's own limit is the one that answers; Kestrel still bounds what it drains after the answer.
+    /// </summary>
+    public static void AllowServerToRead(Microsoft.AspNetCore.Http.HttpRequest request, long maxBytes)
+    {
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            size.MaxRequestBodySize = Math.Max(size.MaxRequestBodySize ?? 0, maxBytes + 1 + ServerReadAheadSlack);
     }
 
     public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
