@@ -3,18 +3,18 @@ using ImageScanning.CveFeed.Importing;
 using ImageScanning.ScanEngine.Advisories;
 using ImageScanning.ScanEngine.Advisories.Sources;
 using ImageScanning.ScanEngine.Advisories.Store;
+using ImageScanning.ServiceDefaults.Http;
+using Microsoft.Extensions.Options;
 
 namespace ImageScanning.CveFeed.Apis;
 
 public static class AdvisoriesApi
 {
-    /// <summary>Upload limit: a whole osv.dev ecosystem all.zip fits.</summary>
-    private const long MaxUploadBytes = 1L << 30;
-
     public static RouteGroupBuilder MapAdvisoriesApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/advisories").WithTags("Advisories");
-        group.MapPost("", Upload).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxUploadBytes));
+        // Each format is bounded by its own CveFeed:Uploads limit (BoundedRequestBody), which raises Kestrel's cap for the request.
+        group.MapPost("", Upload);
         group.MapGet("/status", Status);
         group.MapGet("/{id}", Get);
         return api;
@@ -24,8 +24,23 @@ public static class AdvisoriesApi
     /// For air-gapped sites: an OSV zip (application/zip) or one OSV record (application/json); with
     /// ?format=debian-tracker or ?format=alpine-secdb, that feed's native document instead.
     /// </summary>
-    private static async Task<IResult> Upload(HttpRequest request, string? format, AdvisoryImportService importer, FeedRunner feeds, CancellationToken ct)
+    private static async Task<IResult> Upload(
+        HttpRequest request, string? format, AdvisoryImportService importer, FeedRunner feeds, IOptions<AdvisoryUploadOptions> limits, CancellationToken ct)
     {
+        try
+        {
+            return await ImportAsync(request, format, importer, feeds, limits.Value, ct);
+        }
+        catch (RequestBodyTooLargeException e)
+        {
+            return Results.Json(new { message = e.Message }, statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+    }
+
+    private static async Task<IResult> ImportAsync(
+        HttpRequest request, string? format, AdvisoryImportService importer, FeedRunner feeds, AdvisoryUploadOptions limits, CancellationToken ct)
+    {
+        const string Section = AdvisoryUploadOptions.Section;
         var contentType = request.ContentType ?? "";
         ImportResult result;
         INativeAdvisorySource? native = format switch
@@ -38,18 +53,19 @@ public static class AdvisoriesApi
             return Results.BadRequest(new { message = $"Unknown format '{format}': use osv, debian-tracker or alpine-secdb." });
         if (native is not null)
         {
-            result = await importer.ImportNativeAsync(native, request.Body, ct, FeedKinds.Upload);
+            var document = BoundedRequestBody.For(request, limits.MaxNativeBytes, $"{Section}:MaxNativeBytes");
+            result = await importer.ImportNativeAsync(native, document, ct, FeedKinds.Upload);
         }
         else if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
-            using var reader = new StreamReader(request.Body);
-            result = await importer.ImportJsonAsync(await reader.ReadToEndAsync(ct), "upload", ct);
+            var record = BoundedRequestBody.For(request, limits.MaxJsonBytes, $"{Section}:MaxJsonBytes");
+            result = await importer.ImportJsonAsync(await record.ReadTextAsync(ct), "upload", ct);
         }
         else if (contentType.StartsWith("application/zip", StringComparison.OrdinalIgnoreCase))
         {
             // A zip needs a seekable stream: spool the upload to a temporary file, deleted on close.
             await using var spool = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
-            await request.Body.CopyToAsync(spool, ct);
+            await BoundedRequestBody.For(request, limits.MaxZipBytes, $"{Section}:MaxZipBytes").CopyToAsync(spool, ct);
             spool.Position = 0;
             result = await importer.ImportZipAsync(spool, "upload", ct);
         }

@@ -22,6 +22,8 @@ public static class CveFeedExtensions
 
     public static IHostApplicationBuilder AddCveFeed(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<AdvisoryUploadOptions>().BindConfiguration(AdvisoryUploadOptions.Section)
+            .Validate(o => { o.Validate(); return true; });
         builder.AddAnnouncingAdvisoryStore();
         builder.AddStore<IFeedStatusStore>("feeds", path => new SqliteFeedStatusStore(path), db => new MongoFeedStatusStore(db));
         builder.Services.TryAddSingleton(TimeProvider.System);

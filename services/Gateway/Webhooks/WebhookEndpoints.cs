@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Http;
 using ImageScanning.ServiceDefaults.Security;
 using Microsoft.Extensions.Options;
 
@@ -97,6 +98,8 @@ public static class WebhookEndpoints
     private static async Task<string?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes) return null; // announced too long: not read at all (Kestrel discards it)
+        // This endpoint answers 200 over its own limit, so Kestrel's general one (Http:MaxRequestBodyBytes) must not answer 413 first.
+        BoundedRequestBody.AllowServerToRead(request, maxBytes);
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         while (buffer.Length <= maxBytes)

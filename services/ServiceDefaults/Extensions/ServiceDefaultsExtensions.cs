@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Http;
 using ImageScanning.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -37,6 +38,7 @@ public static class ServiceDefaultsExtensions
             .AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"]);
 
         builder.AddApiAuthentication();
+        builder.AddRequestBodyLimits();
         return builder;
     }
 
