@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ImageScanning.Outbound;
@@ -14,9 +13,12 @@ public static class OutboundServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddOutboundAddressPolicy(this IServiceCollection services)
     {
+        // Once per container: Standalone hosts the registry clients and the webhook dispatcher together, and binding twice
+        // would list every entry twice.
+        if (services.Any(d => d.ServiceType == typeof(OutboundAddressPolicy))) return services;
         services.AddOptions<OutboundOptions>()
             .Configure<IServiceProvider>((options, provider) => provider.GetService<IConfiguration>()?.GetSection(OutboundOptions.SectionName).Bind(options));
-        services.TryAddSingleton(provider => new OutboundAddressPolicy(provider.GetRequiredService<IOptions<OutboundOptions>>().Value));
+        services.AddSingleton(provider => new OutboundAddressPolicy(provider.GetRequiredService<IOptions<OutboundOptions>>().Value));
         return services;
     }
 }
