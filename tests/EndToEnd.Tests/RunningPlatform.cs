@@ -21,6 +21,9 @@ public sealed class RunningPlatform(Uri gateway, Uri cveFeed, IReadOnlyList<Plat
         ["Registries__0__WebhookToken"] = webhookToken,
         ["Security__ApiTokens__0"] = apiToken,
         ["Storage__DataDirectory"] = dataDirectory,
+        // The test subscribers listen on http://127.0.0.1: plain http and that loopback address must be allowed.
+        ["Subscriptions__AllowHttp"] = "true",
+        ["Outbound__AllowList__0"] = "127.0.0.1",
         ["Logging__LogLevel__Default"] = "Information",
         ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
     };

@@ -163,6 +163,9 @@ public abstract class SubscriptionPipelineTests
     [TestCase("""{"targetUrl":"http://127.0.0.1:9/x"}""", "eventPattern is required")]
     [TestCase("""{"eventPattern":{"source":["aws.ecr"]}}""", "targetUrl is required")]
     [TestCase("""not json""", "could not be read as JSON")]
+    // 127.0.0.1 is allowed for the test receivers; the metadata address and private ranges are not.
+    [TestCase("""{"targetUrl":"http://169.254.169.254/latest/meta-data/","eventPattern":{"source":["aws.ecr"]}}""", "targetUrl refused: address 169.254.169.254 is link-local")]
+    [TestCase("""{"targetUrl":"https://10.0.0.1/hook","eventPattern":{"source":["aws.ecr"]}}""", "targetUrl refused: address 10.0.0.1 is private")]
     public async Task A_bad_subscription_gets_a_400_that_says_what_is_wrong(string body, string expected)
     {
         var response = await _api.PostAsync("/api/v1/subscriptions", Json(body));

@@ -84,6 +84,9 @@ public sealed class FaultPlatform : IAsyncDisposable
             ["Security__ApiTokens__0"] = ApiToken,
             ["Security__AdminTokens__0"] = AdminToken,
             ["Storage__DataDirectory"] = dataDirectory,
+            // The ledger's subscriber listens on http://127.0.0.1: plain http and that loopback address must be allowed.
+            ["Subscriptions__AllowHttp"] = "true",
+            ["Outbound__AllowList__0"] = "127.0.0.1",
             ["Logging__LogLevel__Default"] = "Information",
             ["Logging__LogLevel__Microsoft.AspNetCore"] = "Warning",
             ["Testing__FailScansOfRepository"] = PoisonRepository,

@@ -46,4 +46,10 @@ public sealed class FeedHttpOptions
     public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(20);
     public int MaxRetryAttempts { get; set; } = 3;
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Largest feed document spooled to a temporary file (osv.dev's all.zip is about 1 GiB today): a feed that sends more, or
+    /// never ends, fails its run with this limit named instead of filling the disk.
+    /// </summary>
+    public long MaxDownloadBytes { get; set; } = 4L * 1024 * 1024 * 1024;
 }

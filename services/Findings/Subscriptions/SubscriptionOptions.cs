@@ -25,4 +25,17 @@ public sealed class SubscriptionOptions
     public int BatchSize { get; set; } = 32;
 
     public int Parallelism { get; set; } = 8;
+
+    /// <summary>
+    /// Whether a subscription may target a plain http:// URL. Off by default: the signed events (and what they say about the
+    /// images) travel only over https. Test receivers and subscribers inside one trusted network may turn it on.
+    /// </summary>
+    public bool AllowHttp { get; set; }
+
+    /// <summary>
+    /// Directory of the Data Protection key ring that encrypts subscription secrets at rest. Empty: "findings-keys" beside the
+    /// service's SQLite file (Storage:DataDirectory), in Mongo mode as well. Whoever holds the store and this directory can read
+    /// the secrets: back them up, and keep them, apart. Replicas of the service must share it.
+    /// </summary>
+    public string? KeyRingDirectory { get; set; }
 }

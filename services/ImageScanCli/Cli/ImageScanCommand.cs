@@ -113,6 +113,9 @@ public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool 
             settings["Registries:0:Url"] = (options.Insecure ? "http://" : "https://") + target.RegistryHost;
             settings["Registries:0:Username"] = Environment.GetEnvironmentVariable("IMAGESCAN_USERNAME");
             settings["Registries:0:Password"] = Environment.GetEnvironmentVariable("IMAGESCAN_PASSWORD");
+            // A token realm on another host (Docker Hub's auth.docker.io) gets the credentials only when named here, comma-separated.
+            var realmHosts = Environment.GetEnvironmentVariable("IMAGESCAN_TOKEN_REALM_HOSTS")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
+            for (var i = 0; i < realmHosts.Length; i++) settings[$"Registries:0:TokenRealmHosts:{i}"] = realmHosts[i];
         }
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         return new ServiceCollection().AddLogging().AddRegistryClients(configuration).BuildServiceProvider();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using ImageScanning.Outbound;
 using ImageScanning.ScanEngine.Model;
 using Microsoft.Extensions.Logging;
 
@@ -12,7 +13,7 @@ namespace ImageScanning.ScanEngine.Images;
 /// asked for basic auth, and bearer tokens per scope (distribution token auth), kept until they
 /// expire. Shared by every client of that registry. Credentials and tokens are never logged.
 /// </summary>
-internal sealed class RegistryAuthenticator(RegistryOptions registry, TimeProvider time, ILogger logger)
+internal sealed class RegistryAuthenticator(RegistryOptions registry, Uri registryBase, TimeProvider time, ILogger logger)
 {
     /// <summary>Spec default when a token response says nothing about its lifetime.</summary>
     private static readonly TimeSpan DefaultTokenLifetime = TimeSpan.FromSeconds(60);
@@ -55,6 +56,8 @@ internal sealed class RegistryAuthenticator(RegistryOptions registry, TimeProvid
                 || !Uri.TryCreate(realm, UriKind.Absolute, out var realmUri)
                 || (realmUri.Scheme != Uri.UriSchemeHttp && realmUri.Scheme != Uri.UriSchemeHttps))
                 throw new ScanException(ScanFailureKind.AccessDenied, $"Registry '{registry.Name}' asked for a bearer token without a usable realm.");
+            if (TokenRealmPolicy.Refusal(registry, registryBase, realmUri) is { } refusal)
+                throw new ScanException(ScanFailureKind.AccessDenied, refusal);
             tokens.TryRemove(scope, out _);
             var token = await FetchTokenAsync(http, realmUri, parameters.GetValueOrDefault("service"), parameters.GetValueOrDefault("scope") ?? scope, ct);
             tokens[scope] = token;
@@ -77,7 +80,7 @@ internal sealed class RegistryAuthenticator(RegistryOptions registry, TimeProvid
         query.Append("scope=").Append(Uri.EscapeDataString(scope));
         var uri = new UriBuilder(realm) { Query = query.ToString() }.Uri;
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        using var request = RegistryRequests.Get(uri, registryBase);
         if (HasBasicCredentials) request.Headers.Authorization = BasicHeader();
         logger.LogDebug("Fetching a registry token for {Registry}, scope {Scope}", registry.Name, scope);
 
@@ -85,6 +88,11 @@ internal sealed class RegistryAuthenticator(RegistryOptions registry, TimeProvid
         try
         {
             response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (Exception e) when (OutboundAddressRefusedException.Find(e) is { } refused)
+        {
+            throw new ScanException(ScanFailureKind.AccessDenied,
+                $"Token service of registry '{registry.Name}' at {realm.IdnHost} was not contacted: {refused.Message}.", e);
         }
         catch (Exception e) when (RegistryClient.IsTransportFailure(e, ct))
         {

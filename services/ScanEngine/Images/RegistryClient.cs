@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ImageScanning.Outbound;
 using ImageScanning.ScanEngine.Model;
 using Microsoft.Extensions.Logging;
 using Polly.Timeout;
@@ -30,7 +31,7 @@ internal sealed class RegistryClient(
 
         using var response = await SendAsync(repository, () =>
         {
-            var request = new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v2/{repository}/manifests/{reference}"));
+            var request = RegistryRequests.Get(new Uri(baseUri, $"v2/{repository}/manifests/{reference}"), baseUri);
             foreach (var type in MediaTypes.AcceptedManifests) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue(type));
             return request;
         }, what, ct);
@@ -60,7 +61,7 @@ internal sealed class RegistryClient(
         RequireRepository(repository);
         Digests.RequireDigest(digest, $"blob of {repository}");
         var what = $"blob {repository}@{digest}";
-        var response = await SendAsync(repository, () => new HttpRequestMessage(HttpMethod.Get, new Uri(baseUri, $"v2/{repository}/blobs/{digest}")), what, ct);
+        var response = await SendAsync(repository, () => RegistryRequests.Get(new Uri(baseUri, $"v2/{repository}/blobs/{digest}"), baseUri), what, ct);
         try
         {
             var declared = response.Content.Headers.ContentLength;
@@ -94,7 +95,10 @@ internal sealed class RegistryClient(
         return buffer.ToArray();
     }
 
-    /// <summary>Sends a GET with the auth the registry wants (answering one 401 challenge) and maps failures.</summary>
+    /// <summary>
+    /// Sends a GET with the auth the registry wants (answering one 401 challenge), follows redirects (<see cref="FollowRedirectsAsync"/>)
+    /// and maps failures.
+    /// </summary>
     private async Task<HttpResponseMessage> SendAsync(string repository, Func<HttpRequestMessage> create, string what, CancellationToken ct)
     {
         var scope = $"repository:{repository}:pull";
@@ -119,9 +123,40 @@ internal sealed class RegistryClient(
             response = await SendOnceAsync(second, what, ct);
         }
 
+        response = await FollowRedirectsAsync(response, scope, what, ct);
         if (response.IsSuccessStatusCode) return response;
         using (response)
             throw await FailureAsync(response, what, ct);
+    }
+
+    /// <summary>
+    /// Follows up to MaxRedirects redirects by hand (the handler follows none): registries send blob GETs on to object storage.
+    /// Only a hop back to the registry's own origin carries its Authorization; every other host gets a bare GET, and the
+    /// connection to it passes the Outbound address policy. https never redirects down to http.
+    /// </summary>
+    private async Task<HttpResponseMessage> FollowRedirectsAsync(HttpResponseMessage response, string scope, string what, CancellationToken ct)
+    {
+        for (var hops = 0; RegistryRequests.IsRedirect(response.StatusCode); hops++)
+        {
+            var from = response.RequestMessage?.RequestUri ?? baseUri;
+            var location = response.Headers.Location;
+            response.Dispose();
+            if (location is null)
+                throw new ScanException(ScanFailureKind.RegistryUnreachable, $"Registry '{registry.Name}' redirected {what} without a Location.");
+            var target = location.IsAbsoluteUri ? location : new Uri(from, location);
+            if (hops >= options.MaxRedirects)
+                throw new ScanException(ScanFailureKind.RegistryUnreachable,
+                    $"Registry '{registry.Name}' redirected {what} more than {options.MaxRedirects} times (the last to {target.IdnHost}); "
+                    + "the limit is Scanning:RegistryHttp:MaxRedirects.");
+            if (target.Scheme != Uri.UriSchemeHttps && (target.Scheme != Uri.UriSchemeHttp || from.Scheme == Uri.UriSchemeHttps))
+                throw new ScanException(ScanFailureKind.AccessDenied,
+                    $"Registry '{registry.Name}' redirected {what} from {from.Scheme} to {target.Scheme}://{target.IdnHost}; only https (or http from an http registry) is followed.");
+            using var request = RegistryRequests.Get(target, baseUri);
+            if (RegistryRequests.SameOrigin(target, baseUri)) auth.Apply(request, scope);
+            logger.LogDebug("Registry {Registry} redirected {What} to {Host}", registry.Name, what, target.IdnHost);
+            response = await SendOnceAsync(request, what, ct);
+        }
+        return response;
     }
 
     private async Task<HttpResponseMessage> SendOnceAsync(HttpRequestMessage request, string what, CancellationToken ct)
@@ -129,6 +164,12 @@ internal sealed class RegistryClient(
         try
         {
             return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        }
+        catch (Exception e) when (OutboundAddressRefusedException.Find(e) is { } refused)
+        {
+            var host = request.RequestUri!.IdnHost;
+            throw new ScanException(ScanFailureKind.AccessDenied,
+                $"Registry '{registry.Name}' sent {what} on to {host}, which was not contacted: {refused.Message}.", e);
         }
         catch (Exception e) when (IsTransportFailure(e, ct))
         {

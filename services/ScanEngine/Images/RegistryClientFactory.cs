@@ -56,7 +56,7 @@ internal sealed class RegistryClientFactory : IRegistryClientFactory
             throw new ScanException(ScanFailureKind.RegistryNotConfigured,
                 $"Registry '{Digests.Printable(registryName ?? "")}' is not configured; the scanner pulls only from the registries in its configuration.");
         var logger = loggers.CreateLogger<RegistryClient>();
-        var auth = authenticators.GetOrAdd(entry.Options.Name, _ => new RegistryAuthenticator(entry.Options, time, logger));
+        var auth = authenticators.GetOrAdd(entry.Options.Name, _ => new RegistryAuthenticator(entry.Options, entry.BaseUri, time, logger));
         return new RegistryClient(entry.Options, entry.BaseUri, httpClients.CreateClient(HttpClientName), auth, httpOptions, throughput, time, logger);
     }
 

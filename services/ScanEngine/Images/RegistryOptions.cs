@@ -17,6 +17,13 @@ public sealed class RegistryOptions
     /// <summary>A static bearer token sent on every request (for registries that hand out long-lived tokens).</summary>
     public string? BearerToken { get; set; }
 
+    /// <summary>
+    /// Hosts besides the registry's own that may serve its bearer-token realm and so receive its credentials (Docker Hub's
+    /// registry-1.docker.io names auth.docker.io). Empty by default: a realm anywhere else is refused as AccessDenied. Naming a
+    /// host here does not exempt it from the Outbound address policy; only the registry's own Url host is exempt.
+    /// </summary>
+    public List<string> TokenRealmHosts { get; set; } = [];
+
     /// <summary>Never prints the credentials.</summary>
     public override string ToString() => $"{Name} ({Url})";
 }
@@ -46,6 +53,12 @@ public sealed class RegistryHttpOptions
 
     /// <summary>A blob read that gets no byte for this long fails as RegistryUnreachable.</summary>
     public TimeSpan BlobReadIdleTimeout { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Redirects followed for one request (blob GETs are redirected to object storage or a CDN); one more fails the request as
+    /// RegistryUnreachable. Each hop is checked against the Outbound address policy and gets no credentials off the registry's host.
+    /// </summary>
+    public int MaxRedirects { get; set; } = 5;
 
     /// <summary>Largest manifest accepted (the distribution spec suggests registries accept at least 4 MiB).</summary>
     public int MaxManifestBytes { get; set; } = 4 * 1024 * 1024;

@@ -1,4 +1,5 @@
 using System.Net;
+using ImageScanning.Outbound;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -17,7 +18,8 @@ public static class RegistryServiceCollectionExtensions
     /// <see cref="ImageReader"/> and the registry HttpClient with its resilience pipeline: retries
     /// with exponential backoff and jitter on connection failures, 5xx, 408 and 429 (never on other
     /// 4xx), an attempt timeout up to the response headers (bodies are streamed outside it) and a
-    /// total timeout. Blob bodies must keep up <see cref="BlobThroughputOptions"/>.
+    /// total timeout. Blob bodies must keep up <see cref="BlobThroughputOptions"/>. Connections pass the Outbound address policy
+    /// (section "Outbound", <see cref="OutboundOptions"/>) except to each registry's own configured host.
     /// </summary>
     public static IServiceCollection AddRegistryClients(
         this IServiceCollection services, IConfiguration registriesSection, Action<RegistryHttpOptions>? configureHttp = null)
@@ -29,6 +31,7 @@ public static class RegistryServiceCollectionExtensions
         var http = services.AddOptions<RegistryHttpOptions>();
         if (configureHttp is not null) http.Configure(configureHttp);
 
+        services.AddOutboundAddressPolicy();
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRegistryClientFactory, RegistryClientFactory>();
         services.TryAddSingleton<LayerReader>();
@@ -42,16 +45,18 @@ public static class RegistryServiceCollectionExtensions
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("imagescanning-scanner/1.0");
             })
-            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            // Each registry's requests use connections of their own, through the Outbound address policy: the registry's
+            // configured host at any address, anything else (a redirect, a token realm) only where the policy allows.
+            .ConfigurePrimaryHttpMessageHandler(sp => new TrustedHostRoutingHandler(sp.GetRequiredService<OutboundAddressPolicy>(), handler =>
             {
-                ConnectTimeout = sp.GetRequiredService<IOptions<RegistryHttpOptions>>().Value.ConnectTimeout,
-                // Blob GETs are often redirected to storage; Authorization is not forwarded on redirect.
-                AllowAutoRedirect = true,
-                MaxAutomaticRedirections = 5,
+                handler.ConnectTimeout = sp.GetRequiredService<IOptions<RegistryHttpOptions>>().Value.ConnectTimeout;
+                // Redirects are followed by RegistryClient, hop by hop, so that each is checked and none carries credentials elsewhere.
+                handler.AllowAutoRedirect = false;
+                handler.UseCookies = false;
                 // Digests are over the bytes as stored: never let the handler decompress.
-                AutomaticDecompression = DecompressionMethods.None,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            })
+                handler.AutomaticDecompression = DecompressionMethods.None;
+                handler.PooledConnectionLifetime = TimeSpan.FromMinutes(5);
+            }))
             .AddResilienceHandler("registry", (pipeline, context) =>
             {
                 var o = context.ServiceProvider.GetRequiredService<IOptions<RegistryHttpOptions>>().Value;
@@ -59,7 +64,10 @@ public static class RegistryServiceCollectionExtensions
                 if (o.MaxRetryAttempts > 0)
                     pipeline.AddRetry(new HttpRetryStrategyOptions
                     {
-                        // The default predicate: HttpRequestException, attempt timeouts, 5xx, 408 and 429.
+                        // The default predicate (HttpRequestException, attempt timeouts, 5xx, 408 and 429), except a connection
+                        // the address policy refused: that is an answer, not a transient failure.
+                        ShouldHandle = args => ValueTask.FromResult(
+                            HttpClientResiliencePredicates.IsTransient(args.Outcome) && OutboundAddressRefusedException.Find(args.Outcome.Exception) is null),
                         MaxRetryAttempts = o.MaxRetryAttempts,
                         Delay = o.RetryBaseDelay,
                         MaxDelay = o.RetryMaxDelay,

@@ -24,6 +24,7 @@ public static class ScannerCoreExtensions
     {
         if (builder.Services.Any(d => d.ServiceType == typeof(ScanImageHandler))) return builder; // Basic and Enhanced in one process.
         builder.Services.AddRegistryClients(builder.Configuration.GetSection("Registries"));
+        builder.Services.AddOptions<RegistryHttpOptions>().BindConfiguration(ScannerOptions.Section + ":RegistryHttp");
         builder.Services.AddOptions<BlobThroughputOptions>().BindConfiguration(ScannerOptions.Section)
             .Validate(o => o.Problem() is null, "Scanning:MinimumThroughputBytesPerSecond must not be negative and Scanning:ThroughputWindow must be positive.")
             .ValidateOnStart();

@@ -1,3 +1,4 @@
+using ImageScanning.Outbound;
 using ImageScanning.ScanEngine.Images;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,7 +9,8 @@ namespace ImageScanning.ScanEngine.Tests.Images;
 internal static class RegistryTestServices
 {
     public static ServiceProvider Build(
-        IEnumerable<RegistryOptions> registries, Action<RegistryHttpOptions>? configure = null, Action<BlobThroughputOptions>? throughput = null)
+        IEnumerable<RegistryOptions> registries, Action<RegistryHttpOptions>? configure = null, Action<BlobThroughputOptions>? throughput = null,
+        IEnumerable<string>? allowList = null)
     {
         var settings = new Dictionary<string, string?>();
         var i = 0;
@@ -19,6 +21,7 @@ internal static class RegistryTestServices
             if (r.Username is not null) settings[$"Registries:{i}:Username"] = r.Username;
             if (r.Password is not null) settings[$"Registries:{i}:Password"] = r.Password;
             if (r.BearerToken is not null) settings[$"Registries:{i}:BearerToken"] = r.BearerToken;
+            for (var h = 0; h < r.TokenRealmHosts.Count; h++) settings[$"Registries:{i}:TokenRealmHosts:{h}"] = r.TokenRealmHosts[h];
             i++;
         }
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
@@ -35,6 +38,8 @@ internal static class RegistryTestServices
             configure?.Invoke(o);
         });
         if (throughput is not null) services.Configure(throughput);
+        // The Outbound allow-list (no IConfiguration in this bare collection, so set in code as the CLI would).
+        if (allowList is not null) services.Configure<OutboundOptions>(o => o.AllowList.AddRange(allowList));
         return services.BuildServiceProvider();
     }
 

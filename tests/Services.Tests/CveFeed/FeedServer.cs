@@ -19,7 +19,7 @@ namespace ImageScanning.Services.Tests.CveFeed;
 /// </summary>
 public sealed class FeedServer : IAsyncDisposable
 {
-    private sealed record Document(byte[] Bytes, string ETag, DateTimeOffset LastModified, int? FailWith, bool Truncate, TimeSpan Stall = default);
+    private sealed record Document(byte[] Bytes, string ETag, DateTimeOffset LastModified, int? FailWith, bool Truncate, TimeSpan Stall = default, bool Chunked = false);
 
     private readonly ConcurrentDictionary<string, Document> documents = new();
     private readonly WebApplication app;
@@ -60,6 +60,9 @@ public sealed class FeedServer : IAsyncDisposable
     /// <summary>Serves the first half of the document (with a matching Content-Length) under a new ETag.</summary>
     public void Truncate(string name) => documents[name] = documents[name] with { Truncate = true, ETag = "\"truncated\"" };
 
+    /// <summary>Serves the document without a Content-Length (chunked), so only the bytes themselves tell its size.</summary>
+    public void Chunk(string name) => documents[name] = documents[name] with { Chunked = true };
+
     /// <summary>Answers requests for the document only after this long (a hung server).</summary>
     public void Stall(string name, TimeSpan delay) => documents[name] = documents[name] with { Stall = delay, FailWith = null };
 
@@ -93,7 +96,9 @@ public sealed class FeedServer : IAsyncDisposable
         headers.LastModified = doc.LastModified;
         if (notModified) { result = Results.StatusCode(304); return 304; }
         var bytes = doc.Truncate ? doc.Bytes[..(doc.Bytes.Length / 2)] : doc.Bytes;
-        result = Results.Bytes(bytes, "application/octet-stream");
+        result = doc.Chunked
+            ? Results.Stream(async body => await body.WriteAsync(bytes), "application/octet-stream")
+            : Results.Bytes(bytes, "application/octet-stream");
         return 200;
     }
 

@@ -232,6 +232,28 @@ public sealed class FeedSourcesTests
         });
     }
 
+    [TestCase(false, "is ")]
+    [TestCase(true, "goes on past")]
+    public async Task A_download_larger_than_MaxDownloadBytes_fails_naming_the_limit_whatever_the_encoding(bool chunked, string reason)
+    {
+        server.Put("go.zip", GoFeed(), Published);
+        if (chunked) server.Chunk("go.zip");
+        await using var feed = await CveFeedHost.StartAsync(directory, new Dictionary<string, string?>
+        {
+            ["CveFeed:Sources:0:Name"] = "go",
+            ["CveFeed:Sources:0:Kind"] = "osv-zip-url",
+            ["CveFeed:Sources:0:Url"] = server.UrlOf("go.zip"),
+            ["CveFeed:Sources:0:Interval"] = "00:00:00",
+            ["CveFeed:Http:MaxDownloadBytes"] = "4096",
+        });
+
+        var refused = await RefreshAsync(feed, "go");
+
+        Assert.That(refused.GetProperty("lastOutcome").GetString(), Is.EqualTo("failed"));
+        Assert.That(refused.GetProperty("lastError").GetString(), Does.Contain(reason).And.Contain("4096 bytes CveFeed:Http:MaxDownloadBytes allows"));
+        Assert.That(await feed.Advisories.CountAsync(), Is.Zero);
+    }
+
     [Test]
     public async Task Uploads_appear_as_the_upload_source()
     {

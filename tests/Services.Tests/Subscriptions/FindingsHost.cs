@@ -48,9 +48,17 @@ public sealed class FindingsHost : IAsyncDisposable
         ["Subscriptions:Lease"] = "00:00:03",
     };
 
-    public static async Task<FindingsHost> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>The test receivers listen on http://127.0.0.1: plain http and that loopback address must be allowed.</summary>
+    public static readonly Dictionary<string, string?> LocalReceivers = new()
+    {
+        ["Subscriptions:AllowHttp"] = "true",
+        ["Outbound:AllowList:0"] = "127.0.0.1",
+    };
+
+    public static async Task<FindingsHost> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string?>? settings = null, bool allowLocalReceivers = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = dataDirectory });
+        if (allowLocalReceivers) builder.Configuration.AddInMemoryCollection(LocalReceivers);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? FastRetries)
         {
             ["Storage:DataDirectory"] = dataDirectory,

@@ -1,6 +1,8 @@
 using ImageScanning.Findings.Subscriptions.Data;
 using ImageScanning.ServiceDefaults.Storage;
 using ImageScanning.TestSupport;
+using MongoDB.Bson;
+using MongoDB.Driver;
 
 namespace ImageScanning.Services.Tests.Subscriptions;
 
@@ -184,5 +186,61 @@ public sealed class MongoSubscriptionStoreTests : SubscriptionStoreContractTests
     {
         var database = new MongoServiceDatabase(await MongoTestDatabase.CreateOrIgnoreAsync("subscriptions"), "findings");
         return (new MongoSubscriptionStore(database), database);
+    }
+}
+
+/// <summary>The SQLite store as Findings wires it: secrets encrypted on the way in, decrypted on the way out.</summary>
+public sealed class ProtectedSqliteSubscriptionStoreTests : SubscriptionStoreContractTests
+{
+    private string _directory = "";
+
+    [SetUp]
+    public void CreateDirectory() => _directory = Directory.CreateTempSubdirectory("subscription-store-protected-").FullName;
+
+    [TearDown]
+    public void DeleteDirectory()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    protected override Task<(ISubscriptionStore Store, IServiceDatabase Database)> CreateAsync()
+    {
+        var database = new SqliteDatabase(Path.Combine(_directory, "findings.db"));
+        var protector = new SubscriptionSecretProtector(Path.Combine(_directory, "findings-keys"));
+        return Task.FromResult<(ISubscriptionStore, IServiceDatabase)>((new ProtectedSubscriptionStore(new SqliteSubscriptionStore(database), protector), database));
+    }
+}
+
+/// <summary>The Mongo store as Findings wires it; and the collection holds no plaintext secret.</summary>
+public sealed class ProtectedMongoSubscriptionStoreTests : SubscriptionStoreContractTests
+{
+    private string _keys = "";
+    private IMongoDatabase? _mongo;
+
+    [SetUp]
+    public void CreateDirectory() => _keys = Directory.CreateTempSubdirectory("subscription-keys-").FullName;
+
+    [TearDown]
+    public void DeleteDirectory() => Directory.Delete(_keys, recursive: true);
+
+    protected override async Task<(ISubscriptionStore Store, IServiceDatabase Database)> CreateAsync()
+    {
+        _mongo = await MongoTestDatabase.CreateOrIgnoreAsync("subscriptions");
+        var database = new MongoServiceDatabase(_mongo, "findings");
+        return (new ProtectedSubscriptionStore(new MongoSubscriptionStore(database), new SubscriptionSecretProtector(_keys)), database);
+    }
+
+    [Test]
+    public async Task The_collection_holds_the_secret_encrypted()
+    {
+        var (store, _) = await CreateAsync();
+        var subscription = new Subscription(Guid.NewGuid(), "https://hooks.example.test/a", """{"source":["aws.ecr"]}""", false, null,
+            "whsec_plain_secret_for_mongo", DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch);
+        await store.SaveSubscriptionAsync(subscription);
+
+        var raw = await _mongo!.GetCollection<BsonDocument>(MongoSubscriptionStore.SubscriptionsCollection).Find(FilterDefinition<BsonDocument>.Empty).FirstAsync();
+        Assert.That(raw["Secret"].AsString, Does.StartWith(SubscriptionSecretProtector.Prefix).And.Not.Contain("plain_secret"));
+        Assert.That((await store.GetSubscriptionAsync(subscription.Id))!.Secret, Is.EqualTo(subscription.Secret));
     }
 }

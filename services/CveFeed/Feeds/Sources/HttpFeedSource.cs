@@ -39,12 +39,14 @@ public sealed class HttpFeedSource(FeedSourceOptions options, IHttpClientFactory
         if (!response.IsSuccessStatusCode)
             throw new HttpRequestException($"GET {url.GetLeftPart(UriPartial.Path)} answered {(int)response.StatusCode} {response.ReasonPhrase}.", null, response.StatusCode);
 
+        if (response.Content.Headers.ContentLength is { } announced && announced > http.MaxDownloadBytes)
+            throw new FeedUnreadableException(TooLarge(url, $"is {announced} bytes"));
         await using var spool = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 1 << 16,
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         try
         {
             await using var body = await response.Content.ReadAsStreamAsync(download.Token);
-            await body.CopyToAsync(spool, download.Token);
+            await CopyCappedAsync(body, spool, url, download.Token);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -59,6 +61,21 @@ public sealed class HttpFeedSource(FeedSourceOptions options, IHttpClientFactory
         return new FeedRunResult(false, result, result.Total - result.Failed,
             response.Headers.ETag?.ToString(), response.Content.Headers.LastModified?.ToString("R"), null);
     }
+
+    /// <summary>Copies the body, refusing to spool more than CveFeed:Http:MaxDownloadBytes whatever the transfer encoding.</summary>
+    private async Task CopyCappedAsync(Stream body, Stream spool, Uri url, CancellationToken ct)
+    {
+        var buffer = new byte[1 << 16];
+        int read;
+        while ((read = await body.ReadAsync(buffer, ct)) > 0)
+        {
+            if (spool.Length + read > http.MaxDownloadBytes) throw new FeedUnreadableException(TooLarge(url, "goes on"));
+            await spool.WriteAsync(buffer.AsMemory(0, read), ct);
+        }
+    }
+
+    private string TooLarge(Uri url, string what) =>
+        $"Download of {url.GetLeftPart(UriPartial.Path)} {what} past the {http.MaxDownloadBytes} bytes CveFeed:Http:MaxDownloadBytes allows.";
 
     private Task<ImportResult> ImportAsync(Stream feed, CancellationToken ct) => options.Kind switch
     {

@@ -6,13 +6,14 @@ using MassTransit;
 namespace ImageScanning.Findings.Subscriptions.Consumers;
 
 /// <summary>Creates a webhook subscription with a new signing secret, which this answer carries the only time.</summary>
-public sealed class CreateSubscriptionConsumer(ISubscriptionStore store, TimeProvider time, ILogger<CreateSubscriptionConsumer> logger)
+public sealed class CreateSubscriptionConsumer(
+    ISubscriptionStore store, SubscriptionTargetPolicy targets, TimeProvider time, ILogger<CreateSubscriptionConsumer> logger)
     : IConsumer<CreateSubscription>
 {
     public async Task Consume(ConsumeContext<CreateSubscription> context)
     {
         var definition = context.Message.Definition;
-        if (SubscriptionValidation.Validate(definition) is { } error)
+        if ((SubscriptionValidation.Validate(definition) ?? await targets.CheckAsync(definition.TargetUrl, context.CancellationToken)) is { } error)
         {
             await context.RespondAsync(new SubscriptionResult(false, error, null, null));
             return;

@@ -5,7 +5,7 @@ using MassTransit;
 namespace ImageScanning.Findings.Subscriptions.Consumers;
 
 /// <summary>Replaces a subscription's URL, pattern and mode; its id and secret stay.</summary>
-public sealed class UpdateSubscriptionConsumer(ISubscriptionStore store, TimeProvider time) : IConsumer<UpdateSubscription>
+public sealed class UpdateSubscriptionConsumer(ISubscriptionStore store, SubscriptionTargetPolicy targets, TimeProvider time) : IConsumer<UpdateSubscription>
 {
     public async Task Consume(ConsumeContext<UpdateSubscription> context)
     {
@@ -16,7 +16,7 @@ public sealed class UpdateSubscriptionConsumer(ISubscriptionStore store, TimePro
             await context.RespondAsync(new SubscriptionResult(false, null, null, null));
             return;
         }
-        if (SubscriptionValidation.Validate(definition) is { } error)
+        if ((SubscriptionValidation.Validate(definition) ?? await targets.CheckAsync(definition.TargetUrl, context.CancellationToken)) is { } error)
         {
             await context.RespondAsync(new SubscriptionResult(true, error, existing.ToView(), null));
             return;

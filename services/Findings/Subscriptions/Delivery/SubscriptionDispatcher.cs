@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using ImageScanning.Findings.Subscriptions.Data;
+using ImageScanning.Outbound;
 
 namespace ImageScanning.Findings.Subscriptions.Delivery;
 
@@ -74,7 +75,7 @@ public sealed class SubscriptionDispatcher(
 
     private async Task AttemptAsync(Subscription subscription, WebhookDelivery delivery, CancellationToken cancellationToken)
     {
-        var error = await SendAsync(subscription, delivery, cancellationToken);
+        var (error, refused) = await SendAsync(subscription, delivery, cancellationToken);
         if (error is null)
         {
             await store.MarkDeliveredAsync(delivery.Id, time.GetUtcNow(), cancellationToken);
@@ -85,7 +86,9 @@ public sealed class SubscriptionDispatcher(
         }
 
         var attempts = delivery.Attempts + 1;
-        if (attempts >= options.MaxAttempts)
+        // A refused address is the platform's answer, not the subscriber's: retrying changes nothing until someone changes the
+        // allow-list or the name's address, and then replays the dead letters.
+        if (attempts >= options.MaxAttempts || refused)
         {
             await store.MarkDeadLetteredAsync(delivery.Id, attempts, error, time.GetUtcNow(), cancellationToken);
             metrics.DeadLettered();
@@ -109,8 +112,11 @@ public sealed class SubscriptionDispatcher(
         return backoff;
     }
 
-    /// <summary>Null when the subscriber accepted (2xx); otherwise why not, without the body or secret.</summary>
-    private async Task<string?> SendAsync(Subscription subscription, WebhookDelivery delivery, CancellationToken cancellationToken)
+    /// <summary>
+    /// Null when the subscriber accepted (2xx); otherwise why not, without the body or secret. Refused and failed connections
+    /// say no more than the category: the dead letters must not tell which internal ports answer.
+    /// </summary>
+    private async Task<(string? Error, bool Refused)> SendAsync(Subscription subscription, WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         var body = Encoding.UTF8.GetBytes(delivery.Body);
         using var request = new HttpRequestMessage(HttpMethod.Post, subscription.TargetUrl) { Content = new ByteArrayContent(body) };
@@ -123,15 +129,25 @@ public sealed class SubscriptionDispatcher(
         try
         {
             using var response = await httpClientFactory.CreateClient(HttpClientName).SendAsync(request, timeout.Token);
-            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}";
+            return (response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode} {response.ReasonPhrase}", false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return $"no response within {options.RequestTimeout.TotalSeconds:0.#} s";
+            return ($"no response within {options.RequestTimeout.TotalSeconds:0.#} s", false);
+        }
+        catch (HttpRequestException e) when (OutboundAddressRefusedException.Find(e) is { } refused)
+        {
+            return (refused.Message, true);
         }
         catch (HttpRequestException e)
         {
-            return e.HttpRequestError + ": " + e.Message;
+            return (e.HttpRequestError switch
+            {
+                HttpRequestError.NameResolutionError => "the host name does not resolve",
+                HttpRequestError.SecureConnectionError => "the TLS handshake failed",
+                HttpRequestError.ConnectionError => "no connection could be made",
+                _ => "the request failed (" + e.HttpRequestError + ")",
+            }, false);
         }
     }
 }
