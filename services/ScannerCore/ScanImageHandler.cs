@@ -24,8 +24,9 @@ public interface IScanImageHandler
 /// What a scanner does with a ScanImage command, once per scan id however often it arrives (a redelivery, the router's sweeper):
 /// scan within <see cref="ScannerOptions.ScanTimeout"/>, then one unit of work in the scanners' database holds the scan's inbox
 /// mark, its inventory and its result (ImageScanned, ImageRescanned for a RESCAN, or ImageScanFailed with a reason a user can act
-/// on) in the outbox. The scan runs before that unit of work, which on SQLite holds the file's write lock. Unexpected errors are
-/// rethrown so MassTransit retries them; past the retries its Fault&lt;ScanImage&gt; makes the failure visible. A RESCAN (new
+/// on) in the outbox. The scan runs before that unit of work, which on SQLite holds the file's write lock. A failure caused by the
+/// image's bytes (every ScanException, and running out of memory or stack on them) is such a result, recorded once and never
+/// retried, so the image is not fetched again. Unexpected errors (the store, the bus) are rethrown so MassTransit retries them; past the retries its Fault&lt;ScanImage&gt; makes the failure visible. A RESCAN (new
 /// advisories) re-matches the stored inventory without pulling the image, unless it is missing or was made by another finder set.
 /// Attempts are counted per scan id: a scan whose scanner stopped <see cref="ScannerOptions.MaxScanAttempts"/> times in the middle
 /// of it fails without being tried again.
@@ -114,6 +115,18 @@ public sealed class ScanImageHandler(
         catch (ScanException e)
         {
             return new ScanOutcome(null, false, e);
+        }
+        catch (OutOfMemoryException e)
+        {
+            // The image's bytes asked for more memory than there is (the layer reader names the layer when it is one): retrying
+            // would fetch it again to the same end, so it is a result, not a fault.
+            return new ScanOutcome(null, false, new ScanException(ScanFailureKind.LayerTooLarge,
+                $"The scan of {scan.Image.Repository}@{scan.Image.Digest} ran out of memory on the image's contents and was stopped; it is not retried.", e));
+        }
+        catch (InsufficientExecutionStackException e)
+        {
+            return new ScanOutcome(null, false, new ScanException(ScanFailureKind.CorruptLayer,
+                $"The scan of {scan.Image.Repository}@{scan.Image.Digest} met content nested too deeply to read and was stopped; it is not retried.", e));
         }
     }
 

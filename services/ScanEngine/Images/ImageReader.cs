@@ -38,7 +38,7 @@ public sealed class ImageReadResult
 /// through <see cref="LayerReader"/>. Indexes and non-image artifacts fail as UnsupportedImage.
 /// </summary>
 public sealed class ImageReader(
-    IRegistryClientFactory registries, LayerReader layerReader, LayerLimits limits, ILogger<ImageReader> logger, ILayerCache? cache = null)
+    IRegistryClientFactory registries, LayerReader layerReader, LayerLimits limits, ImageLimits imageLimits, ILogger<ImageReader> logger, ILayerCache? cache = null)
 {
     /// <summary>Largest image config accepted.</summary>
     public const int MaxConfigBytes = 8 * 1024 * 1024;
@@ -69,7 +69,9 @@ public sealed class ImageReader(
                 $"{image} is not a container image: its config has media type '{Digests.Printable(config.MediaType)}'{(manifest.ArtifactType is null ? "" : $" (artifact type '{Digests.Printable(manifest.ArtifactType)}')")}.");
         if (manifest.Layers.Count == 0)
             throw new ScanException(ScanFailureKind.UnsupportedImage, $"{image} has no layers.");
-        // Refuse unknown layer types before downloading anything.
+        // Refuse too many layers and unknown layer types before downloading anything.
+        var budget = new ImageBudget(imageLimits, image);
+        budget.CheckLayers(manifest.Layers.Count);
         foreach (var layer in manifest.Layers) LayerReader.RequireSupported(layer.MediaType, layer.Digest);
 
         if (config.Size > MaxConfigBytes)
@@ -83,12 +85,13 @@ public sealed class ImageReader(
         {
             if (cacheScope is not null && cache is not null && cache.TryGet(cacheScope, layer.Digest, out var cached))
             {
+                budget.KeepCached(cached);
                 files.Add(cached);
                 layers.Add(new ImageLayer(layer.Digest, layer.MediaType, layer.Size, new LayerReadStats { FromCache = true, KeptFiles = cached.Files.Count }));
                 continue;
             }
             await using var blob = await client.OpenBlobAsync(repository, layer.Digest, layer.Size, ct);
-            var read = await layerReader.ReadWithStatsAsync(blob, layer.MediaType, layer.Digest, wants, limits, ct, sniffer);
+            var read = await layerReader.ReadWithStatsAsync(blob, layer.MediaType, layer.Digest, wants, limits, ct, sniffer, budget);
             files.Add(read.Files);
             if (cacheScope is not null) cache?.Put(cacheScope, layer.Digest, read.Files);
             layers.Add(new ImageLayer(layer.Digest, layer.MediaType, layer.Size, read.Stats));

@@ -24,6 +24,12 @@ public sealed record LayerLimits
     /// <summary>Tar entries of any type in one layer.</summary>
     public long MaxEntries { get; init; } = 2_000_000;
 
+    /// <summary>
+    /// The data of one tar metadata entry, which TarReader reads into memory whole: a PAX extended header ('x', 'g') or a GNU
+    /// long name or link ('L', 'K'). Real ones hold a path or a few attributes; a larger one fails the layer before it is read.
+    /// </summary>
+    public long MaxHeaderBytes { get; init; } = 1024 * 1024;
+
     public static LayerLimits Default { get; } = new();
 }
 

@@ -43,11 +43,13 @@ public sealed class LayerReader
     /// Optional: keeps regular files <paramref name="wants"/> rejects when their content is recognised (executables),
     /// each up to <see cref="LayerLimits.MaxSniffedFileBytes"/>; larger ones are skipped and counted.
     /// </param>
-    public async Task<LayerReadResult> ReadWithStatsAsync(Stream blob, string mediaType, string digest, Func<string, bool> wants, LayerLimits limits, CancellationToken ct, IContentSniffer? sniffer = null)
+    /// <param name="budget">Optional: the budget of the whole image this layer belongs to (entries and kept bytes over all layers).</param>
+    public async Task<LayerReadResult> ReadWithStatsAsync(Stream blob, string mediaType, string digest, Func<string, bool> wants, LayerLimits limits, CancellationToken ct,
+        IContentSniffer? sniffer = null, ImageBudget? budget = null)
     {
         RequireSupported(mediaType, digest);
         var compressed = new MeteredStream(blob, long.MaxValue, null);
-        var state = new State(digest, wants, limits, sniffer);
+        var state = new State(digest, wants, limits, sniffer, budget);
         try
         {
             // Trust the bytes over the label, as container runtimes do: a "tar+gzip" layer that is a
@@ -72,7 +74,9 @@ public sealed class LayerReader
                     () => new ScanException(ScanFailureKind.LayerTooLarge,
                         $"Layer {digest} unpacks to more than {limits.MaxUncompressedBytes} bytes (limit MaxUncompressedBytes); refusing it as a possible decompression bomb."));
                 state.Uncompressed = uncompressed;
-                await using (var tar = new TarReader(uncompressed, leaveOpen: true))
+                // TarReader reads PAX and GNU long-name data whole: the guard refuses an oversized one before it is allocated.
+                var guarded = new TarHeaderGuard(uncompressed, digest, limits.MaxHeaderBytes);
+                await using (var tar = new TarReader(guarded, leaveOpen: true))
                 {
                     while (await tar.GetNextEntryAsync(copyData: false, ct) is { } entry)
                         await state.AddAsync(entry, ct);
@@ -91,6 +95,16 @@ public sealed class LayerReader
         catch (OperationCanceledException)
         {
             throw;
+        }
+        catch (OutOfMemoryException e)
+        {
+            // Whatever the limits missed, memory ran out on this layer's bytes: a property of the image, not worth a retry.
+            throw new ScanException(ScanFailureKind.LayerTooLarge,
+                $"Layer {digest} could not be read within the memory available (after {compressed.Count} compressed bytes); refusing it as too large.", e);
+        }
+        catch (InsufficientExecutionStackException e)
+        {
+            throw new ScanException(ScanFailureKind.CorruptLayer, $"Layer {digest} is nested too deeply to be read (after {compressed.Count} compressed bytes).", e);
         }
         catch (Exception e) when (e is ZstdSharp.ZstdException or InvalidDataException or EndOfStreamException or FormatException or OverflowException or ArgumentException or NotSupportedException)
         {
@@ -162,7 +176,7 @@ public sealed class LayerReader
     }
 
     /// <summary>What has been kept so far from one layer.</summary>
-    private sealed class State(string digest, Func<string, bool> wants, LayerLimits limits, IContentSniffer? sniffer)
+    private sealed class State(string digest, Func<string, bool> wants, LayerLimits limits, IContentSniffer? sniffer, ImageBudget? budget)
     {
         private readonly Dictionary<string, byte[]> files = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> symlinks = new(StringComparer.Ordinal);
@@ -180,6 +194,7 @@ public sealed class LayerReader
         {
             if (++entries > limits.MaxEntries)
                 throw new ScanException(ScanFailureKind.LayerTooLarge, $"Layer {digest} has more than {limits.MaxEntries} entries (limit MaxEntries).");
+            budget?.AddEntry(digest);
             if (!TryNormalise(entry.Name, out var path))
             {
                 unsafeEntries++;
@@ -241,6 +256,7 @@ public sealed class LayerReader
             if (keptBytes + length > limits.MaxKeptBytes)
                 throw new ScanException(ScanFailureKind.LayerTooLarge,
                     $"Layer {digest} holds more than {limits.MaxKeptBytes} bytes of wanted files (limit MaxKeptBytes).");
+            budget?.Keep(digest, path, length);
             var content = new byte[length];
             if (length > 0)
             {
@@ -260,7 +276,7 @@ public sealed class LayerReader
             var head = new byte[Math.Min(length, IContentSniffer.HeadLength)];
             await data.ReadExactlyAsync(head, ct);
             if (!contentSniffer.WantsContent(path, head)) return;
-            if (length > limits.MaxSniffedFileBytes || keptBytes + length > limits.MaxKeptBytes)
+            if (length > limits.MaxSniffedFileBytes || keptBytes + length > limits.MaxKeptBytes || budget?.TryKeep(length) == false)
             {
                 skippedSniffedFiles++;
                 return;

@@ -35,7 +35,11 @@ public static class RegistryServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IRegistryClientFactory, RegistryClientFactory>();
         services.TryAddSingleton<LayerReader>();
-        services.TryAddSingleton(LayerLimits.Default);
+        // Defaults here; the scanners bind them from Scanning:LayerLimits:* and Scanning:ImageLimits:* (ScannerCore).
+        services.AddOptions<LayerLimits>();
+        services.AddOptions<ImageLimits>();
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<LayerLimits>>().Value);
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<ImageLimits>>().Value);
         services.TryAddSingleton<ILayerCache>(_ => new MemoryLayerCache());
         services.TryAddSingleton<ImageReader>();
 

@@ -31,6 +31,11 @@ public static class ScannerCoreExtensions
         builder.Services.AddOptions<ScannerOptions>().BindConfiguration(ScannerOptions.Section)
             .Validate(o => o.Problem() is null, "Scanning:ScanTimeout must be positive and Scanning:MaxScanAttempts at least 1.")
             .ValidateOnStart();
+        // The hostile-input budget: each layer's, and the whole image's over all its layers (the time bound is ScanTimeout).
+        builder.Services.AddOptions<LayerLimits>().BindConfiguration(ScannerOptions.Section + ":LayerLimits");
+        builder.Services.AddOptions<ImageLimits>().BindConfiguration(ScannerOptions.Section + ":ImageLimits")
+            .Validate(o => o.Problem() is null, "Scanning:ImageLimits:MaxLayers and MaxEntries must be at least 1 and MaxKeptBytes not negative.")
+            .ValidateOnStart();
         builder.Services.AddOptions<ScannerFaultInjectionOptions>().BindConfiguration(ScannerFaultInjectionOptions.Section);
 
         builder.AddStore<IAdvisoryStore>("advisories", path => new SqliteAdvisoryStore(path), db => new MongoAdvisoryStore(db));

@@ -9,6 +9,11 @@ namespace ImageScanning.ScanEngine.Ecosystems.Rpm;
 /// hash at all: it visits every hash page, takes the off-page values and follows their chains, as
 /// knqyf263/go-rpmdb does. Layouts follow BDB's db_page.h; the byte order is that of the metadata page's
 /// magic. Every chain is bounded by the page count, so a cyclic or truncated chain is an error, never a hang.
+/// <para>
+/// The file comes from the image: items naming a chain already read are read once, an overflow page may belong to one
+/// chain only (so a cycle, or chains sharing a tail, are refused), and the header count and their bytes together are
+/// bounded by <see cref="SqliteRpmDatabaseLimits"/>' rows and bytes, so what is copied never exceeds the file itself.
+/// </para>
 /// </summary>
 internal static class BerkeleyRpmDatabase
 {
@@ -28,7 +33,9 @@ internal static class BerkeleyRpmDatabase
         public uint U32(int at) => bigEndian ? BinaryPrimitives.ReadUInt32BigEndian(Content[at..]) : BinaryPrimitives.ReadUInt32LittleEndian(Content[at..]);
     }
 
-    public static IReadOnlyList<byte[]> ReadHeaderBlobs(byte[] content)
+    public static IReadOnlyList<byte[]> ReadHeaderBlobs(byte[] content) => ReadHeaderBlobs(content, SqliteRpmDatabaseLimits.Default);
+
+    internal static IReadOnlyList<byte[]> ReadHeaderBlobs(byte[] content, SqliteRpmDatabaseLimits limits)
     {
         if (!HasMagic(content)) throw new InvalidDataException("not a Berkeley DB hash database (no hash magic)");
         var r = new Reader(content, BinaryPrimitives.ReadUInt32LittleEndian(content.AsSpan(12)) != HashMagic);
@@ -41,6 +48,9 @@ internal static class BerkeleyRpmDatabase
         var pageCount = (int)Math.Min((long)lastPage + 1, content.Length / pageSize);
 
         var blobs = new List<byte[]>();
+        var chainStarts = new HashSet<uint>();
+        var inChain = new bool[pageCount];
+        long totalBytes = 0;
         for (var page = 1; page < pageCount; page++)
         {
             var start = page * (int)pageSize;
@@ -58,13 +68,21 @@ internal static class BerkeleyRpmDatabase
                 var item = start + itemOffset;
                 if (content[item] != OffPageItem) continue; // small inline values (rpm's counters) are no headers
                 if (itemOffset + 12 > pageSize) throw new InvalidDataException($"Berkeley DB page {page} off-page item {i} is cut short");
-                blobs.Add(ReadOverflowChain(r, r.U32(item + 4), r.U32(item + 8), (int)pageSize, pageCount));
+                var firstPage = r.U32(item + 4);
+                if (!chainStarts.Add(firstPage)) continue; // another item naming the same header: read once
+                if (blobs.Count >= limits.MaxRows)
+                    throw new InvalidDataException($"Berkeley DB database: more than {limits.MaxRows} package headers");
+                var totalLength = r.U32(item + 8);
+                if (totalBytes + totalLength > limits.MaxBlobBytes)
+                    throw new InvalidDataException($"Berkeley DB database: the header blobs are larger than the limit of {limits.MaxBlobBytes} bytes");
+                totalBytes += totalLength;
+                blobs.Add(ReadOverflowChain(r, firstPage, totalLength, (int)pageSize, pageCount, inChain));
             }
         }
         return blobs;
     }
 
-    private static byte[] ReadOverflowChain(Reader r, uint firstPage, uint totalLength, int pageSize, int pageCount)
+    private static byte[] ReadOverflowChain(Reader r, uint firstPage, uint totalLength, int pageSize, int pageCount, bool[] inChain)
     {
         if (totalLength > (long)pageCount * pageSize)
             throw new InvalidDataException($"Berkeley DB value of {totalLength} bytes is larger than the database");
@@ -75,6 +93,9 @@ internal static class BerkeleyRpmDatabase
         {
             if (page == 0 || page >= pageCount || steps >= pageCount)
                 throw new InvalidDataException($"Berkeley DB overflow chain from page {firstPage} is broken at page {page}");
+            if (inChain[page])
+                throw new InvalidDataException($"Berkeley DB overflow chain from page {firstPage} meets page {page} a second time (a cycle, or chains sharing pages)");
+            inChain[page] = true;
             var start = (int)page * pageSize;
             if (r.Content[start + 25] != OverflowPage)
                 throw new InvalidDataException($"Berkeley DB page {page} in an overflow chain has type {r.Content[start + 25]}");

@@ -7,6 +7,11 @@ namespace ImageScanning.ScanEngine.Ecosystems.Rpm;
 /// header ("RpmP", version 0, generation, number of 4 KiB slot pages), then the slot pages whose 16-byte
 /// slots ("Slot", package index, block offset, block count) point at blobs in 16-byte blocks; each blob has
 /// a 16-byte header ("BlbS", package index, checksum, length) followed by the rpm header.
+/// <para>
+/// The file comes from the image: slots naming a blob already taken are read once, blobs may not overlap, and the header
+/// count and their bytes together are bounded by <see cref="SqliteRpmDatabaseLimits"/>' rows and bytes, so what is copied
+/// never exceeds the file itself.
+/// </para>
 /// </summary>
 internal static class NdbRpmDatabase
 {
@@ -18,7 +23,9 @@ internal static class NdbRpmDatabase
     public static bool HasMagic(ReadOnlySpan<byte> content) =>
         content.Length >= HeaderSize && BinaryPrimitives.ReadUInt32LittleEndian(content) == HeaderMagic;
 
-    public static IReadOnlyList<byte[]> ReadHeaderBlobs(byte[] content)
+    public static IReadOnlyList<byte[]> ReadHeaderBlobs(byte[] content) => ReadHeaderBlobs(content, SqliteRpmDatabaseLimits.Default);
+
+    internal static IReadOnlyList<byte[]> ReadHeaderBlobs(byte[] content, SqliteRpmDatabaseLimits limits)
     {
         if (!HasMagic(content)) throw new InvalidDataException("not an rpm ndb database (no RpmP magic)");
         var span = content.AsSpan();
@@ -28,7 +35,10 @@ internal static class NdbRpmDatabase
         if (slotPages == 0 || (long)slotPages * SlotPageSize > content.Length)
             throw new InvalidDataException($"rpm ndb database declares {slotPages} slot pages in {content.Length} bytes");
 
-        var blobs = new List<byte[]>();
+        // Located first, copied once all are known not to overlap: the copies then add up to at most the file.
+        var located = new List<(uint Package, long Start, uint Length)>();
+        var starts = new HashSet<long>();
+        long totalBytes = 0;
         var slotsEnd = (int)(slotPages * SlotPageSize);
         // The first two slots' room holds the database header.
         for (var at = HeaderSize; at + SlotSize <= slotsEnd; at += SlotSize)
@@ -49,8 +59,24 @@ internal static class NdbRpmDatabase
             var length = BinaryPrimitives.ReadUInt32LittleEndian(blobHeader[12..]);
             if (blobStart + BlockSize + length > content.Length)
                 throw new InvalidDataException($"rpm ndb package {packageIndex} blob of {length} bytes runs past the end");
-            blobs.Add(span.Slice((int)blobStart + BlockSize, (int)length).ToArray());
+            if (!starts.Add(blobStart)) continue; // another slot naming the same blob: read once
+            if (located.Count >= limits.MaxRows)
+                throw new InvalidDataException($"rpm ndb database: more than {limits.MaxRows} package headers");
+            totalBytes += length;
+            if (totalBytes > limits.MaxBlobBytes)
+                throw new InvalidDataException($"rpm ndb database: the header blobs are larger than the limit of {limits.MaxBlobBytes} bytes");
+            located.Add((packageIndex, blobStart, length));
         }
-        return blobs;
+
+        long previousEnd = 0;
+        uint previous = 0;
+        foreach (var (package, start, length) in located.OrderBy(b => b.Start))
+        {
+            if (start < previousEnd)
+                throw new InvalidDataException($"rpm ndb package {package} blob overlaps the blob of package {previous}");
+            previousEnd = start + BlockSize + length;
+            previous = package;
+        }
+        return located.Select(b => content.AsSpan((int)b.Start + BlockSize, (int)b.Length).ToArray()).ToList();
     }
 }

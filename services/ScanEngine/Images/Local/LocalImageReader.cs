@@ -10,7 +10,7 @@ namespace ImageScanning.ScanEngine.Images.Local;
 /// `docker save` archive, or a root filesystem directory. Layers are streamed through the same
 /// <see cref="LayerReader"/> as registry layers, and their digests are checked against the files.
 /// </summary>
-public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits, IContentSniffer? sniffer = null)
+public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits, IContentSniffer? sniffer = null, ImageLimits? imageLimits = null)
 {
     private const string DefaultPlatform = "linux/amd64";
 
@@ -117,6 +117,8 @@ public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits
         IReadOnlyList<(string Digest, string MediaType, string Path)> layers, Func<string, bool> wants, CancellationToken ct)
     {
         if (layers.Count == 0) throw new ScanException(ScanFailureKind.UnsupportedImage, $"The image in {source} has no layers.");
+        var budget = new ImageBudget(imageLimits ?? ImageLimits.Default, $"The image in {source}");
+        budget.CheckLayers(layers.Count);
         var files = new List<LayerFiles>();
         var read = new List<ImageLayer>();
         foreach (var (digest, mediaType, path) in layers)
@@ -125,7 +127,7 @@ public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits
             if (digest.StartsWith("sha256:", StringComparison.Ordinal) && await Sha256FileAsync(path, ct) != digest)
                 throw new ScanException(ScanFailureKind.DigestMismatch, $"Layer file {path} does not match its digest {digest}.");
             await using var stream = File.OpenRead(path);
-            var result = await layerReader.ReadWithStatsAsync(stream, mediaType, digest, wants, limits, ct, sniffer);
+            var result = await layerReader.ReadWithStatsAsync(stream, mediaType, digest, wants, limits, ct, sniffer, budget);
             files.Add(result.Files);
             read.Add(new ImageLayer(digest, mediaType, new FileInfo(path).Length, result.Stats));
         }
