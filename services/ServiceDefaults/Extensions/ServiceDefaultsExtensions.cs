@@ -40,14 +40,14 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary>/health/live, /health/ready (anonymous, they reveal nothing) and /metrics (authenticated).</summary>
+    /// <summary>/health/live, /health/ready (anonymous, they reveal nothing) and /metrics (the metrics scope only).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") || c.Tags.Contains("live") }).AllowAnonymous();
-        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(ApiAuthentication.PolicyName);
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireScope(TokenScopes.Metrics);
         return app;
     }
 
