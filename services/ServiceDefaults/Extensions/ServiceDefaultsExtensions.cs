@@ -1,4 +1,5 @@
 using ImageScanning.ServiceDefaults.Security;
+using ImageScanning.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -37,12 +38,14 @@ public static class ServiceDefaultsExtensions
             .AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"]);
 
         builder.AddApiAuthentication();
+        builder.AddRedactedRequestLog();
         return builder;
     }
 
     /// <summary>/health/live, /health/ready (anonymous, they reveal nothing) and /metrics (the metrics scope only).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseRedactedRequestLog();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AllowAnonymous();

@@ -28,7 +28,9 @@ public static class ApiAuthentication
         builder.Services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, ApiTokenHandler>(Scheme, _ => { });
         var authorization = builder.Services.AddAuthorizationBuilder();
         foreach (var scope in TokenScopes.All)
-            authorization.AddPolicy(TokenScopes.Policy(scope), p => p.AddAuthenticationSchemes(Scheme).RequireClaim(TokenScopes.ClaimType, scope));
+            // No AddAuthenticationSchemes: the default scheme (this one) has authenticated the request already, and naming it here
+            // would authenticate it again and log a failed token twice.
+            authorization.AddPolicy(TokenScopes.Policy(scope), p => p.RequireClaim(TokenScopes.ClaimType, scope));
         return builder;
     }
 
