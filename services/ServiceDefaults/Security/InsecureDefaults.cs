@@ -22,9 +22,10 @@ public static class InsecureDefaults
             .Select(e => $"{e.Key} is a '{Placeholder}' placeholder")
             .Order(StringComparer.Ordinal)
             .ToList();
-        if (string.Equals(rabbitMqUsername, GuestAccount, StringComparison.OrdinalIgnoreCase))
+        // No user at all is the guest account too: the client's default.
+        if (string.IsNullOrEmpty(rabbitMqUsername) || string.Equals(rabbitMqUsername, GuestAccount, StringComparison.OrdinalIgnoreCase))
             problems.Add($"Messaging:RabbitMqUsername is the broker's '{GuestAccount}' account (give each service its own user)");
-        if (string.Equals(rabbitMqPassword, GuestAccount, StringComparison.OrdinalIgnoreCase))
+        if (string.IsNullOrEmpty(rabbitMqPassword) || string.Equals(rabbitMqPassword, GuestAccount, StringComparison.OrdinalIgnoreCase))
             problems.Add($"Messaging:RabbitMqPassword is the '{GuestAccount}' account's password");
         return problems;
     }
