@@ -21,6 +21,7 @@ public static class GatewayExtensions
             .Validate(o => o.Problem() is null, "Gateway:Webhooks:StoreTimeout must be positive, MaxBodyBytes and MaxEventsPerNotification at least 1.")
             .ValidateOnStart();
         builder.Services.AddSingleton<WebhookEventStore>();
+        builder.AddWebhookRateLimiting();
         builder.Services.AddSingleton<RabbitMqDeadLetters>();
         var registries = builder.Configuration.GetSection("Registries").Get<List<RegistryWebhookOptions>>() ?? [];
         builder.Services.AddSingleton(new ConfiguredRegistries(registries));
@@ -35,6 +36,7 @@ public static class GatewayExtensions
 
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
+        app.UseRateLimiter();
         app.MapLandingPage();
         app.MapWebConsole();
         app.MapWebhookEndpoints();
