@@ -13,13 +13,20 @@ public sealed class RunningPlatform(Uri gateway, Uri cveFeed, IReadOnlyList<Plat
 
     public string Logs => string.Join(Environment.NewLine, processes.Select(p => $"===== {p.Name} ====={Environment.NewLine}{p.Output}"));
 
-    /// <summary>Settings shared by every process, as environment variables (the way a deployment configures them).</summary>
+    /// <summary>
+    /// Settings shared by every process, as environment variables (the way a deployment configures them). The tests' one API token
+    /// reads, writes and scrapes /metrics (Security:Tokens' scopes).
+    /// </summary>
     public static Dictionary<string, string> CommonEnvironment(Uri registryUrl, string webhookToken, string apiToken, string dataDirectory) => new()
     {
         ["Registries__0__Name"] = "local",
         ["Registries__0__Url"] = registryUrl.ToString().TrimEnd('/'),
         ["Registries__0__WebhookToken"] = webhookToken,
-        ["Security__ApiTokens__0"] = apiToken,
+        ["Security__Tokens__0__Name"] = "tests",
+        ["Security__Tokens__0__Token"] = apiToken,
+        ["Security__Tokens__0__Scopes__0"] = "read",
+        ["Security__Tokens__0__Scopes__1"] = "write",
+        ["Security__Tokens__0__Scopes__2"] = "metrics",
         ["Storage__DataDirectory"] = dataDirectory,
         // The test subscribers listen on http://127.0.0.1: plain http and that loopback address must be allowed.
         ["Subscriptions__AllowHttp"] = "true",
@@ -40,6 +47,7 @@ public sealed class RunningPlatform(Uri gateway, Uri cveFeed, IReadOnlyList<Plat
     {
         environment["Messaging__Transport"] = "RabbitMQ";
         environment["Messaging__RabbitMqHost"] = Environment.GetEnvironmentVariable("RABBITMQ_HOST") ?? "127.0.0.1";
+        environment["Security__AllowInsecureDefaults"] = "true"; // the local test broker's guest account: tests only
         string? ownedVirtualHost = null;
         if (!environment.ContainsKey("Messaging__RabbitMqVirtualHost"))
         {

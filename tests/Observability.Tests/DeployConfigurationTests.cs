@@ -16,7 +16,7 @@ public sealed partial class DeployConfigurationTests
     }
 
     [Test]
-    public void Every_platform_service_of_docker_compose_is_scraped_with_the_api_token()
+    public void Every_platform_service_of_docker_compose_is_scraped_with_the_metrics_token()
     {
         var compose = File.ReadAllText(Path.Combine(Corpus.RepositoryRoot, "docker-compose.yml"));
         var services = PlatformService().Matches(compose).Select(m => m.Groups[1].Value).ToList();
@@ -26,11 +26,36 @@ public sealed partial class DeployConfigurationTests
         Assert.Multiple(() =>
         {
             foreach (var service in services) Assert.That(prometheus, Does.Contain($"\"{service}:8080\""), service);
-            Assert.That(prometheus, Does.Contain("credentials_file: api-token"));
+            Assert.That(prometheus, Does.Contain("credentials_file: metrics-token"));
             Assert.That(prometheus, Does.Contain("rabbitmq:15692"));
-            Assert.That(compose, Does.Contain("Security__ApiTokens__0: " + File.ReadAllText(Deploy("prometheus", "api-token")).Trim()),
-                "Prometheus' token is one the services accept");
+            // Prometheus' token is one the services accept, and it has the metrics scope only.
+            Assert.That(compose, Does.Contain("Security__Tokens__1__Token: " + File.ReadAllText(Deploy("prometheus", "metrics-token")).Trim()));
+            Assert.That(compose, Does.Contain("Security__Tokens__1__Scopes__0: metrics").And.Not.Contain("Security__Tokens__1__Scopes__1"),
+                "Prometheus' token has the metrics scope and no other");
             Assert.That(compose, Does.Contain("./deploy/grafana/provisioning:/etc/grafana/provisioning"));
+        });
+    }
+
+    [Test]
+    public void Every_platform_service_has_its_own_broker_user_from_the_definitions_rabbitmq_loads()
+    {
+        var compose = File.ReadAllText(Path.Combine(Corpus.RepositoryRoot, "docker-compose.yml"));
+        using var definitions = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Deploy("rabbitmq", "definitions.json")));
+        var users = definitions.RootElement.GetProperty("users").EnumerateArray()
+            .ToDictionary(u => u.GetProperty("name").GetString()!, u => u.GetProperty("password").GetString()!);
+        var permitted = definitions.RootElement.GetProperty("permissions").EnumerateArray().Select(p => p.GetProperty("user").GetString()).ToList();
+        var services = PlatformService().Matches(compose).Select(m => m.Groups[1].Value).ToList();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(users.Keys, Is.EquivalentTo(services), "one broker user per platform service, and no guest");
+            Assert.That(permitted, Is.EquivalentTo(services), "each with its permissions");
+            foreach (var service in services)
+            {
+                Assert.That(compose, Does.Contain($"Messaging__RabbitMqUsername: {service}\n      Messaging__RabbitMqPassword: {users.GetValueOrDefault(service)}"), service);
+            }
+            Assert.That(compose, Does.Contain("./deploy/rabbitmq/definitions.json:/etc/rabbitmq/definitions.json"));
+            Assert.That(File.ReadAllText(Deploy("rabbitmq", "rabbitmq.conf")), Does.Contain("load_definitions = /etc/rabbitmq/definitions.json"));
         });
     }
 

@@ -57,6 +57,7 @@ public sealed class ObservedPlatform : IAsyncDisposable
         var environment = RunningPlatform.CommonEnvironment(_registry.Url, WebhookToken, ApiToken, _dataDirectory);
         environment["Messaging__Transport"] = "RabbitMQ";
         environment["Messaging__RabbitMqHost"] = "127.0.0.1";
+        environment["Security__AllowInsecureDefaults"] = "true"; // the local test broker's guest account: tests only
         environment["Messaging__RabbitMqVirtualHost"] = _virtualHost;
         var process = await PlatformProcess.StartAsync("Standalone", environment, gatewayPort);
         _platform = new RunningPlatform(process.Url, process.Url, [process]);

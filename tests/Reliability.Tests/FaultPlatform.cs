@@ -107,6 +107,7 @@ public sealed class FaultPlatform : IAsyncDisposable
                 await broker.CreateVirtualHostAsync(virtualHost);
                 environment["Messaging__Transport"] = "RabbitMQ";
                 environment["Messaging__RabbitMqHost"] = "127.0.0.1";
+                environment["Security__AllowInsecureDefaults"] = "true"; // the local test broker's guest account: tests only
                 environment["Messaging__RabbitMqPort"] = broker.AmqpPort(0).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 environment["Messaging__RabbitMqVirtualHost"] = virtualHost;
                 if (broker.Count > 1)

@@ -257,7 +257,7 @@ public sealed partial class RegistryServer : IAsyncDisposable
         {
             yaml.AppendLine("notifications:");
             yaml.AppendLine("  events:");
-            yaml.AppendLine("    includereferences: true");
+            yaml.AppendLine("    includereferences: false"); // as deploy/registry/config.yml: the Gateway does not read references
             yaml.AppendLine("  endpoints:");
             yaml.AppendLine($"    - name: {Quote(n.Name)}");
             yaml.AppendLine($"      url: {Quote(n.Url.ToString())}");

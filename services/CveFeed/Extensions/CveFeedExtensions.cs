@@ -66,7 +66,7 @@ public static class CveFeedExtensions
 
     public static WebApplication MapCveFeedEndpoints(this WebApplication app)
     {
-        app.MapGroup("/api/v1").RequireAuthorization(ApiAuthentication.PolicyName).MapAdvisoriesApi().MapFeedsApi();
+        app.MapGroup("/api/v1").RequireScopesByMethod().MapAdvisoriesApi().MapFeedsApi();
         return app;
     }
 

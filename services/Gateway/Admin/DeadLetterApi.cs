@@ -1,5 +1,6 @@
 using ImageScanning.ServiceDefaults.Extensions;
 using ImageScanning.ServiceDefaults.Outbox;
+using ImageScanning.ServiceDefaults.Security;
 using RabbitMQ.Client.Exceptions;
 
 namespace ImageScanning.Gateway.Admin;
@@ -8,7 +9,7 @@ namespace ImageScanning.Gateway.Admin;
 public sealed record DeadLetterReplayRequest(string? Queue, int? Max);
 
 /// <summary>
-/// /api/v1/admin, admin tokens only. On RabbitMQ: the messages waiting in each platform <c>_error</c> queue, and a replay that
+/// /api/v1/admin, the admin scope only. On RabbitMQ: the messages waiting in each platform <c>_error</c> queue, and a replay that
 /// moves them back to their queues. On the in-memory bus (which keeps no error queues, and forgets on restart): a replay sends
 /// again every outbox message dispatched in the last Outbox:KeepDispatchedFor. Consumers skip what they already handled.
 /// </summary>
@@ -19,8 +20,8 @@ public static class DeadLetterApi
 
     public static IEndpointRouteBuilder MapDeadLetterApi(this IEndpointRouteBuilder app)
     {
-        // Its own group: under /api/v1's group it would need an API token as well.
-        var admin = app.MapGroup("/api/v1/admin").RequireAuthorization(AdminAuthentication.PolicyName).WithTags("Admin");
+        // Its own group: under /api/v1's group it would get the read or write scope by method as well.
+        var admin = app.MapGroup("/api/v1/admin").RequireScope(TokenScopes.Admin).WithTags("Admin");
         admin.MapGet("/dead-letters", List);
         admin.MapPost("/dead-letters/replay", Replay);
         return app;

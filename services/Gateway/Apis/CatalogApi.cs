@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ImageScanning.Contracts;
 using ImageScanning.Gateway.Webhooks;
+using ImageScanning.ServiceDefaults.Security;
 using MassTransit;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,9 @@ public static class CatalogApi
         api.MapGet("/registries/{registry}/repositories", ListRepositories).WithTags("Catalog");
         // Repository names contain slashes, and a catch-all must end the route: "{repository}/images" is split off by hand.
         api.MapGet("/registries/{registry}/repositories/{**repositoryImages}", ListRepositoryImages).WithTags("Catalog");
-        api.MapPost("/registries/{registry}/scanning-configuration/preview", PreviewConfiguration).WithTags("Scanning configuration");
+        // A POST that only reads: it evaluates a configuration in the body against the catalog and stores nothing.
+        api.MapPost("/registries/{registry}/scanning-configuration/preview", PreviewConfiguration).WithTags("Scanning configuration")
+            .RequireScope(TokenScopes.Read);
         return api;
     }
 

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using ImageScanning.Gateway.Ecr.Operations;
 using ImageScanning.Gateway.Ecr.Signing;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace ImageScanning.Gateway.Ecr;
 
@@ -53,6 +54,7 @@ public static class EcrEndpoint
 
             if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal) || !Operations.TryGetValue(operationName, out var operation))
                 throw new EcrException("UnknownOperationException", $"The operation '{target}' is not supported by this endpoint.");
+            EcrAccessScopes.Authorize(http.RequestServices.GetRequiredService<IOptions<EcrOptions>>().Value, accessKeyId, operationName);
             var request = EcrRequest.Parse(body.Span);
             var response = await operation(new EcrCall(request, registries, http.RequestServices, http.RequestAborted));
             logger.LogInformation("ECR {Operation} by {AccessKeyId}: OK ({RequestId})", operationName, accessKeyId, requestId);

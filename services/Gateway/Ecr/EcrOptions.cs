@@ -7,6 +7,11 @@ public sealed class EcrAccessKey
 
     /// <summary>Never logged, never echoed.</summary>
     public string SecretAccessKey { get; set; } = "";
+
+    /// <summary>
+    /// <c>read</c> (Describe*, Get*, BatchGet*, List*) and/or <c>write</c> (Put*, StartImageScan). Unset: both, as before scopes.
+    /// </summary>
+    public List<string> Scopes { get; set; } = [];
 }
 
 /// <summary>An extra ECR registry id naming one configured registry (configuration <c>Ecr:Registries:N</c>).</summary>

@@ -21,7 +21,7 @@ public static class GatewayExtensions
             .Validate(o => o.Problem() is null, "Gateway:Webhooks:StoreTimeout must be positive, MaxBodyBytes and MaxEventsPerNotification at least 1.")
             .ValidateOnStart();
         builder.Services.AddSingleton<WebhookEventStore>();
-        builder.AddAdminAuthentication();
+        builder.AddWebhookRateLimiting();
         builder.Services.AddSingleton<RabbitMqDeadLetters>();
         var registries = builder.Configuration.GetSection("Registries").Get<List<RegistryWebhookOptions>>() ?? [];
         builder.Services.AddSingleton(new ConfiguredRegistries(registries));
@@ -36,13 +36,15 @@ public static class GatewayExtensions
 
     public static WebApplication MapGatewayEndpoints(this WebApplication app)
     {
+        app.UseRateLimiter();
         app.MapLandingPage();
         app.MapWebConsole();
         app.MapWebhookEndpoints();
         app.MapDeadLetterApi();
         app.MapEcrApi();
-        app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(ApiAuthentication.PolicyName);
-        var api = app.MapGroup("/api/v1").RequireAuthorization(ApiAuthentication.PolicyName);
+        app.MapOpenApi("/openapi/{documentName}.json").RequireScope(TokenScopes.Read);
+        // Reads need the read scope, mutations the write scope (RequireScopesByMethod), unless an endpoint names its own.
+        var api = app.MapGroup("/api/v1").RequireScopesByMethod();
         api.MapScanningConfigurationApi();
         api.MapRescanConfigurationApi();
         api.MapUsageApi();

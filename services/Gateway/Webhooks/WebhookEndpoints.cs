@@ -11,26 +11,22 @@ public static class WebhookEndpoints
 
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        // Authenticated by the registry's own webhook token, not by API tokens: registries send a static header.
+        // Authenticated by the registry's own webhook token (registries send a static header) or a token with the webhook scope,
+        // judged here rather than by the API token scheme (see WebhookAuthorization).
         app.MapPost("/webhooks/distribution/{registry}", ReceiveDistributionNotification).AllowAnonymous();
         return app;
     }
 
     private static async Task<IResult> ReceiveDistributionNotification(
-        string registry, HttpRequest request, ConfiguredRegistries registries, WebhookEventStore events,
+        string registry, HttpRequest request, ConfiguredRegistries registries, ConfiguredTokens tokens, WebhookEventStore events,
         IOptions<WebhookOptions> webhookOptions, GatewayMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var options = webhookOptions.Value;
         var logger = loggers.CreateLogger("ImageScanning.Gateway.Webhooks");
-        var configured = registries.Find(registry);
-        string? authorization = request.Headers.Authorization;
-        if (configured is null || configured.WebhookToken.Length == 0 || authorization is null ||
-            !authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ||
-            !ApiAuthentication.Matches(authorization["Bearer ".Length..].Trim(), [configured.WebhookToken]))
+        if (WebhookAuthorization.Refusal(registry, request, registries, tokens) is { } refusal)
         {
-            metrics.WebhookRejected("unauthorized");
-            // Same answer for unknown registries and bad tokens: nothing to enumerate.
-            return Results.Json(new { message = "Missing or invalid webhook token." }, statusCode: StatusCodes.Status401Unauthorized);
+            metrics.WebhookRejected(refusal.StatusCode == StatusCodes.Status403Forbidden ? "forbidden" : "unauthorized");
+            return refusal.Result;
         }
 
         var body = await ReadBodyAsync(request, options.MaxBodyBytes, cancellationToken);
@@ -50,9 +46,9 @@ public static class WebhookEndpoints
         }
         catch (WebhookFormatException e)
         {
-            metrics.WebhookRejected("malformed");
-            logger.LogWarning("Rejected a malformed notification from registry {Registry}: {Reason}", registry, e.Message);
-            return Results.BadRequest(new { message = e.Message });
+            // Acknowledged like every notification the Gateway will not act on: a 400 would be sent again for ever, holding the
+            // registry's queue (and every later push) behind it.
+            return Rejected(registry, new NotificationOverLimitException("malformed", $"The notification is malformed: {e.Message}"), metrics, logger);
         }
 
         // Acknowledged only once its events are stored: a registry told 503 (or never answered) sends the notification again.
@@ -88,7 +84,10 @@ public static class WebhookEndpoints
         metrics.WebhookRejected(rejection.MetricReason);
         logger.LogWarning("Rejected a notification from registry {Registry}, acknowledged so that the registry moves on: {Reason}",
             registry, rejection.Message);
-        return Results.Ok(new { accepted = 0, outcome = "rejected", reason = rejection.Message, events = Array.Empty<WebhookEventOutcome>() });
+        return Results.Ok(new
+        {
+            accepted = 0, outcome = "rejected", code = rejection.MetricReason, reason = rejection.Message, events = Array.Empty<WebhookEventOutcome>(),
+        });
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using ImageScanning.ServiceDefaults.Background;
 using ImageScanning.ServiceDefaults.Outbox;
+using ImageScanning.ServiceDefaults.Security;
 using MassTransit;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -59,6 +60,7 @@ public static class MessagingExtensions
     {
         var options = builder.Configuration.GetSection("Messaging").Get<MessagingOptions>() ?? new MessagingOptions();
         if (options.DeliveryLimit < 1) throw new InvalidOperationException("Messaging:DeliveryLimit must be at least 1.");
+        if (options.IsRabbitMq) InsecureDefaults.ThrowIfAny(builder.Configuration, options.RabbitMqUsername, options.RabbitMqPassword);
         builder.Services.RemoveAll<MessagingOptions>();
         builder.Services.AddSingleton(options);
         builder.Services.AddBackgroundLane();

@@ -1,5 +1,6 @@
 using ImageScanning.ServiceDefaults.Http;
 using ImageScanning.ServiceDefaults.Security;
+using ImageScanning.ServiceDefaults.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -39,17 +40,19 @@ public static class ServiceDefaultsExtensions
 
         builder.AddApiAuthentication();
         builder.AddRequestBodyLimits();
+        builder.AddRedactedRequestLog();
         return builder;
     }
 
-    /// <summary>/health/live, /health/ready (anonymous, they reveal nothing) and /metrics (authenticated).</summary>
+    /// <summary>/health/live, /health/ready (anonymous, they reveal nothing) and /metrics (the metrics scope only).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
+        app.UseRedactedRequestLog();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = c => c.Tags.Contains("live") }).AllowAnonymous();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") || c.Tags.Contains("live") }).AllowAnonymous();
-        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(ApiAuthentication.PolicyName);
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireScope(TokenScopes.Metrics);
         return app;
     }
 

@@ -5,7 +5,6 @@ using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,25 +12,35 @@ using Microsoft.Extensions.Options;
 
 namespace ImageScanning.ServiceDefaults.Security;
 
-/// <summary>Bearer API tokens from configuration (Security:ApiTokens). Tokens are compared in constant time and never logged.</summary>
-public sealed class ApiTokenOptions : AuthenticationSchemeOptions
-{
-    public IReadOnlyList<string> Tokens { get; set; } = [];
-}
-
+/// <summary>
+/// Bearer tokens with scopes (<see cref="ConfiguredTokens"/>): one scheme for every token, so no token is "invalid" to one
+/// scheme while valid to another, and one policy per scope (<see cref="TokenScopes.Policy"/>): no token 401, a token without
+/// the scope 403.
+/// </summary>
 public static class ApiAuthentication
 {
     public const string Scheme = "ApiToken";
-    public const string PolicyName = "api";
 
     public static IHostApplicationBuilder AddApiAuthentication(this IHostApplicationBuilder builder)
     {
-        var tokens = builder.Configuration.GetSection("Security:ApiTokens").Get<string[]>() ?? [];
-        builder.Services.AddAuthentication(Scheme)
-            .AddScheme<ApiTokenOptions, ApiTokenHandler>(Scheme, o => o.Tokens = tokens);
-        builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(PolicyName, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
+        var tokens = ConfiguredTokens.From(builder.Configuration);
+        builder.Services.AddSingleton(tokens);
+        builder.Services.AddAuthentication(Scheme).AddScheme<AuthenticationSchemeOptions, ApiTokenHandler>(Scheme, _ => { });
+        var authorization = builder.Services.AddAuthorizationBuilder();
+        foreach (var scope in TokenScopes.All)
+            // No AddAuthenticationSchemes: the default scheme (this one) has authenticated the request already, and naming it here
+            // would authenticate it again and log a failed token twice.
+            authorization.AddPolicy(TokenScopes.Policy(scope), p => p.RequireClaim(TokenScopes.ClaimType, scope));
         return builder;
+    }
+
+    /// <summary>The bearer credential of a request, or null.</summary>
+    public static string? BearerToken(HttpRequest request)
+    {
+        string? header = request.Headers.Authorization;
+        return !string.IsNullOrEmpty(header) && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? header["Bearer ".Length..].Trim()
+            : null;
     }
 
     /// <summary>Constant-time comparison of a presented secret with the configured ones.</summary>
@@ -45,8 +54,9 @@ public static class ApiAuthentication
     }
 }
 
-internal sealed class ApiTokenHandler(IOptionsMonitor<ApiTokenOptions> options, ILoggerFactory logger, UrlEncoder encoder)
-    : AuthenticationHandler<ApiTokenOptions>(options, logger, encoder)
+internal sealed class ApiTokenHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, ConfiguredTokens tokens)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -54,12 +64,10 @@ internal sealed class ApiTokenHandler(IOptionsMonitor<ApiTokenOptions> options, 
         // endpoint, and calling it an invalid API token would log a failure for every notification.
         if (Context.GetEndpoint()?.Metadata.GetMetadata<IAllowAnonymous>() is not null)
             return Task.FromResult(AuthenticateResult.NoResult());
-        string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header) || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return Task.FromResult(AuthenticateResult.NoResult());
-        if (!ApiAuthentication.Matches(header["Bearer ".Length..].Trim(), Options.Tokens))
-            return Task.FromResult(AuthenticateResult.Fail("Invalid API token."));
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "api-client")], ApiAuthentication.Scheme);
+        if (ApiAuthentication.BearerToken(Request) is not { } presented) return Task.FromResult(AuthenticateResult.NoResult());
+        if (tokens.Find(presented) is not { } grant) return Task.FromResult(AuthenticateResult.Fail("Invalid API token."));
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, grant.Name), .. grant.Scopes.Select(s => new Claim(TokenScopes.ClaimType, s))], ApiAuthentication.Scheme);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), ApiAuthentication.Scheme)));
     }
 }

@@ -6,6 +6,7 @@ using ImageScanning.Findings.Extensions;
 using ImageScanning.Gateway.Extensions;
 using ImageScanning.ScanRouter.Extensions;
 using ImageScanning.ServiceDefaults.Extensions;
+using ImageScanning.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -36,18 +37,28 @@ public static class StandaloneExtensions
         return app;
     }
 
-    /// <summary>A first run with no configuration still gets an authenticated API: a token made for this run, printed once.</summary>
+    /// <summary>
+    /// A first run with no configuration still gets an authenticated API: tokens made for this run, printed once. One for the
+    /// API (read, write and metrics: the one user of a laptop's platform) unless a token with read or write is configured, one
+    /// for admin unless an admin token is.
+    /// </summary>
     private static void EnsureApiToken(this WebApplicationBuilder builder)
     {
-        EnsureToken(builder, "Security:ApiTokens", "Standalone:GeneratedApiToken");
-        EnsureToken(builder, "Security:AdminTokens", "Standalone:GeneratedAdminToken");
+        var configured = ConfiguredTokens.From(builder.Configuration);
+        if (!configured.AnyWith(TokenScopes.Read) && !configured.AnyWith(TokenScopes.Write))
+            AddToken(builder, "Standalone:GeneratedApiToken", "generated-api", TokenScopes.Read, TokenScopes.Write, TokenScopes.Metrics);
+        if (!configured.AnyWith(TokenScopes.Admin))
+            AddToken(builder, "Standalone:GeneratedAdminToken", "generated-admin", TokenScopes.Admin);
     }
 
-    private static void EnsureToken(WebApplicationBuilder builder, string section, string generatedKey)
+    private static void AddToken(WebApplicationBuilder builder, string generatedKey, string name, params string[] scopes)
     {
-        if (builder.Configuration.GetSection(section).Get<string[]>() is { Length: > 0 }) return;
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        builder.Configuration[section + ":0"] = token;
+        var index = builder.Configuration.GetSection(ConfiguredTokens.Section).GetChildren().Count();
+        var key = $"{ConfiguredTokens.Section}:{index}";
+        builder.Configuration[key + ":Name"] = name;
+        builder.Configuration[key + ":Token"] = token;
+        for (var i = 0; i < scopes.Length; i++) builder.Configuration[$"{key}:Scopes:{i}"] = scopes[i];
         builder.Configuration[generatedKey] = token;
     }
 
@@ -61,11 +72,11 @@ public static class StandaloneExtensions
         Console.WriteLine($"  API:      {url}/api/v1   OpenAPI: {url}/openapi/v1.json");
         Console.WriteLine($"  Webhooks: {url}/webhooks/distribution/<registry name>");
         Console.WriteLine(generated is null
-            ? "  API token: as configured in Security:ApiTokens"
-            : $"  API token (generated for this run; set Security__ApiTokens__0 to keep one): {generated}");
+            ? "  API token: as configured in Security:Tokens (or Security:ApiTokens)"
+            : $"  API token (read, write, metrics; generated for this run; set Security__Tokens__0__Token and its Scopes to keep one): {generated}");
         var admin = app.Configuration["Standalone:GeneratedAdminToken"];
         Console.WriteLine(admin is null
-            ? "  Admin token (dead-letter replay): as configured in Security:AdminTokens"
-            : $"  Admin token (dead-letter replay; generated for this run; set Security__AdminTokens__0 to keep one): {admin}");
+            ? "  Admin token (dead-letter replay): as configured in Security:Tokens (or Security:AdminTokens)"
+            : $"  Admin token (dead-letter replay; generated for this run; set a Security__Tokens__N with the admin scope to keep one): {admin}");
     }
 }

@@ -72,6 +72,8 @@ public sealed class GatewayHost : IAsyncDisposable
         ["Messaging:Transport"] = "RabbitMQ",
         ["Messaging:RabbitMqHost"] = "127.0.0.1",
         ["Messaging:RabbitMqVirtualHost"] = virtualHost,
+        // The local test broker's guest account: allowed for tests only.
+        ["Security:AllowInsecureDefaults"] = "true",
     };
 
     /// <param name="logs">Where the Gateway logs go (at Information and above); by default nowhere.</param>

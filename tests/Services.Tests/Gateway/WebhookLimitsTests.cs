@@ -54,6 +54,14 @@ public sealed class WebhookLimitsTests
     }
 
     [Test]
+    public async Task A_malformed_notification_is_acknowledged_as_rejected_and_stores_nothing()
+    {
+        var content = new StringContent("""{"events": "nope"}""", Encoding.UTF8, GatewayHost.NotificationMediaType);
+
+        await RejectedThenNextAcceptedAsync(content, "malformed", "The notification is malformed");
+    }
+
+    [Test]
     public async Task A_notification_with_more_events_than_the_default_cap_is_acknowledged_as_rejected_whole()
     {
         var body = Envelope(Enumerable.Range(0, 1_001).Select(_ => PushEvent(Guid.NewGuid().ToString(), NewDigest(), references: "")));
@@ -106,6 +114,7 @@ public sealed class WebhookLimitsTests
         {
             Assert.That(rejected.StatusCode, Is.EqualTo(HttpStatusCode.OK), "acknowledged: the registry moves on");
             Assert.That(answer.GetProperty("outcome").GetString(), Is.EqualTo("rejected"));
+            Assert.That(answer.GetProperty("code").GetString(), Is.EqualTo(metricReason), "the reason's code, as the metric counts it");
             Assert.That(answer.GetProperty("accepted").GetInt32(), Is.Zero);
             Assert.That(answer.GetProperty("reason").GetString(), Does.Contain(reason));
             Assert.That(rowsAfterRejection, Is.Empty, "nothing of it is stored");

@@ -51,6 +51,7 @@ public sealed class RabbitMqDeliveryTests
         builder.Configuration["Storage:DataDirectory"] = dataDirectory;
         builder.Configuration["Messaging:Transport"] = "RabbitMQ";
         builder.Configuration["Messaging:RabbitMqHost"] = Host;
+        builder.Configuration["Security:AllowInsecureDefaults"] = "true"; // the local test broker's guest account
         builder.Configuration["Messaging:RabbitMqVirtualHost"] = _virtualHost;
         builder.Configuration["Outbox:RetryInterval"] = "00:00:00.500";
         builder.Configuration["Outbox:PollInterval"] = "00:00:00.200";

@@ -71,6 +71,7 @@ public sealed class RescanLaneTests
             var builder = Host.CreateApplicationBuilder();
             builder.Configuration["Messaging:Transport"] = transport;
             builder.Configuration["Messaging:RabbitMqHost"] = Environment.GetEnvironmentVariable("RABBITMQ_HOST") ?? "127.0.0.1";
+            builder.Configuration["Security:AllowInsecureDefaults"] = "true"; // the local test broker's guest account
             if (virtualHost is not null) builder.Configuration["Messaging:RabbitMqVirtualHost"] = virtualHost;
             builder.Configuration["Scanning:MaxConcurrentRescans"] = Cap.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var scans = new GatedScans();

@@ -28,7 +28,7 @@ export default {
       location.hash = next && next.startsWith('/') ? '#' + next : '#/';
     } },
     pageHeader('Sign in'),
-    h('p', { className: 'muted' }, 'Enter an API token (Security:ApiTokens). It is kept in this browser tab only.'),
+    h('p', { className: 'muted' }, 'Enter an API token with the read scope (and write to change settings; Security:Tokens or Security:ApiTokens). It is kept in this browser tab only.'),
     h('label', { for: 'token' }, 'API token'), input, message,
     h('button', { type: 'submit', className: 'primary' }, 'Sign in'));
     return h('section', { className: 'narrow' }, form);
