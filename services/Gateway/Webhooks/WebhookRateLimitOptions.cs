@@ -9,14 +9,18 @@ public sealed class WebhookRateLimitOptions
 {
     public const string Section = "Gateway:Webhooks:RateLimit";
 
-    /// <summary>Notifications per registry (the route's {registry}) per window. docker-registry sends one per push or pull.</summary>
-    public int PermitsPerRegistry { get; set; } = 600;
+    /// <summary>
+    /// Notifications per registry (the route's {registry}) per window. docker-registry sends one per push and one per pull, and
+    /// every scan pulls: 100 a second leaves a busy CI registry unslowed. A registry queues what waits in memory only, and a
+    /// restart loses that queue, so the limit is for floods, not for ordinary peaks.
+    /// </summary>
+    public int PermitsPerRegistry { get; set; } = 6000;
 
     /// <summary>
     /// Notifications per presented token per window, whichever registries they are posted to (a webhook-scope token may post to
     /// all); requests without a token or with an unknown one share one partition each, which bounds guessing.
     /// </summary>
-    public int PermitsPerToken { get; set; } = 1200;
+    public int PermitsPerToken { get; set; } = 12000;
 
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
 
