@@ -52,7 +52,13 @@ public static class ImagescanProcess
 {
     public static readonly TimeSpan KillAfter = TimeSpan.FromSeconds(90);
 
-    private static readonly string Dll = Path.Combine(AppContext.BaseDirectory, "imagescan.dll");
+    /// <summary>
+    /// The CLI's own build output (built through the project reference), not the copy in this project's output: that copy
+    /// resolves its dependencies against this test project's deps.json, which is not what a user runs.
+    /// </summary>
+    private static readonly string Dll = Path.Combine(ImageScanning.TestSupport.Corpus.RepositoryRoot, "services", "ImageScanCli", "bin",
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}") ? "Debug" : "Release",
+        Path.GetFileName(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)), "imagescan.dll");
 
     public static async Task<ImagescanRun> ScanAsync(string target, params string[] options)
     {

@@ -69,17 +69,21 @@ public sealed class LayerTests : HostileTestBase
     {
         var layer = Layers.Gzip(tar =>
         {
-            tar.WriteLink(TarEntryType.SymbolicLink, "etc/os-release", "../usr/lib/os-release");
-            tar.WriteLink(TarEntryType.SymbolicLink, "usr/lib/os-release", "/etc/os-release");
-            tar.WriteLink(TarEntryType.SymbolicLink, "var/lib/dpkg/status", "status");
+            tar.WriteFile("etc/os-release", Layers.OsRelease);
+            tar.WriteFile("var/lib/dpkg/status", Layers.DebianStatus);
+            tar.WriteLink(TarEntryType.SymbolicLink, "usr/lib/os-release", "/usr/lib/os-release");
+            tar.WriteLink(TarEntryType.SymbolicLink, "var/lib/dpkg/status.d/a", "b");
+            tar.WriteLink(TarEntryType.SymbolicLink, "var/lib/dpkg/status.d/b", "../status.d/a");
             tar.WriteLink(TarEntryType.SymbolicLink, "lib/apk/db/installed", "../../../lib/apk/db/installed");
+            tar.WriteLink(TarEntryType.SymbolicLink, "var/lib/rpm/rpmdb.sqlite", "/var/lib/rpm/Packages");
+            tar.WriteLink(TarEntryType.SymbolicLink, "var/lib/rpm/Packages", "rpmdb.sqlite");
         });
         var layout = NewLayout().WithImage(layer);
 
         var run = await ImagescanProcess.ScanAsync(layout.Target, "--format", "json");
 
         run.AssertScanned();
-        Assert.That(PackageNames(run), Is.Empty);
+        Assert.That(PackageNames(run), Has.Count.EqualTo(7), "the dpkg status beside the loops is still read");
     }
 
     [Test]

@@ -13,8 +13,8 @@ public sealed class ManifestTests : HostileTestBase
     public async Task A_manifest_with_more_layers_than_the_limit_is_refused_before_any_is_read(int count)
     {
         var layout = NewLayout();
-        var layers = new List<JsonObject>(count);
-        for (var i = 0; i < count; i++)
+        var layers = new List<JsonObject>(count) { layout.AddBlob(Layers.DebianBase(), OciLayout.LayerGzip) };
+        for (var i = 1; i < count; i++)
             layers.Add(layout.AddBlob(Layers.Gzip(tar => tar.WriteFile($"opt/layer-{i}", "x")), OciLayout.LayerGzip));
         layout.Tagged(layout.AddManifest(layers));
 

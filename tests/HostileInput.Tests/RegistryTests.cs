@@ -8,12 +8,13 @@ public sealed class RegistryTests : HostileTestBase
 {
     private StandInRegistry _registry = null!;
     private string _layerDigest = "";
+    private byte[] _layer = [];
 
     [SetUp]
     public async Task StartRegistryAsync()
     {
         _registry = await StandInRegistry.StartAsync();
-        var layer = Layers.DebianBase();
+        var layer = _layer = Layers.DebianBase();
         _layerDigest = _registry.AddBlob(layer);
         var config = Encoding.UTF8.GetBytes("""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]},"config":{}}""");
         var configDigest = _registry.AddBlob(config);
@@ -38,12 +39,12 @@ public sealed class RegistryTests : HostileTestBase
         {
             if (digest != _layerDigest) return false;
             context.Response.ContentType = "application/octet-stream";
-            context.Response.ContentLength = 100_000;
+            context.Response.ContentLength = _layer.Length;
             try
             {
-                for (var i = 0; i < 100_000; i++)
+                for (var i = 0; i < _layer.Length; i++)
                 {
-                    await context.Response.Body.WriteAsync(new byte[] { 0x1F }, context.RequestAborted);
+                    await context.Response.Body.WriteAsync(_layer.AsMemory(i, 1), context.RequestAborted);
                     await context.Response.Body.FlushAsync(context.RequestAborted);
                     await Task.Delay(TimeSpan.FromMinutes(1), context.RequestAborted);
                 }
