@@ -97,7 +97,9 @@ public static class ImagescanProcess
         }
         await process.WaitForExitAsync();
         clock.Stop();
-        return new ImagescanRun(process.ExitCode, await stdout, await stderr, clock.Elapsed, peak, killed);
+        var run = new ImagescanRun(process.ExitCode, await stdout, await stderr, clock.Elapsed, peak, killed);
+        await TestContext.Out.WriteLineAsync($"imagescan {string.Join(' ', args.Take(2))}: {run}");
+        return run;
     }
 
     /// <summary>VmHWM of a live process in bytes; 0 once it is gone.</summary>

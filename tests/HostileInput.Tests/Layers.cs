@@ -72,4 +72,31 @@ public static class Layers
         Put(148, 8, Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ");
         return header;
     }
+
+    /// <summary>
+    /// Headers of empty regular files from one template, each differing only in its name and checksum: TarWriter takes
+    /// seconds for a million entries, this a fraction of one.
+    /// </summary>
+    public sealed class HeaderWriter
+    {
+        private readonly byte[] _template = RawHeader("", '0', 0);
+        private readonly byte[] _header = new byte[512];
+        private readonly int _baseSum;
+
+        public HeaderWriter()
+        {
+            for (var i = 148; i < 156; i++) _template[i] = (byte)' ';
+            _baseSum = _template.Sum(b => b);
+        }
+
+        public ReadOnlySpan<byte> Empty(string name)
+        {
+            _template.CopyTo(_header, 0);
+            var length = Encoding.ASCII.GetBytes(name, _header.AsSpan(0, 100));
+            var sum = _baseSum;
+            for (var i = 0; i < length; i++) sum += _header[i];
+            Encoding.ASCII.GetBytes(Convert.ToString(sum, 8).PadLeft(6, '0') + "\0 ", _header.AsSpan(148));
+            return _header;
+        }
+    }
 }
