@@ -50,7 +50,9 @@ export AFL_FORKSRV_INIT_TMOUT=60000 AFL_QUIET=1 DOTNET_TieredPGO=0
 found=0
 for name in "${targets[@]}"; do
   mkdir -p "$work/$name"
-  dotnet "$harness" seeds "$name" "$work/$name/in" "$corpus" >/dev/null
+  # A target whose seeds all come from the corpus has none without it: afl-fuzz still needs one input to start from.
+  dotnet "$harness" seeds "$name" "$work/$name/in" "${corpus:-/nonexistent}" >/dev/null || true
+  [ -n "$(ls -A "$work/$name/in" 2>/dev/null)" ] || { mkdir -p "$work/$name/in"; printf '{}' > "$work/$name/in/minimal"; }
   started=$(date +%s)
   set +e
   afl-fuzz -i "$work/$name/in" -o "$work/$name/out" -t "$timeout_ms" -m none -V "$seconds" -- dotnet "$out/ImageScanning.Fuzzing.dll" fuzz "$name" \
