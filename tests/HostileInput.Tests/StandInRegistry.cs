@@ -12,7 +12,7 @@ namespace ImageScanning.HostileInput.Tests;
 /// <summary>
 /// A registry stand-in on 127.0.0.1 (Kestrel, in the test process) speaking enough of the OCI distribution API for `imagescan`
 /// to pull one image: /v2/, manifests by tag or digest, blobs by digest. One blob may be served by a hostile handler (slowly,
-/// or as a redirect), which the real docker-registry cannot be made to do. A second listener counts what reaches it.
+/// or as a redirect), which the real docker-registry cannot be made to do. A second listener, on 127.0.0.2, counts what reaches it.
 /// </summary>
 public sealed class StandInRegistry : IAsyncDisposable
 {
@@ -23,7 +23,7 @@ public sealed class StandInRegistry : IAsyncDisposable
 
     public string HostPort { get; private set; } = "";
 
-    /// <summary>The second listener, for redirect targets: "127.0.0.1:PORT".</summary>
+    /// <summary>The second listener, for redirect targets: "127.0.0.2:PORT".</summary>
     public string ElsewhereHostPort { get; private set; } = "";
 
     public int ElsewhereRequests => Volatile.Read(ref _elsewhereRequests);
@@ -40,15 +40,16 @@ public sealed class StandInRegistry : IAsyncDisposable
         builder.WebHost.UseKestrel(k =>
         {
             k.Listen(IPAddress.Loopback, 0);
-            k.Listen(IPAddress.Loopback, 0);
+            // Another loopback address, not just another port: a redirect there leaves the registry's host.
+            k.Listen(IPAddress.Parse("127.0.0.2"), 0);
         });
         var app = builder.Build();
         var registry = new StandInRegistry(app);
         app.Run(registry.HandleAsync);
         await app.StartAsync();
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToList();
-        registry.HostPort = $"127.0.0.1:{addresses[0].Port}";
-        registry.ElsewhereHostPort = $"127.0.0.1:{addresses[1].Port}";
+        registry.HostPort = $"127.0.0.1:{addresses.Single(a => a.Host == "127.0.0.1").Port}";
+        registry.ElsewhereHostPort = $"127.0.0.2:{addresses.Single(a => a.Host == "127.0.0.2").Port}";
         return registry;
     }
 
@@ -68,7 +69,7 @@ public sealed class StandInRegistry : IAsyncDisposable
     private async Task HandleAsync(HttpContext context)
     {
         var path = context.Request.Path.Value ?? "";
-        if (context.Connection.LocalPort.ToString() == ElsewhereHostPort.Split(':')[1])
+        if (context.Connection.LocalIpAddress?.ToString() == "127.0.0.2")
         {
             Interlocked.Increment(ref _elsewhereRequests);
             context.Response.StatusCode = 404;
