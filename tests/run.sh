@@ -11,7 +11,7 @@ requirements=(
   umoci:command:umoci debootstrap:command:debootstrap dpkg-dev:command:dpkg-deb
   rpm:command:rpm python3-rpm:python:rpm python3-packaging:python:packaging ruby:command:ruby
   default-jdk-headless:command:java maven:command:mvn nodejs:command:node npm:command:npm
-  golang-go:command:go chromium:command:chromium prometheus:command:prometheus
+  golang-go:command:go chromium:command:chromium prometheus:command:prometheus afl++:command:afl-fuzz
 )
 missing=()
 for requirement in "${requirements[@]}"; do
@@ -59,11 +59,20 @@ reliability_budget=${RELIABILITY_BUDGET:-15m}
 timeout --kill-after=30s "$reliability_budget" dotnet test tests/Reliability.Tests -c Release --no-build \
   --logger "console;verbosity=normal" 2>&1 | tee -a "$log"
 reliability_status=${PIPESTATUS[0]}
+# The fuzz harness (tests/Fuzzing): every target for FUZZ_SECONDS under afl-fuzz, within its own budget; a crash or a hang
+# fails the run and is printed with its stack. The longer run is documented in docs/security.md ("Fuzzing").
+fuzz_budget=${FUZZ_BUDGET:-6m}
+timeout --kill-after=30s "$fuzz_budget" tests/Fuzzing/run.sh all "${FUZZ_SECONDS:-10}" 2>&1 | tee -a "$log"
+fuzz_status=${PIPESTATUS[0]}
 set -e
 if [ "$reliability_status" = 124 ] || [ "$reliability_status" = 137 ]; then
   echo "tests/run.sh: the fault-injection suite (tests/Reliability.Tests) did not finish within $reliability_budget" >&2
 fi
+if [ "$fuzz_status" = 124 ] || [ "$fuzz_status" = 137 ]; then
+  echo "tests/run.sh: the fuzz run (tests/Fuzzing/run.sh all) did not finish within $fuzz_budget" >&2
+fi
 [ "$status" = 0 ] && status=$reliability_status
+[ "$status" = 0 ] && status=$fuzz_status
 
 # One plain closing line summed over the test projects ("N passed, N failed, N skipped").
 awk '/^Total tests:/ { in_summary = 1; next }
