@@ -241,7 +241,12 @@ public sealed class LayerReader
                     }
                     else
                     {
+                        // A link to a file of a lower layer: the unpacked image has that file under both names. Kept as an
+                        // absolute link, it resolves in the image's final tree (unlike a real hard link, it follows a later
+                        // deletion of the target; the target's path is kept whole, never climbing above the root).
                         unresolvedHardLinks++;
+                        files.Remove(path);
+                        symlinks[path] = "/" + target;
                     }
                     break;
             }
