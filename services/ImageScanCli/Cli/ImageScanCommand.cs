@@ -39,6 +39,8 @@ public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool 
         try
         {
             var report = await ScanAsync(options, target, work, ct);
+            // Whatever the format: a file that was not read must not pass for one that holds nothing.
+            foreach (var warning in report.Warnings) await stderr.WriteLineAsync($"imagescan: warning: {warning.Path} was not read: {warning.Reason}");
             var rendered = ReportWriters.Render(report, options.Format);
             if (options.Output is null) await stdout.WriteAsync(rendered);
             else await File.WriteAllTextAsync(options.Output, rendered, ct);

@@ -12,7 +12,8 @@ public sealed record ScanReport(
     ReportOs? Os,
     IReadOnlyList<ReportPackage> Packages,
     IReadOnlyList<ReportFinding> Findings,
-    IReadOnlyDictionary<string, int> Summary)
+    IReadOnlyDictionary<string, int> Summary,
+    IReadOnlyList<ReportWarning> Warnings)
 {
     public static ScanReport From(string target, bool enhanced, ImageScanResult result, IReadOnlyList<IEcosystem> ecosystems)
     {
@@ -35,13 +36,17 @@ public sealed record ScanReport(
             result.Distribution is { } d ? new ReportOs(d.Id, d.VersionId, d.PrettyName) : null,
             result.Packages.Select(ToPackage).OrderBy(p => p.Name, StringComparer.Ordinal).ThenBy(p => p.Path, StringComparer.Ordinal).ToList(),
             findings,
-            findings.GroupBy(f => f.Severity).OrderByDescending(g => SeverityOrder.Rank(g.Key)).ToDictionary(g => g.Key, g => g.Count()));
+            findings.GroupBy(f => f.Severity).OrderByDescending(g => SeverityOrder.Rank(g.Key)).ToDictionary(g => g.Key, g => g.Count()),
+            result.Warnings.Select(w => new ReportWarning(w.Path, w.Reason)).ToList());
     }
 
     private static string Wire(Severity severity) => severity.ToWireName();
 }
 
 public sealed record ReportImage(string Digest, string MediaType);
+
+/// <summary>A file that was not read, and why; its packages, if any, are missing from the report.</summary>
+public sealed record ReportWarning(string Path, string Reason);
 
 public sealed record ReportOs(string Id, string VersionId, string? PrettyName);
 

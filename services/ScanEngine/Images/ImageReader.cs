@@ -133,7 +133,7 @@ public sealed class ImageReader(
     {
         try
         {
-            using var json = JsonDocument.Parse(config, new JsonDocumentOptions { MaxDepth = 64 });
+            using var json = UntrustedJson.Parse(config, new JsonDocumentOptions { MaxDepth = 64 });
             var root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
                 throw new ScanException(ScanFailureKind.UnsupportedImage, $"The config of {image} is not a JSON object.");

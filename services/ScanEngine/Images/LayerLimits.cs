@@ -55,7 +55,7 @@ public sealed record LayerReadStats
     /// <summary>Files a content sniffer wanted but that were over <see cref="LayerLimits.MaxSniffedFileBytes"/> or the kept-bytes budget.</summary>
     public int SkippedSniffedFiles { get; init; }
 
-    /// <summary>Wanted hard links whose target is not a wanted file of the same layer.</summary>
+    /// <summary>Wanted hard links whose target is not a wanted file of the same layer (kept as links into the lower layers).</summary>
     public int UnresolvedHardLinks { get; init; }
 }
 

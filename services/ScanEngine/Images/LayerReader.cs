@@ -180,6 +180,7 @@ public sealed class LayerReader
     {
         private readonly Dictionary<string, byte[]> files = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> symlinks = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> hardLinks = new(StringComparer.Ordinal);
         private readonly List<string> whiteouts = [];
         private readonly List<string> opaque = [];
         private long entries;
@@ -224,6 +225,7 @@ public sealed class LayerReader
                     if (!wants(path)) return;
                     if (entry.LinkName.Contains('\0')) { unsafeEntries++; return; }
                     files.Remove(path);
+                    hardLinks.Remove(path);
                     symlinks[path] = entry.LinkName;
                     break;
                 case TarEntryType.HardLink:
@@ -232,16 +234,22 @@ public sealed class LayerReader
                     if (files.TryGetValue(target, out var content))
                     {
                         symlinks.Remove(path);
+                        hardLinks.Remove(path);
                         files[path] = content;
                     }
                     else if (symlinks.TryGetValue(target, out var linkTarget))
                     {
                         files.Remove(path);
+                        hardLinks.Remove(path);
                         symlinks[path] = linkTarget;
                     }
                     else
                     {
+                        // A link to a file of a lower layer: the unpacked image has that file under both names (ImageFiles).
                         unresolvedHardLinks++;
+                        files.Remove(path);
+                        symlinks.Remove(path);
+                        hardLinks[path] = target;
                     }
                     break;
             }
@@ -265,6 +273,7 @@ public sealed class LayerReader
             }
             keptBytes += length;
             symlinks.Remove(path);
+            hardLinks.Remove(path);
             files[path] = content;
         }
 
@@ -287,6 +296,7 @@ public sealed class LayerReader
             if (!contentSniffer.KeepsContent(path, content)) return;
             keptBytes += length;
             symlinks.Remove(path);
+            hardLinks.Remove(path);
             files[path] = content;
         }
 
@@ -295,6 +305,7 @@ public sealed class LayerReader
             Digest = digest,
             Files = files,
             Symlinks = symlinks,
+            HardLinks = hardLinks,
             Whiteouts = whiteouts,
             OpaqueDirectories = opaque,
         };

@@ -108,7 +108,7 @@ internal sealed class RegistryAuthenticator(RegistryOptions registry, Uri regist
             var body = await RegistryClient.ReadCappedAsync(response, MaxTokenResponseBytes, "token response", ct);
             try
             {
-                using var json = JsonDocument.Parse(body);
+                using var json = UntrustedJson.Parse(body);
                 var root = json.RootElement;
                 var token = root.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()
                     : root.TryGetProperty("access_token", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;

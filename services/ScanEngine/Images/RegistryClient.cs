@@ -169,7 +169,7 @@ internal sealed class RegistryClient(
         {
             var host = request.RequestUri!.IdnHost;
             throw new ScanException(ScanFailureKind.AccessDenied,
-                $"Registry '{registry.Name}' sent {what} on to {host}, which was not contacted: {refused.Message}.", e);
+                $"Registry '{registry.Name}' redirected {what} to {host}, which was not contacted: {refused.Message}.", e);
         }
         catch (Exception e) when (IsTransportFailure(e, ct))
         {
@@ -203,7 +203,7 @@ internal sealed class RegistryClient(
         try
         {
             var body = await ReadCappedAsync(response, 16 * 1024, "error", ct);
-            using var json = JsonDocument.Parse(body);
+            using var json = UntrustedJson.Parse(body);
             if (json.RootElement.ValueKind == JsonValueKind.Object
                 && json.RootElement.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array
                 && errors.GetArrayLength() > 0 && errors[0].ValueKind == JsonValueKind.Object

@@ -12,6 +12,12 @@ public sealed class LayerFiles
     /// <summary>Symbolic links to wanted paths: link path to target as written in the tar header.</summary>
     public IReadOnlyDictionary<string, string> Symlinks { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Hard links at wanted paths whose target is not in this layer (link path to the target's root-relative path): in the
+    /// unpacked image they name a lower layer's file, so they take its content as it is when this layer is applied.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> HardLinks { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Paths a ".wh.NAME" entry removed (files or whole directories).</summary>
     public IReadOnlyList<string> Whiteouts { get; init; } = [];
 
@@ -49,6 +55,21 @@ public sealed class ImageFiles(IReadOnlyList<LayerFiles> layers)
             {
                 files.Remove(path);
                 links[path] = target;
+            }
+            // A hard link is a second name of the lower file, not a pointer: it keeps that content even if a later layer
+            // deletes or replaces the target.
+            foreach (var (path, target) in layer.HardLinks)
+            {
+                if (files.TryGetValue(target, out var lower))
+                {
+                    links.Remove(path);
+                    files[path] = new VisibleFile(path, lower.Content, layer.Digest);
+                }
+                else if (links.TryGetValue(target, out var linkTarget))
+                {
+                    files.Remove(path);
+                    links[path] = linkTarget;
+                }
             }
         }
         return new FileView(files, links);

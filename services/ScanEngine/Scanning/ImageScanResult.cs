@@ -14,7 +14,11 @@ public sealed record ImageScanResult(
     long CompressedBytesRead,
     int LayersFromCache,
     int LayerCount,
-    ScanStageTimings Timings);
+    ScanStageTimings Timings)
+{
+    /// <summary>Files that were not read, and why (see <see cref="ScanWarning"/>); empty for a re-match, which reads nothing.</summary>
+    public IReadOnlyList<ScanWarning> Warnings { get; init; } = [];
+}
 
 /// <summary>Time spent per stage, for the duration histograms: streaming the layers (pull), finding packages in what was read (inventory), matching advisories.</summary>
 public sealed record ScanStageTimings(TimeSpan Pull, TimeSpan Inventory, TimeSpan Match);

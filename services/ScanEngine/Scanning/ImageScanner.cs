@@ -49,7 +49,10 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
         var selected = Selected(includeLanguagePackages);
         var stopwatch = Stopwatch.StartNew();
         var distribution = DistributionDetector.Detect(image.Files.Final);
-        var packages = selected.SelectMany(e => e.Finders).SelectMany(f => f.Find(image.Files, distribution)).ToList();
+        var warnings = new List<ScanWarning>();
+        var packages = selected.SelectMany(e => e.Finders)
+            .SelectMany(f => f is IWarningPackageFinder warns ? warns.Find(image.Files, distribution, warnings) : f.Find(image.Files, distribution)).ToList();
+        warnings.AddRange(LayerWarnings(image));
         var inventoryTime = stopwatch.Elapsed;
 
         EnsureSupported(distribution, packages, selected);
@@ -59,8 +62,17 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
         var updatedAt = await advisories.LastChangedAsync(ct);
         return new ImageScanResult(
             image.ManifestDigest, image.ManifestMediaType, distribution, packages, matches, VersionFor(includeLanguagePackages), updatedAt,
-            image.CompressedBytesRead, image.Layers.Count(l => l.Stats.FromCache), image.Layers.Count, new ScanStageTimings(readTime, inventoryTime, stopwatch.Elapsed));
+            image.CompressedBytesRead, image.Layers.Count(l => l.Stats.FromCache), image.Layers.Count, new ScanStageTimings(readTime, inventoryTime, stopwatch.Elapsed))
+        {
+            Warnings = warnings,
+        };
     }
+
+    /// <summary>What the layer reader skipped without failing the scan: executables over the sniffed-file limits.</summary>
+    private static IEnumerable<ScanWarning> LayerWarnings(ImageReadResult image) =>
+        image.Layers.Where(l => l.Stats.SkippedSniffedFiles > 0).Select(l => new ScanWarning(l.Digest,
+            $"{l.Stats.SkippedSniffedFiles} executables of layer {l.Digest} were not examined for Go or Rust packages: each is over the "
+            + "limit MaxSniffedFileBytes, or the layer's kept bytes would go over MaxKeptBytes."));
 
     /// <summary>
     /// Matches a stored inventory (from an earlier scan with the same <see cref="VersionFor"/>) against the current

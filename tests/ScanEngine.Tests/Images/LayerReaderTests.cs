@@ -76,6 +76,7 @@ public sealed class LayerReaderTests
 
         Assert.That(Encoding.UTF8.GetString(result.Files.Files["etc/linked"]), Is.EqualTo("shared content"));
         Assert.That(result.Files.Files.ContainsKey("etc/to-unwanted"), Is.False);
+        Assert.That(result.Files.HardLinks["etc/to-unwanted"], Is.EqualTo("usr/unwanted"), "resolved in the image's tree, where a lower layer may hold it");
         Assert.That(result.Stats.UnresolvedHardLinks, Is.EqualTo(1));
     }
 

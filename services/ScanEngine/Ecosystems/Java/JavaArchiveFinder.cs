@@ -9,9 +9,9 @@ namespace ImageScanning.ScanEngine.Ecosystems.Java;
 /// archives nested in them. Each visible archive is read by <see cref="JavaArchiveReader"/>; the layer is the one
 /// that provided the visible archive file. Package.FilePath is the archive's image path, followed for nested archives
 /// by "!/" and the entry path inside its parent ("app/app.war!/WEB-INF/lib/log4j-core-2.14.1.jar"), as Trivy writes it.
-/// Archives that cannot be read (corrupt, over <see cref="JavaArchiveLimits"/>) are logged as warnings and skipped.
+/// Archives that cannot be read (corrupt, over <see cref="JavaArchiveLimits"/>) are skipped, logged and reported as scan warnings.
 /// </summary>
-public sealed class JavaArchiveFinder(JavaArchiveLimits limits, ILogger<JavaArchiveFinder>? logger = null) : IPackageFinder
+public sealed class JavaArchiveFinder(JavaArchiveLimits limits, ILogger<JavaArchiveFinder>? logger = null) : IWarningPackageFinder
 {
     public const string PackageType = "maven";
 
@@ -25,7 +25,9 @@ public sealed class JavaArchiveFinder(JavaArchiveLimits limits, ILogger<JavaArch
 
     public bool Wants(string path) => JavaArchiveReader.IsArchiveName(path);
 
-    public IEnumerable<Package> Find(ImageFiles files, Distribution? distribution)
+    public IEnumerable<Package> Find(ImageFiles files, Distribution? distribution) => Find(files, distribution, new List<ScanWarning>());
+
+    public IEnumerable<Package> Find(ImageFiles files, Distribution? distribution, ICollection<ScanWarning> warnings)
     {
         if (files.Layers.Count == 0) return [];
         var packages = new List<Package>();
@@ -37,6 +39,7 @@ public sealed class JavaArchiveFinder(JavaArchiveLimits limits, ILogger<JavaArch
                 // An archive without coordinates is ordinary (an application's own war); corrupt or oversized ones are not.
                 var level = skipped.Kind == SkipKind.Unidentified ? LogLevel.Debug : LogLevel.Warning;
                 logger.Log(level, "Java archive {Path} gave no package: {Reason}", skipped.ArchivePath, skipped.Reason);
+                if (skipped.Kind != SkipKind.Unidentified) warnings.Add(new ScanWarning(skipped.ArchivePath, skipped.Reason));
             }
             foreach (var artifact in scan.Artifacts)
                 packages.Add(new Package

@@ -209,6 +209,10 @@ public sealed class JavaArchiveReader(JavaArchiveLimits limits)
             int read;
             while (total < buffer.Length && (read = stream.Read(buffer, total, buffer.Length - total)) > 0) total += read;
             scan.InflatedBytes += total;
+            if (entry.Length > buffer.Length)
+                scan.Skipped.Add(new SkippedArchive($"{archivePath}!/{entry.FullName}",
+                    $"only the first {buffer.Length} of its {entry.Length} bytes were read (limit MaxMetadataBytes {limits.MaxMetadataBytes}, "
+                    + $"or what was left of the {limits.MaxTotalInflatedBytes}-byte budget for the whole archive)", SkipKind.OverLimit));
             return encoding.GetString(buffer, 0, total);
         }
         catch (Exception e) when (IsUnreadable(e))

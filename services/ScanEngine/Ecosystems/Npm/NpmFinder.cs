@@ -95,7 +95,7 @@ public sealed class NpmFinder : IPackageFinder
     {
         try
         {
-            using var document = JsonDocument.Parse(content, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            using var document = UntrustedJson.Parse(content, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return null;
             if (!root.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String) return null;

@@ -1,3 +1,4 @@
+using ImageScanning.ScanEngine.Model;
 using System.Text.Json;
 
 namespace ImageScanning.ScanEngine.Ecosystems.Npm;
@@ -23,7 +24,7 @@ public static class NpmLockFileParser
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(content.ToArray(), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
+            document = UntrustedJson.Parse(content.ToArray(), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException e)
         {

@@ -1,3 +1,4 @@
+using ImageScanning.ScanEngine.Model;
 using System.Text.Json;
 
 namespace ImageScanning.ScanEngine.Ecosystems.Php;
@@ -17,7 +18,7 @@ public static class ComposerInstalledParser
         ArgumentNullException.ThrowIfNull(content);
         try
         {
-            using var doc = JsonDocument.Parse(content, new JsonDocumentOptions { AllowTrailingCommas = true, MaxDepth = 256 });
+            using var doc = UntrustedJson.Parse(content, new JsonDocumentOptions { AllowTrailingCommas = true, MaxDepth = 256 });
             var root = doc.RootElement;
             var packages = root.ValueKind switch
             {

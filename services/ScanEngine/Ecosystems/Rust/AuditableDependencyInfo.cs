@@ -1,3 +1,4 @@
+using ImageScanning.ScanEngine.Model;
 using System.IO.Compression;
 using System.Text.Json;
 using ImageScanning.ScanEngine.Ecosystems.Go;
@@ -50,7 +51,7 @@ public static class AuditableDependencyInfo
 
         try
         {
-            using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
+            using var document = UntrustedJson.Parse(json, new JsonDocumentOptions { MaxDepth = 16 });
             if (document.RootElement.ValueKind != JsonValueKind.Object
                 || !document.RootElement.TryGetProperty("packages", out var packages) || packages.ValueKind != JsonValueKind.Array)
                 return null;

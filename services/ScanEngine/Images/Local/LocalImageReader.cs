@@ -51,7 +51,7 @@ public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits
         {
             var manifestPath = Path.Combine(dir, "manifest.json");
             if (!File.Exists(manifestPath)) throw new ScanException(ScanFailureKind.UnsupportedImage, $"{archive} is not a docker-archive: it has no manifest.json.");
-            using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(manifestPath, ct));
+            using var json = UntrustedJson.Parse(await File.ReadAllBytesAsync(manifestPath, ct));
             var images = json.RootElement.ValueKind == JsonValueKind.Array ? json.RootElement.EnumerateArray().ToList() : [];
             if (images.Count != 1) throw new ScanException(ScanFailureKind.UnsupportedImage, $"{archive} holds {images.Count} images; save one image per archive.");
             var image = images[0];
@@ -142,7 +142,7 @@ public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits
 
     private static async Task<List<IndexEntry>> ReadIndexEntriesAsync(string indexPath, CancellationToken ct)
     {
-        using var json = JsonDocument.Parse(await File.ReadAllBytesAsync(indexPath, ct));
+        using var json = UntrustedJson.Parse(await File.ReadAllBytesAsync(indexPath, ct));
         var entries = new List<IndexEntry>();
         if (!json.RootElement.TryGetProperty("manifests", out var manifests) || manifests.ValueKind != JsonValueKind.Array) return entries;
         foreach (var m in manifests.EnumerateArray())
@@ -179,7 +179,7 @@ public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits
     {
         try
         {
-            using var json = JsonDocument.Parse(config);
+            using var json = UntrustedJson.Parse(config);
             string? Text(string name) => json.RootElement.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
             return (Text("os") ?? "", Text("architecture") ?? "", Text("variant"));
         }
