@@ -197,7 +197,8 @@ public sealed class ScanImageHandler(
             scan.ScanId, scan.Image, scan.ScanType, scan.Trigger, os,
             rematched ? [] : result.Packages.Select(p => p.ToRecord(result.Distribution, _ecosystems)).ToList(),
             result.Vulnerabilities.Select(v => v.ToFinding(scan.ScanType, result.Distribution, _ecosystems)).ToList(),
-            result.ScannerVersion, result.AdvisoriesUpdatedAt, clock.GetUtcNow(), InventoryUnchanged: rematched);
+            result.ScannerVersion, result.AdvisoriesUpdatedAt, clock.GetUtcNow(), InventoryUnchanged: rematched,
+            Warnings: result.Warnings.Count == 0 ? null : result.Warnings.Select(w => new ScanWarningRecord(w.Path, w.Reason)).ToList());
     }
 
     /// <summary>The scanner died in this scan too often: record it FAILED, without trying again.</summary>

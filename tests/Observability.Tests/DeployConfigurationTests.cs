@@ -59,6 +59,46 @@ public sealed partial class DeployConfigurationTests
         });
     }
 
+    /// <summary>
+    /// The broker configuration docker-compose mounts, loaded by a real RabbitMQ node: each service's user logs in over AMQP with
+    /// the password its compose environment gives, and guest does not exist.
+    /// </summary>
+    [Test]
+    public async Task A_real_broker_loads_the_definitions_each_service_logs_in_and_guest_is_refused()
+    {
+        using var definitions = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Deploy("rabbitmq", "definitions.json")));
+        var users = definitions.RootElement.GetProperty("users").EnumerateArray()
+            .ToDictionary(u => u.GetProperty("name").GetString()!, u => u.GetProperty("password").GetString()!);
+        var configuration = File.ReadAllText(Deploy("rabbitmq", "rabbitmq.conf"))
+            .Replace("/etc/rabbitmq/definitions.json", Deploy("rabbitmq", "definitions.json"), StringComparison.Ordinal);
+        await using var broker = await RabbitMqCluster.StartAsync(1, configuration: configuration);
+
+        async Task<string> LogInAsync(string user, string password)
+        {
+            var factory = new RabbitMQ.Client.ConnectionFactory
+            {
+                HostName = "127.0.0.1", Port = broker.AmqpPort(0), UserName = user, Password = password, VirtualHost = "/",
+            };
+            try
+            {
+                await using var connection = await factory.CreateConnectionAsync();
+                await using var channel = await connection.CreateChannelAsync();
+                return "logged in";
+            }
+            catch (RabbitMQ.Client.Exceptions.BrokerUnreachableException e) when (e.InnerException is RabbitMQ.Client.Exceptions.AuthenticationFailureException)
+            {
+                return "refused";
+            }
+        }
+
+        var outcomes = new Dictionary<string, string>();
+        foreach (var (user, password) in users) outcomes[user] = await LogInAsync(user, password);
+        outcomes["guest"] = await LogInAsync("guest", "guest");
+
+        Assert.That(outcomes, Is.EquivalentTo(users.Keys.Select(u => new KeyValuePair<string, string>(u, "logged in"))
+            .Append(new KeyValuePair<string, string>("guest", "refused"))));
+    }
+
     // A compose service built from deploy/Dockerfile: "  name:\n    <<: *service".
     [GeneratedRegex(@"^  ([a-z-]+):\n    <<: \*service", RegexOptions.Multiline)]
     private static partial Regex PlatformService();

@@ -35,7 +35,8 @@ public sealed class RabbitMqCluster : IAsyncDisposable
 
     public int AmqpPort(int node) => _nodes[node].AmqpPort;
 
-    public static async Task<RabbitMqCluster> StartAsync(int nodes, CancellationToken ct = default)
+    /// <param name="configuration">The text of each node's rabbitmq.conf (e.g. the one the deployment ships); none by default.</param>
+    public static async Task<RabbitMqCluster> StartAsync(int nodes, CancellationToken ct = default, string? configuration = null)
     {
         if (!File.Exists(Path.Combine(Scripts, "rabbitmq-server")))
             throw new InvalidOperationException($"{Scripts}/rabbitmq-server not found: install Debian's rabbitmq-server (tests/run.sh does).");
@@ -49,6 +50,7 @@ public sealed class RabbitMqCluster : IAsyncDisposable
             var nodeDirectory = Path.Combine(directory, $"node{i + 1}");
             Directory.CreateDirectory(nodeDirectory);
             await File.WriteAllTextAsync(Path.Combine(nodeDirectory, "enabled_plugins"), "[].", ct);
+            if (configuration is not null) await File.WriteAllTextAsync(Path.Combine(nodeDirectory, "rabbitmq.conf"), configuration, ct);
             var cookieFile = Path.Combine(nodeDirectory, ".erlang.cookie");
             await File.WriteAllTextAsync(cookieFile, cookie, ct);
             if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(cookieFile, UnixFileMode.UserRead); // Erlang refuses a cookie others may read

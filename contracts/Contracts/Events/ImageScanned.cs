@@ -4,7 +4,8 @@ namespace ImageScanning.Contracts;
 /// A scanner finished an image: its inventory and its findings. <paramref name="InventoryUnchanged"/> is true for a re-scan that
 /// re-matched the inventory stored at the image's last full scan (it pulled nothing): then Packages is empty, and every consumer
 /// keeps the inventory it already holds. A re-match would otherwise repeat hundreds of packages per image in every fan-out message.
-/// The findings are always complete.
+/// The findings are always complete. <paramref name="Warnings"/> names the files the scan did not read and why (a nested archive
+/// over a limit, executables over the sniffed size): their packages, if any, are missing; null or empty when every wanted file was read.
 /// </summary>
 public sealed record ImageScanned(
     Guid ScanId,
@@ -17,7 +18,11 @@ public sealed record ImageScanned(
     string ScannerVersion,
     DateTimeOffset? VulnerabilitySourceUpdatedAt,
     DateTimeOffset CompletedAt,
-    bool InventoryUnchanged = false);
+    bool InventoryUnchanged = false,
+    IReadOnlyList<ScanWarningRecord>? Warnings = null);
+
+/// <summary>A file of the image a scan did not read, and why.</summary>
+public sealed record ScanWarningRecord(string Path, string Reason);
 
 /// <summary>
 /// A re-scan for new advisories (trigger RESCAN) finished. Its own message type, so the consumers' re-scan lanes subscribe to re-scan

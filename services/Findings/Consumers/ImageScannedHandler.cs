@@ -26,7 +26,7 @@ public sealed class ImageScannedHandler(
         var ct = context.CancellationToken;
         var record = new ImageScanRecord(
             scan.ScanId, scan.Image, scan.ScanType, scan.Trigger, ScanStatus.COMPLETE,
-            "The scan was completed successfully.", null,
+            CompletedDescription(scan.Warnings), null,
             ImageScanRecord.CountBySeverity(scan.Findings), scan.Findings,
             scan.CompletedAt, scan.VulnerabilitySourceUpdatedAt);
 
@@ -44,5 +44,22 @@ public sealed class ImageScannedHandler(
         await work.CommitAsync<TConsumer>(context);
         metrics.StoreTook(Stopwatch.GetElapsedTime(storing));
         metrics.ScanStored(record);
+    }
+
+    /// <summary>Files listed in the description before the rest are only counted: the description is one line of ECR's shape.</summary>
+    private const int ListedWarnings = 5;
+
+    /// <summary>
+    /// ECR's description of a complete scan, and the files the scan did not read (its warnings): a user of DescribeImageScanFindings
+    /// or the findings API sees that packages may be missing, never a silent "nothing found" for them.
+    /// </summary>
+    public static string CompletedDescription(IReadOnlyList<ScanWarningRecord>? warnings)
+    {
+        const string Completed = "The scan was completed successfully.";
+        if (warnings is not { Count: > 0 }) return Completed;
+        var listed = string.Join("; ", warnings.Take(ListedWarnings).Select(w => $"{w.Path}: {w.Reason}"));
+        var more = warnings.Count > ListedWarnings ? $"; and {warnings.Count - ListedWarnings} more" : "";
+        var (files, their) = warnings.Count == 1 ? ("file was", "its") : ("files were", "their");
+        return $"{Completed} {warnings.Count} {files} not read, so {their} packages may be missing: {listed}{more}.";
     }
 }

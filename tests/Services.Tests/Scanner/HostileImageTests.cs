@@ -63,6 +63,33 @@ public sealed class HostileImageTests
         Assert.That(failure.Message, Does.EndWith("has a PAX extended header of 4096 bytes at entry 1, more than the 1024 allowed (limit MaxHeaderBytes)."));
     }
 
+    [Test]
+    public async Task A_jar_the_scanner_could_not_read_is_a_warning_of_the_complete_scan()
+    {
+        var tar = new MemoryStream();
+        using (var writer = new System.Formats.Tar.TarWriter(tar, leaveOpen: true))
+        {
+            void File(string path, byte[] content) =>
+                writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, path) { DataStream = new MemoryStream(content) });
+            File("etc/os-release", Encoding.ASCII.GetBytes("ID=debian\nVERSION_ID=\"12\"\n"));
+            File("var/lib/dpkg/status", Encoding.ASCII.GetBytes("Package: acl\nStatus: install ok installed\nVersion: 2.3.1-3\nArchitecture: amd64\n\n"));
+            File("app/lib/broken.jar", [.. "PK\u0003\u0004"u8, .. new byte[64]]);
+        }
+        await using var registry = await CraftedRegistry.StartAsync(Repository, [Gzip(tar.ToArray(), zeros: 0)]);
+        await using var scanner = await ScannerTestHost.StartAsync(registry.Url);
+
+        var command = await scanner.ScanAsync(Repository, registry.ManifestDigest, scanType: ScanType.ENHANCED);
+        await scanner.Results.WaitForAsync(command.ScanId, TimeSpan.FromSeconds(60));
+
+        var scanned = scanner.Results.Of<ImageScanned>(command.ScanId).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(scanned.Packages.Select(p => p.Name), Does.Contain("acl"), "the rest of the image is scanned");
+            Assert.That(scanned.Warnings?.Select(w => w.Path), Is.EqualTo(new[] { "app/lib/broken.jar" }));
+            Assert.That(scanned.Warnings?.Single().Reason, Does.Contain("not a readable zip archive"));
+        });
+    }
+
     private static async Task<ImageScanFailed> ScanFailingAsync(ScannerTestHost scanner, string digest)
     {
         var command = await scanner.ScanAsync(Repository, digest);

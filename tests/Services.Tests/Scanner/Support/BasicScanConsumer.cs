@@ -15,7 +15,8 @@ internal sealed class BasicScanConsumer(IScanImageHandler handler, ScanDeliverie
     {
         try
         {
-            await handler.HandleAsync(context, includeLanguagePackages: false);
+            // As the router sends ENHANCED scans to the enhanced scanner: language packages only for them.
+            await handler.HandleAsync(context, includeLanguagePackages: context.Message.ScanType == ScanType.ENHANCED);
             deliveries.Add(context.Message.ScanId, context.MessageId, null);
         }
         catch (Exception e)

@@ -87,9 +87,9 @@ internal sealed class ScannerTestHost : IAsyncDisposable
 
     /// <summary>Publishes a scan command (as the router sends it), with the given message id when it plays a redelivery.</summary>
     public async Task<ScanImage> ScanAsync(string repository, string digest, ScanTrigger trigger = ScanTrigger.PUSH, Guid? scanId = null,
-        Guid? messageId = null, string registry = Registry)
+        Guid? messageId = null, string registry = Registry, ScanType scanType = ScanType.BASIC)
     {
-        var command = new ScanImage(scanId ?? NewId.NextGuid(), new ImageRef(registry, repository, digest, []), ScanType.BASIC, trigger, DateTimeOffset.UtcNow);
+        var command = new ScanImage(scanId ?? NewId.NextGuid(), new ImageRef(registry, repository, digest, []), scanType, trigger, DateTimeOffset.UtcNow);
         await SendAsync(command, messageId);
         return command;
     }
