@@ -106,7 +106,7 @@ public sealed class LayerReader
         {
             throw new ScanException(ScanFailureKind.CorruptLayer, $"Layer {digest} is nested too deeply to be read (after {compressed.Count} compressed bytes).", e);
         }
-        catch (Exception e) when (e is ZstdSharp.ZstdException or InvalidDataException or EndOfStreamException or FormatException or OverflowException or ArgumentException or NotSupportedException)
+        catch (Exception e) when (e is ZstdSharp.ZstdException or InvalidDataException or EndOfStreamException or FormatException or OverflowException or ArgumentException or NotSupportedException || IsInflaterFailure(e))
         {
             throw new ScanException(ScanFailureKind.CorruptLayer,
                 $"Layer {digest} is corrupt or truncated after {compressed.Count} compressed bytes: {e.Message}", e);
@@ -114,6 +114,12 @@ public sealed class LayerReader
 
         return new LayerReadResult(state.ToLayerFiles(), state.Stats(compressed.Count));
     }
+
+    /// <summary>
+    /// zlib reports some corrupt streams (one asking for a preset dictionary) as System.IO.Compression's internal ZLibException, an
+    /// IOException: the layer's bytes are at fault. Other IOExceptions are the transport's and stay retryable.
+    /// </summary>
+    private static bool IsInflaterFailure(Exception e) => e is IOException && e.GetType().FullName == "System.IO.Compression.ZLibException";
 
     private static async Task DrainAsync(Stream stream, long max, string digest, CancellationToken ct)
     {

@@ -44,7 +44,9 @@ public static class AuditableDependencyInfo
             }
             json = output.ToArray();
         }
-        catch (InvalidDataException)
+        // zlib reports some corrupt streams as its internal ZLibException (an IOException), not InvalidDataException: found by the
+        // fuzzer. The source is in memory, so any IOException here is the inflater's.
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
             return null;
         }
