@@ -83,29 +83,3 @@ internal readonly struct SessionCollection(IMongoCollection<BsonDocument> collec
 
     public IAggregateFluent<BsonDocument> Aggregate() => session is null ? collection.Aggregate() : collection.Aggregate(session);
 }
-
-/// <summary>
-/// Creates a store's indexes once per process, outside any transaction (index builds cannot join one); retried after a failure.
-/// Shared by a store and the copies <c>In(work)</c> makes of it.
-/// </summary>
-internal sealed class MongoIndexes(Func<CancellationToken, Task> create)
-{
-    private readonly SemaphoreSlim _lock = new(1, 1);
-    private volatile bool _ready;
-
-    public async Task EnsureAsync(CancellationToken ct)
-    {
-        if (_ready) return;
-        await _lock.WaitAsync(ct);
-        try
-        {
-            if (_ready) return;
-            await create(ct);
-            _ready = true;
-        }
-        finally
-        {
-            _lock.Release();
-        }
-    }
-}

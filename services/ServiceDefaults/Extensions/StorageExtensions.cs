@@ -59,6 +59,7 @@ public static class StorageExtensions
     {
         builder.AddServiceDatabase(databaseName);
         if (builder.Services.Any(d => d.ServiceType == typeof(TStore))) return builder;
+        builder.AddMongoIndexes<TStore>();
         builder.Services.AddSingleton(provider => provider.GetRequiredKeyedService<IServiceDatabase>(databaseName) switch
         {
             SqliteDatabase file => sqlite(file),
@@ -80,6 +81,7 @@ public static class StorageExtensions
         where TStore : class
     {
         if (builder.Services.Any(d => d.ServiceType == typeof(TStore))) return builder;
+        builder.AddMongoIndexes<TStore>();
         var options = builder.Configuration.GetStorageOptions();
         builder.Services.AddSingleton(_ => options.IsMongo
             ? mongo(MongoClientFor(options.MongoConnectionString).GetDatabase(options.MongoDatabasePrefix + storeName))
@@ -103,6 +105,20 @@ public static class StorageExtensions
         builder.Services.AddSingleton<OutboxMetrics>();
         builder.Services.AddSingleton<OutboxDispatcher>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<OutboxDispatcher>());
+        return builder;
+    }
+
+    /// <summary>
+    /// On MongoDB, has <see cref="MongoIndexStartup"/> create <typeparamref name="TStore"/>'s indexes at start-up (when the store
+    /// is an <see cref="IMongoIndexOwner"/>). Stores registered by <c>AddStore</c> are included; call it for a store registered
+    /// another way.
+    /// </summary>
+    public static IHostApplicationBuilder AddMongoIndexes<TStore>(this IHostApplicationBuilder builder) where TStore : class
+    {
+        if (!builder.Configuration.GetStorageOptions().IsMongo) return builder;
+        builder.Services.AddSingleton(new MongoIndexedStore(typeof(TStore)));
+        if (!builder.Services.Any(d => d.ImplementationType == typeof(MongoIndexStartup)))
+            builder.Services.AddHostedService<MongoIndexStartup>();
         return builder;
     }
 

@@ -31,8 +31,9 @@ public sealed class MongoServiceDatabase : IServiceDatabase
     public async Task<UnitOfWork> BeginAsync(CancellationToken ct = default)
     {
         var session = await Database.Client.StartSessionAsync(cancellationToken: ct);
-        // Majority writes and snapshot reads: what the transaction read is what it commits against, and a commit survives a failover.
-        session.StartTransaction(new TransactionOptions(ReadConcern.Snapshot, ReadPreference.Primary, WriteConcern.WMajority));
+        // Snapshot reads and durable (majority, journaled) commits: what the transaction read is what it commits against, and a commit
+        // survives a failover.
+        session.StartTransaction(MongoWriteConcerns.Transaction);
         return new MongoUnitOfWork(this, session, _sink, _clock);
     }
 
