@@ -12,6 +12,9 @@ public sealed class OutboxStoreQueries : StoreQueryFixture<IOutboxStore>
 
     protected override IOutboxStore CreateStore(MongoServiceDatabase database) => database.Outbox;
 
+    /// <summary>Every unit of work writes its inbox mark and its messages here.</summary>
+    protected override bool JoinsUnitsOfWork => true;
+
     protected override IOutboxStore Join(IOutboxStore store, UnitOfWork work) => store;
 
     protected override async Task DriveAsync(IOutboxStore store)

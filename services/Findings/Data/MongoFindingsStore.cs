@@ -58,7 +58,7 @@ public sealed class MongoFindingsStore : IFindingsStore
         return documents.Select(d => FindingsJson.Deserialize(d.Record)).ToList();
     }
 
-    private sealed class ScanDocument
+    internal sealed class ScanDocument
     {
         [BsonId] public required string Id { get; init; }
         public required string ImageKey { get; init; }

@@ -52,7 +52,7 @@ public sealed class MongoInventoryStore : IInventoryStore
         return document is null ? null : InventoryJson.Deserialize(document.Inventory);
     }
 
-    private sealed class InventoryDocument
+    internal sealed class InventoryDocument
     {
         [BsonId] public required string Id { get; init; }
         public required string ScannerVersion { get; init; }

@@ -18,6 +18,7 @@ public sealed class RecordingMongo
 
     private readonly ConcurrentQueue<MongoOperation> _operations = new();
     private readonly ConcurrentQueue<DeclaredIndex> _indexes = new();
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<BsonDocument>> _written = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<IReadOnlyList<BsonDocument>>> _replies = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<long>> _matched = new();
     private int _transactions;
@@ -65,9 +66,35 @@ public sealed class RecordingMongo
     internal void Record(string collection, string command, IClientSessionHandle? session, BsonDocument parts)
     {
         _operations.Enqueue(new MongoOperation(collection, command, (session as ITransactionId)?.CurrentTransaction, parts));
+        if (Written(command, parts) is { } written) _written.GetOrAdd(collection, _ => new()).Enqueue(written);
         if (command == "createIndexes")
             _indexes.Enqueue(new DeclaredIndex(collection, parts["key"].AsBsonDocument.Names.ToList(), parts.GetValue("unique", false).ToBoolean(),
                 parts.TryGetValue("partialFilterExpression", out var partial) ? partial.AsBsonDocument : null));
+    }
+
+    /// <summary>
+    /// The documents written to <paramref name="collection"/> so far, in order, as the server would store them: an insert's or a
+    /// replacement's document; for an update or find-and-modify, its filter's equality fields with $setOnInsert and $set applied. Queue one back with
+    /// <see cref="Reply"/> to read what the store wrote through its own read path.
+    /// </summary>
+    public IReadOnlyList<BsonDocument> WrittenTo(string collection) =>
+        _written.TryGetValue(collection, out var documents) ? documents.ToList() : [];
+
+    private static BsonDocument? Written(string command, BsonDocument parts)
+    {
+        if (command == "insert") return parts["document"].AsBsonDocument;
+        if (command is not ("update" or "findAndModify")) return null;
+        if (parts.TryGetValue("replacement", out var replacement)) return replacement.AsBsonDocument;
+        if (!parts.TryGetValue("update", out var changes) || !changes.IsBsonDocument) return null;
+        var document = new BsonDocument();
+        foreach (var field in parts.GetValue("filter", parts.GetValue("query", new BsonDocument())).AsBsonDocument)
+            if (!field.Name.StartsWith('$') && !(field.Value.IsBsonDocument && field.Value.AsBsonDocument.Names.Any(n => n.StartsWith('$'))))
+                document[field.Name] = field.Value;
+        var update = parts["update"].AsBsonDocument;
+        foreach (var op in new[] { "$setOnInsert", "$set" })
+            if (update.TryGetValue(op, out var fields))
+                foreach (var field in fields.AsBsonDocument) document[field.Name] = field.Value;
+        return document;
     }
 
     internal IReadOnlyList<BsonDocument> NextReply(string collection) =>

@@ -49,7 +49,7 @@ public class RecordingSession : DispatchProxy, ITransactionId
                 End("abortTransaction");
                 return RecordingMongo.Return(method, null);
             case "WithTransaction" or "WithTransactionAsync":
-                return GetType().GetMethod(nameof(WithTransactionAsync), BindingFlags.NonPublic | BindingFlags.Instance)!
+                return typeof(RecordingSession).GetMethod(nameof(WithTransactionAsync), BindingFlags.NonPublic | BindingFlags.Instance)!
                     .MakeGenericMethod(method.GetGenericArguments()[0]).Invoke(this, [args![0], args[1], args[2]]);
             default: throw RecordingMongo.Unsupported(method);
         }

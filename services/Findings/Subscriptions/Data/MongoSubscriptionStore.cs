@@ -153,7 +153,7 @@ public sealed class MongoSubscriptionStore : ISubscriptionStore
 
     private static FilterDefinition<DeliveryDocument> ById(Guid deliveryId) => Deliveries.Eq(d => d.Id, deliveryId.ToString());
 
-    private sealed class SubscriptionDocument
+    internal sealed class SubscriptionDocument
     {
         [BsonId] public required string Id { get; init; }
         public required string TargetUrl { get; init; }
@@ -175,7 +175,7 @@ public sealed class MongoSubscriptionStore : ISubscriptionStore
             new(Guid.Parse(Id), TargetUrl, EventPattern, CloudEvents, Description, Secret, Utc(CreatedAt), Utc(UpdatedAt));
     }
 
-    private sealed class DeliveryDocument
+    internal sealed class DeliveryDocument
     {
         [BsonId] public required string Id { get; init; }
         public required string SubscriptionId { get; init; }
