@@ -83,6 +83,10 @@ public sealed class ComposerVersionComparerTests
             Assert.That(Comparer.Compare("dev-main", "0.0.1-dev"), Is.LessThan(0));
             Assert.That(Comparer.Compare("dev-bar", "dev-foo"), Is.LessThan(0));
             Assert.That(Comparer.Compare("dev-foo", "dev-foo"), Is.Zero);
+            // composer/semver normalises "master" to "dev-master" and then calls them equal (found by its oracle).
+            Assert.That(Comparer.Compare("master", "dev-master"), Is.Zero);
+            Assert.That(Comparer.Compare(" DEV-main ", "dev-main"), Is.Zero);
+            Assert.That(Comparer.Compare("trunk", "dev-master"), Is.GreaterThan(0));
             Assert.That(Comparer.Compare("not a version", "0"), Is.LessThan(0));
             Assert.That(Comparer.Compare(null, "dev-foo"), Is.LessThan(0));
         });
