@@ -4,8 +4,9 @@ using ImageScanning.TestSupport;
 namespace ImageScanning.ScanEngine.Tests.Php;
 
 /// <summary>
-/// Composer is not installable here, so the comparer is held to composer/semver's own published test cases
-/// (composer-semver-cases.tsv, with its source and licence in the header) plus PHP version_compare facts.
+/// The comparer held to composer/semver's own published test cases (composer-semver-cases.tsv, with its source and
+/// licence in the header; newer than Debian's packaged library) plus PHP version_compare facts. The packaged library
+/// itself is the oracle of <see cref="ComposerVersionOracleTests"/>.
 /// </summary>
 [TestFixture]
 public sealed class ComposerVersionComparerTests
