@@ -1,3 +1,4 @@
+using ImageScanning.ScanEngine.Advisories.Store;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
@@ -51,22 +52,7 @@ public static class MongoFindingLifecycleIndexes
     {
         await database.GetCollection<BsonDocument>(MongoFindingLifecycleStore.FindingsCollection).Indexes.CreateManyAsync(Findings, ct);
         await database.GetCollection<BsonDocument>(MongoFindingLifecycleStore.RulesCollection).Indexes.CreateManyAsync(Rules, ct);
-        await EnsureCollectionAsync(database, MongoFindingLifecycleStore.ImagesCollection, ct);
-    }
-
-    /// <summary>Creates <paramref name="name"/> unless it exists (two replicas starting at once both try: the second is told it exists).</summary>
-    public static async Task EnsureCollectionAsync(IMongoDatabase database, string name, CancellationToken ct)
-    {
-        var existing = await (await database.ListCollectionNamesAsync(
-            new ListCollectionNamesOptions { Filter = Builders<BsonDocument>.Filter.Eq("name", name) }, ct)).ToListAsync(ct);
-        if (existing.Count > 0) return;
-        try
-        {
-            await database.CreateCollectionAsync(name, cancellationToken: ct);
-        }
-        catch (MongoCommandException e) when (e.CodeName == "NamespaceExists")
-        {
-        }
+        await MongoCollections.EnsureAsync(database, MongoFindingLifecycleStore.ImagesCollection, ct);
     }
 
     private static CreateIndexModel<BsonDocument> Index(string name, IndexKeysDefinition<BsonDocument> keys) =>
