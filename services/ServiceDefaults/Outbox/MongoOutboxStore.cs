@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.IO.Compression;
+using System.Text;
 using ImageScanning.ServiceDefaults.Storage;
 using MongoDB.Bson;
 using MongoDB.Driver;
@@ -40,22 +42,78 @@ public sealed class MongoOutboxStore(IMongoDatabase database) : IOutboxStore, IM
     /// </summary>
     public static async Task InsertAsync(IMongoDatabase database, IClientSessionHandle session, IReadOnlyList<OutboxMessage> messages, CancellationToken ct)
     {
-        var writes = messages.Select((m, position) => new UpdateOneModel<BsonDocument>(
-            Filter.Eq("_id", m.MessageId.ToString("D")),
-            Update.SetOnInsert("messageType", m.MessageType)
-                .SetOnInsert("destination", (BsonValue?)m.Destination ?? BsonNull.Value)
-                .SetOnInsert("body", m.Body)
-                .SetOnInsert("traceParent", (BsonValue?)m.TraceParent ?? BsonNull.Value)
-                .SetOnInsert("createdAt", m.CreatedAt.UtcDateTime)
-                .SetOnInsert("position", position)
-                .SetOnInsert("nextAttemptAt", (m.CreatedAt + OutboxDefaults.CommitLease).UtcDateTime)
-                .SetOnInsert("attempts", 0)
-                .SetOnInsert("dispatchedAt", BsonNull.Value)
-                .SetOnInsert("replays", 0)) { IsUpsert = true }).ToList();
-        if (writes.Count == 0) return;
+        if (messages.Count == 0) return;
+        var documents = messages.Select(ToDocument).ToList();
+        foreach (var (message, document) in messages.Zip(documents)) EnsureFits(message, document);
+        var writes = documents.Select(document => new UpdateOneModel<BsonDocument>(
+            Filter.Eq("_id", document["_id"]),
+            Update.Combine(document.Elements.Where(e => e.Name != "_id").Select(e => Update.SetOnInsert(e.Name, e.Value)))) { IsUpsert = true }).ToList();
         // Outside the session: an index build never joins a transaction (and creates the collection before one writes to it).
         await IndexesOf(database).EnsureAsync(ct);
         await database.GetCollection<BsonDocument>(OutboxCollection).BulkWriteAsync(session, writes, new BulkWriteOptions { IsOrdered = true }, ct);
+    }
+
+    /// <summary>
+    /// Bodies longer than this (UTF-16 chars) are stored Brotli-compressed in a BSON binary with <c>bodyEncoding: "brotli"</c>: an
+    /// ImageScanned of a large image (its packages and findings) is tens of MB of JSON, over MongoDB's 16 MiB document limit.
+    /// Shorter ones stay readable strings.
+    /// </summary>
+    public const int CompressBodiesAbove = 64 * 1024;
+
+    /// <summary>MongoDB's document limit (the server's maxBsonObjectSize), checked before the unit of work writes.</summary>
+    public const int MaxDocumentBytes = 16 * 1024 * 1024;
+
+    private const string BrotliEncoding = "brotli";
+
+    private static BsonValue Body(OutboxMessage message)
+    {
+        if (message.Body.Length <= CompressBodiesAbove) return message.Body;
+        using var buffer = new MemoryStream();
+        using (var brotli = new BrotliStream(buffer, CompressionLevel.Fastest, leaveOpen: true)) brotli.Write(Encoding.UTF8.GetBytes(message.Body));
+        return new BsonBinaryData(buffer.ToArray(), BsonBinarySubType.Binary);
+    }
+
+    /// <summary>The body as sent: decompressed when marked, as stored when a string.</summary>
+    public static string ReadBody(BsonDocument document)
+    {
+        var body = document["body"];
+        if (body.IsString) return body.AsString;
+        if (!body.IsBsonBinaryData || document.GetValue("bodyEncoding", BsonNull.Value) != BrotliEncoding)
+            throw new InvalidDataException($"Outbox message {document["_id"]}: body is a {body.BsonType} with encoding '{document.GetValue("bodyEncoding", BsonNull.Value)}', not text or Brotli.");
+        using var brotli = new BrotliStream(new MemoryStream(body.AsBsonBinaryData.Bytes), CompressionMode.Decompress);
+        using var reader = new StreamReader(brotli, Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>The document a message's upsert inserts (public for the offline document tests).</summary>
+    public static BsonDocument ToDocument(OutboxMessage m, int position) => new()
+    {
+        ["_id"] = m.MessageId.ToString("D"),
+        ["messageType"] = m.MessageType,
+        ["destination"] = (BsonValue?)m.Destination ?? BsonNull.Value,
+        ["body"] = Body(m),
+        ["bodyEncoding"] = m.Body.Length > CompressBodiesAbove ? BrotliEncoding : BsonNull.Value,
+        ["traceParent"] = (BsonValue?)m.TraceParent ?? BsonNull.Value,
+        ["createdAt"] = m.CreatedAt.UtcDateTime,
+        ["position"] = position,
+        ["nextAttemptAt"] = (m.CreatedAt + OutboxDefaults.CommitLease).UtcDateTime,
+        ["attempts"] = 0,
+        ["dispatchedAt"] = BsonNull.Value,
+        ["replays"] = 0,
+    };
+
+    /// <summary>
+    /// The message's document against the document limit before the write: a permanent failure naming the message, instead of a
+    /// server error that aborts the transaction on every redelivery.
+    /// </summary>
+    private static void EnsureFits(OutboxMessage message, BsonDocument document)
+    {
+        if (message.Body.Length <= CompressBodiesAbove) return; // 64 Ki chars cannot come near 16 MiB
+        var size = document.ToBson().Length;
+        if (size > MaxDocumentBytes)
+            throw new InvalidOperationException(
+                $"Outbox: the {message.MessageType} message {message.MessageId} is {size} bytes as one document of collection '{OutboxCollection}' " +
+                $"(its body compressed), over MongoDB's {MaxDocumentBytes}-byte (16 MiB) document limit; it cannot be stored.");
     }
 
     public async Task<IReadOnlyList<OutboxMessage>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken ct = default)
@@ -71,7 +129,7 @@ public sealed class MongoOutboxStore(IMongoDatabase database) : IOutboxStore, IM
         var claimed = await _outbox.Find(Filter.Eq("leaseId", leaseId))
             .Sort(OldestFirst).ToListAsync(ct);
         return claimed.Select(d => new OutboxMessage(
-            Guid.Parse(d["_id"].AsString), d["messageType"].AsString, d["body"].AsString,
+            Guid.Parse(d["_id"].AsString), d["messageType"].AsString, ReadBody(d),
             d["destination"].IsBsonNull ? null : d["destination"].AsString,
             d["traceParent"].IsBsonNull ? null : d["traceParent"].AsString,
             new DateTimeOffset(d["createdAt"].ToUniversalTime()))).ToList();

@@ -34,7 +34,7 @@ public sealed class MongoDocumentSizeTests
             Assert.That(size, Is.LessThan(MongoDocumentLimit.MaxDocumentBytes / 4), "a quarter of the limit leaves room for larger images");
             Assert.That(plain, Is.GreaterThan(MongoDocumentLimit.MaxDocumentBytes / 4), "uncompressed it would not be far under the limit");
             Assert.That(back.Findings, Has.Count.EqualTo(Findings));
-            Assert.That(back.Findings[^1], Is.EqualTo(scan.Findings[^1]));
+            Assert.That(back.Findings[^1].Package, Is.EqualTo(scan.Findings[^1].Package));
             Assert.That(FindingsJson.Serialize(back), Is.EqualTo(FindingsJson.Serialize(scan)));
         });
     }
