@@ -66,10 +66,19 @@ public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore, IMongoI
         if (!_images.InTransaction)
         {
             // The revision and the rows in one transaction of its own: two writes without one lose rows when the second fails.
-            await using var work = await _database.BeginAsync(cancellationToken);
-            if (!await In(work).TryCommitAsync(commit, cancellationToken)) return false;
-            await work.CommitAsync(cancellationToken);
-            return true;
+            try
+            {
+                await using var work = await _database.BeginAsync(cancellationToken);
+                if (!await In(work).TryCommitAsync(commit, cancellationToken)) return false;
+                await work.CommitAsync(cancellationToken);
+                return true;
+            }
+            catch (MongoException e) when (e.HasErrorLabel("TransientTransactionError"))
+            {
+                // A concurrent commit for the image wrote first (a write conflict): refused like a stale revision, and the
+                // caller reads the image again. (Joined with a unit of work the error goes to the caller: the work is aborted.)
+                return false;
+            }
         }
 
         var update = Builders<BsonDocument>.Update

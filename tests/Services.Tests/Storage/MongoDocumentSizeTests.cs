@@ -65,6 +65,27 @@ public sealed class MongoDocumentSizeTests
     }
 
     [Test]
+    public void An_outbox_message_carrying_a_large_image_is_compressed_under_the_limit_and_reads_back_as_sent()
+    {
+        // What an ImageScanned of this image carries: its packages and its findings.
+        var body = "{\"inventory\":" + InventoryJson.Serialize(LargeImage.Inventory(Packages)) + ",\"scan\":" + FindingsJson.Serialize(LargeImage.Scan(Findings)) + "}";
+        var message = new ImageScanning.ServiceDefaults.Outbox.OutboxMessage(Guid.NewGuid(), "ImageScanned", body, null, null, T0);
+        var small = message with { MessageId = Guid.NewGuid(), Body = "{\"scanId\":1}" };
+
+        var document = ImageScanning.ServiceDefaults.Outbox.MongoOutboxStore.ToDocument(message, 0);
+        var size = document.ToBson().Length;
+        TestContext.Out.WriteLine($"outbox_messages: body {body.Length:N0} chars, stored document {size:N0} bytes ({Percent(size)} of 16 MiB)");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(body.Length, Is.GreaterThan(MongoDocumentLimit.MaxDocumentBytes), "uncompressed it would not fit");
+            Assert.That(size, Is.LessThan(MongoDocumentLimit.MaxDocumentBytes / 4));
+            Assert.That(ImageScanning.ServiceDefaults.Outbox.MongoOutboxStore.ReadBody(BsonDocumentRoundTrip(document)), Is.EqualTo(body));
+            Assert.That(ImageScanning.ServiceDefaults.Outbox.MongoOutboxStore.ToDocument(small, 1)["body"].IsString, Is.True, "small bodies stay readable text");
+        });
+    }
+
+    [Test]
     public void Documents_written_before_compression_still_read()
     {
         var scan = LargeImage.Scan(3);
