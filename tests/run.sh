@@ -5,13 +5,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian package and how to tell it is there: a command on PATH, or a Python module.
+# Debian package and how to tell it is there: a command on PATH, a Python module, or a file (a library's source).
 requirements=(
   rabbitmq-server:command:rabbitmq-server docker-registry:command:docker-registry skopeo:command:skopeo
   umoci:command:umoci debootstrap:command:debootstrap dpkg-dev:command:dpkg-deb
   rpm:command:rpm python3-rpm:python:rpm python3-packaging:python:packaging ruby:command:ruby
   default-jdk-headless:command:java maven:command:mvn nodejs:command:node npm:command:npm
-  golang-go:command:go chromium:command:chromium prometheus:command:prometheus afl++:command:afl-fuzz
+  golang-go:command:go golang-golang-x-mod-dev:file:/usr/share/gocode/src/golang.org/x/mod/semver/semver.go php-cli:command:php php-composer-semver:file:/usr/share/php/Composer/Semver/Comparator.php chromium:command:chromium prometheus:command:prometheus afl++:command:afl-fuzz
 )
 missing=()
 for requirement in "${requirements[@]}"; do
@@ -19,6 +19,7 @@ for requirement in "${requirements[@]}"; do
   case "$kind" in
     command) command -v "$name" >/dev/null 2>&1 || missing+=("$package") ;;
     python) /usr/bin/python3 -c "import $name" >/dev/null 2>&1 || missing+=("$package") ;;
+    file) [ -e "$name" ] || missing+=("$package") ;;
   esac
 done
 if [ ${#missing[@]} -gt 0 ]; then

@@ -62,6 +62,9 @@ public static class CveFeedExtensions
                 var other => throw new InvalidOperationException($"No advisory store for a {other.GetType().Name}."),
             };
         });
+        // Its indexes at start (ScanEngine's store is no IMongoIndexOwner itself; see MongoAdvisoryIndexOwner).
+        builder.Services.AddSingleton<MongoAdvisoryIndexOwner>();
+        builder.AddMongoIndexes<MongoAdvisoryIndexOwner>();
     }
 
     public static WebApplication MapCveFeedEndpoints(this WebApplication app)

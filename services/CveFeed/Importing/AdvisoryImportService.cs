@@ -40,6 +40,7 @@ public sealed class AdvisoryImportService(IAdvisoryStore store, BackgroundLane l
             AdvisoryChange.New => new ImportResult { Added = 1, NewOrChanged = [advisory] },
             AdvisoryChange.Changed => new ImportResult { Changed = 1, NewOrChanged = [advisory] },
             AdvisoryChange.MetadataChanged => new ImportResult { MetadataChanged = 1 },
+            AdvisoryChange.Rejected => new ImportResult { Failures = [new ImportFailure(advisory.Id, result.Rejection ?? "rejected by the advisory store")] },
             _ => new ImportResult { Unchanged = 1 },
         };
     }, ct);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
+using ImageScanning.ScanEngine.Advisories.Store;
 using ImageScanning.ServiceDefaults.Storage;
 using MongoDB.Bson;
 using MongoDB.Driver;
@@ -14,44 +15,41 @@ namespace ImageScanning.Findings.Lifecycle;
 /// and writes its rows in one transaction (the unit of work's, or one of its own), so of two concurrent commits only one
 /// writes, and a failure between the two writes leaves neither.
 /// </summary>
-public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore
+public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore, IMongoIndexOwner
 {
     public const string FindingsCollection = "findings";
     public const string ImagesCollection = "finding_images";
     public const string RulesCollection = "suppression_rules";
 
+    private const string InventoryFieldName = "inventory";
+
     private static readonly FilterDefinitionBuilder<BsonDocument> F = Builders<BsonDocument>.Filter;
+    private static readonly string[] OpenStatuses = Enum.GetNames<FindingStatus>().Where(s => s != nameof(FindingStatus.CLOSED)).ToArray();
 
     private readonly MongoServiceDatabase _database;
     private readonly SessionCollection<BsonDocument> _findings;
     private readonly SessionCollection<BsonDocument> _images;
     private readonly SessionCollection<BsonDocument> _rules;
+    private readonly MongoIndexes _indexes;
 
-    public MongoFindingLifecycleStore(MongoServiceDatabase database) : this(database, null)
-    {
-        var keys = Builders<BsonDocument>.IndexKeys;
-        _findings.Collection.Indexes.CreateMany([
-            new CreateIndexModel<BsonDocument>(keys.Ascending("imageKey")),
-            new CreateIndexModel<BsonDocument>(keys.Ascending("status").Ascending("severityRank")),
-            new CreateIndexModel<BsonDocument>(keys.Ascending("registry").Ascending("repository")),
-        ]);
-        // Collections are created here, outside any transaction, so a transaction never has to create one.
-        _images.Collection.Indexes.CreateOne(new CreateIndexModel<BsonDocument>(keys.Ascending("appliedAt")));
-        _rules.Collection.Indexes.CreateOne(new CreateIndexModel<BsonDocument>(keys.Ascending("createdAt")));
-    }
+    public MongoFindingLifecycleStore(MongoServiceDatabase database) : this(database, null, null) { }
 
-    private MongoFindingLifecycleStore(MongoServiceDatabase database, IClientSessionHandle? session)
+    private MongoFindingLifecycleStore(MongoServiceDatabase database, IClientSessionHandle? session, MongoIndexes? indexes)
     {
         _database = database;
         _findings = new SessionCollection<BsonDocument>(database.Database.GetCollection<BsonDocument>(FindingsCollection), session);
         _images = new SessionCollection<BsonDocument>(database.Database.GetCollection<BsonDocument>(ImagesCollection), session);
         _rules = new SessionCollection<BsonDocument>(database.Database.GetCollection<BsonDocument>(RulesCollection), session);
+        _indexes = indexes ?? new MongoIndexes(ct => MongoFindingLifecycleIndexes.CreateAsync(database.Database, ct));
     }
 
-    public IFindingLifecycleStore In(UnitOfWork work) => new MongoFindingLifecycleStore(_database, _database.Join(work).Session);
+    public Task EnsureIndexesAsync(CancellationToken cancellationToken = default) => _indexes.EnsureAsync(cancellationToken);
+
+    public IFindingLifecycleStore In(UnitOfWork work) => new MongoFindingLifecycleStore(_database, _database.Join(work).Session, _indexes);
 
     public async Task<ImageFindingsState> GetImageAsync(string imageKey, CancellationToken cancellationToken = default)
     {
+        await EnsureIndexesAsync(cancellationToken);
         var image = await _images.Find(F.Eq("_id", imageKey)).FirstOrDefaultAsync(cancellationToken);
         var findings = await ReadAsync(_findings.Find(F.Eq("imageKey", imageKey)), cancellationToken);
         return image is null
@@ -63,20 +61,35 @@ public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore
 
     public async Task<bool> TryCommitAsync(ImageFindingsCommit commit, CancellationToken cancellationToken = default)
     {
+        // Before any transaction: index builds (and the collections they create) cannot run in one.
+        await EnsureIndexesAsync(cancellationToken);
         if (!_images.InTransaction)
         {
             // The revision and the rows in one transaction of its own: two writes without one lose rows when the second fails.
-            await using var work = await _database.BeginAsync(cancellationToken);
-            if (!await In(work).TryCommitAsync(commit, cancellationToken)) return false;
-            await work.CommitAsync(cancellationToken);
-            return true;
+            try
+            {
+                await using var work = await _database.BeginAsync(cancellationToken);
+                if (!await In(work).TryCommitAsync(commit, cancellationToken)) return false;
+                await work.CommitAsync(cancellationToken);
+                return true;
+            }
+            catch (MongoException e) when (e.HasErrorLabel("TransientTransactionError"))
+            {
+                // A concurrent commit for the image wrote first (a write conflict): refused like a stale revision, and the
+                // caller reads the image again. (Joined with a unit of work the error goes to the caller: the work is aborted.)
+                return false;
+            }
         }
 
         var update = Builders<BsonDocument>.Update
             .Set("revision", commit.ExpectedRevision + 1)
             .Set("appliedAt", commit.AppliedAt.ToUnixTimeMilliseconds())
             .Set("appliedScanId", commit.AppliedScanId is { } id ? (BsonValue)id.ToString() : BsonNull.Value);
-        if (commit.Inventory is not null) update = update.Set("inventory", JsonSerializer.Serialize(commit.Inventory, FindingsJson.Options));
+        if (commit.Inventory is not null)
+        {
+            var inventory = InventoryField(commit.ImageKey, commit.Inventory);
+            update = update.Set(InventoryFieldName, inventory[InventoryFieldName]).Set(MongoCompressedJson.EncodingField(InventoryFieldName), inventory[MongoCompressedJson.EncodingField(InventoryFieldName)]);
+        }
         try
         {
             var claimed = await _images.UpdateOneAsync(
@@ -96,15 +109,21 @@ public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore
     public async Task UpdateFindingsAsync(IReadOnlyList<FindingRecord> findings, CancellationToken cancellationToken = default)
     {
         if (findings.Count == 0) return;
+        await EnsureIndexesAsync(cancellationToken);
         var writes = findings.Select(f => new ReplaceOneModel<BsonDocument>(F.Eq("_id", f.Id), ToDocument(f)) { IsUpsert = true });
         await _findings.BulkWriteAsync(writes, new BulkWriteOptions { IsOrdered = false }, cancellationToken);
     }
 
-    public Task<IReadOnlyList<FindingRecord>> ListOpenFindingsAsync(CancellationToken cancellationToken = default) =>
-        ReadAsync(_findings.Find(F.Ne("status", nameof(FindingStatus.CLOSED))), cancellationToken);
+    public async Task<IReadOnlyList<FindingRecord>> ListOpenFindingsAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureIndexesAsync(cancellationToken);
+        // $in over the open statuses, not $ne CLOSED: an index range per status instead of a scan around CLOSED.
+        return await ReadAsync(_findings.Find(F.In("status", OpenStatuses)), cancellationToken);
+    }
 
     public async Task<FindingsPage> QueryAsync(ListFindings query, CancellationToken cancellationToken = default)
     {
+        await EnsureIndexesAsync(cancellationToken);
         var filter = Filter(query.Filter);
         var field = SortField(query.SortBy);
         var ascending = query.SortOrder == SortOrder.ASC;
@@ -129,6 +148,7 @@ public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore
 
     public async Task<IReadOnlyList<FindingCountRow>> CountAsync(FindingFilter filter, FindingCountKey key, CancellationToken cancellationToken = default)
     {
+        await EnsureIndexesAsync(cancellationToken);
         BsonValue keyField = key switch
         {
             FindingCountKey.LayerHash => "$layerHash",
@@ -157,27 +177,48 @@ public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore
 
     public async Task<ImageInventory?> GetInventoryAsync(string imageKey, CancellationToken cancellationToken = default)
     {
+        await EnsureIndexesAsync(cancellationToken);
         var image = await _images.Find(F.Eq("_id", imageKey)).FirstOrDefaultAsync(cancellationToken);
-        return image is not null && image.TryGetValue("inventory", out var json) && json.IsString
-            ? JsonSerializer.Deserialize<ImageInventory>(json.AsString, FindingsJson.Options)
+        return image is not null && image.GetValue(InventoryFieldName, BsonNull.Value) is { IsBsonNull: false }
+            ? JsonSerializer.Deserialize<ImageInventory>(MongoCompressedJson.Read(image, InventoryFieldName), FindingsJson.Options)
             : null;
     }
 
-    public Task SaveRuleAsync(SuppressionRule rule, CancellationToken cancellationToken = default) =>
-        _rules.ReplaceOneAsync(F.Eq("_id", rule.Id),
+    public async Task SaveRuleAsync(SuppressionRule rule, CancellationToken cancellationToken = default)
+    {
+        await EnsureIndexesAsync(cancellationToken);
+        await _rules.ReplaceOneAsync(F.Eq("_id", rule.Id),
             new BsonDocument { ["_id"] = rule.Id, ["createdAt"] = rule.CreatedAt.ToUnixTimeMilliseconds(), ["record"] = JsonSerializer.Serialize(rule, FindingsJson.Options) },
             new ReplaceOptions { IsUpsert = true }, cancellationToken);
+    }
 
-    public async Task<bool> DeleteRuleAsync(string id, CancellationToken cancellationToken = default) =>
-        (await _rules.DeleteOneAsync(F.Eq("_id", id), cancellationToken)).DeletedCount > 0;
+    public async Task<bool> DeleteRuleAsync(string id, CancellationToken cancellationToken = default)
+    {
+        await EnsureIndexesAsync(cancellationToken);
+        return (await _rules.DeleteOneAsync(F.Eq("_id", id), cancellationToken)).DeletedCount > 0;
+    }
 
     public async Task<IReadOnlyList<SuppressionRule>> ListRulesAsync(CancellationToken cancellationToken = default)
     {
+        await EnsureIndexesAsync(cancellationToken);
         var documents = await _rules.Find(F.Empty).Sort(Builders<BsonDocument>.Sort.Ascending("createdAt").Ascending("_id")).ToListAsync(cancellationToken);
         return documents.Select(d => JsonSerializer.Deserialize<SuppressionRule>(d["record"].AsString, FindingsJson.Options)!).ToList();
     }
 
-    private static BsonDocument ToDocument(FindingRecord f) => new()
+    /// <summary>
+    /// The image document's inventory fields (compressed), checked with the rest of the image document against the document limit
+    /// before the commit writes anything.
+    /// </summary>
+    public static BsonDocument InventoryField(string imageKey, ImageInventory inventory)
+    {
+        var image = new BsonDocument { ["_id"] = imageKey, ["revision"] = long.MaxValue, ["appliedAt"] = long.MaxValue, ["appliedScanId"] = Guid.Empty.ToString() };
+        MongoCompressedJson.Set(image, InventoryFieldName, JsonSerializer.Serialize(inventory, FindingsJson.Options));
+        MongoDocumentLimit.EnsureFits(image, ImagesCollection, $"the inventory of {imageKey} ({inventory.Packages.Count} packages)");
+        return image;
+    }
+
+    /// <summary>The stored document of a finding (the offline tests round-trip it).</summary>
+    public static BsonDocument ToDocument(FindingRecord f) => new()
     {
         ["_id"] = f.Id, ["imageKey"] = f.ImageKey, ["registry"] = f.Image.Registry, ["repository"] = f.Image.Repository, ["digest"] = f.Image.Digest,
         ["vulnerabilityId"] = f.Finding.VulnerabilityId, ["packageName"] = f.Finding.Package.Name, ["layerHash"] = f.Finding.Package.LayerDigest,
@@ -216,7 +257,9 @@ public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore
         _ => "packageName",
     };
 
+    public static FindingRecord FromDocument(BsonDocument d) => JsonSerializer.Deserialize<FindingRecord>(d["record"].AsString, FindingsJson.Options)!;
+
     private static async Task<IReadOnlyList<FindingRecord>> ReadAsync(IFindFluent<BsonDocument, BsonDocument> find, CancellationToken cancellationToken) =>
         (await find.ToListAsync(cancellationToken))
-        .Select(d => JsonSerializer.Deserialize<FindingRecord>(d["record"].AsString, FindingsJson.Options)!).ToList();
+        .Select(FromDocument).ToList();
 }

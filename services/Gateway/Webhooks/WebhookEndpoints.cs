@@ -91,26 +91,18 @@ public static class WebhookEndpoints
     }
 
     /// <summary>
-    /// The body as text, or null when it is longer than <paramref name="maxBytes"/>. At most maxBytes + 1 bytes are read whatever
-    /// the transfer encoding: Content-Length is only the sender's word, and a chunked body has none.
+    /// The body as text, or null when it is longer than <paramref name="maxBytes"/> (announced, or counted on the bytes read: a
+    /// chunked body announces nothing). This endpoint answers that with 200, so the registry does not send it again.
     /// </summary>
     private static async Task<string?> ReadBodyAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
     {
-        if (request.ContentLength > maxBytes) return null; // announced too long: not read at all (Kestrel discards it)
-        // This endpoint answers 200 over its own limit, so Kestrel's general one (Http:MaxRequestBodyBytes) must not answer 413 first.
-        BoundedRequestBody.AllowServerToRead(request, maxBytes);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        while (buffer.Length <= maxBytes)
+        try
         {
-            var wanted = (int)Math.Min(chunk.Length, maxBytes + 1L - buffer.Length);
-            var read = await request.Body.ReadAsync(chunk.AsMemory(0, wanted), cancellationToken);
-            if (read == 0) break;
-            buffer.Write(chunk, 0, read);
+            return await BoundedRequestBody.For(request, maxBytes, $"{WebhookOptions.Section}:MaxBodyBytes").ReadTextAsync(cancellationToken);
         }
-        if (buffer.Length > maxBytes) return null;
-        buffer.Position = 0;
-        using var reader = new StreamReader(buffer);
-        return await reader.ReadToEndAsync(cancellationToken);
+        catch (RequestBodyTooLargeException)
+        {
+            return null;
+        }
     }
 }

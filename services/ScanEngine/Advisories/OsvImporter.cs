@@ -168,6 +168,11 @@ public sealed class OsvImporter(IAdvisoryStore store, OsvImportOptions? options 
             for (var i = 0; i < results.Count; i++)
             {
                 var result = results[i];
+                if (result.Change == AdvisoryChange.Rejected)
+                {
+                    failures.Add(new ImportFailure(result.Id, result.Rejection ?? "rejected by the advisory store"));
+                    continue;
+                }
                 counts[result.Change] = counts.GetValueOrDefault(result.Change) + 1;
                 if (!result.AffectedDataChanged) continue;
                 if (result.IsWithdrawn)

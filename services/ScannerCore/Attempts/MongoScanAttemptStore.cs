@@ -8,7 +8,7 @@ namespace ImageScanning.ScannerCore.Attempts;
 /// The scan_attempts collection of the scanners' Mongo database: one document per scan id and scanner. Joined with a unit of work,
 /// every call goes through its session (a write outside it to a document the transaction touched would conflict with it).
 /// </summary>
-public sealed class MongoScanAttemptStore : IScanAttemptStore
+public sealed class MongoScanAttemptStore : IScanAttemptStore, IMongoIndexOwner
 {
     private const string Collection = "scan_attempts";
     private static readonly FilterDefinitionBuilder<BsonDocument> Filter = Builders<BsonDocument>.Filter;
@@ -16,23 +16,36 @@ public sealed class MongoScanAttemptStore : IScanAttemptStore
     private readonly MongoServiceDatabase _database;
     private readonly IMongoCollection<BsonDocument> _attempts;
     private readonly IClientSessionHandle? _session;
-    private readonly Indexes _indexes;
+    private readonly MongoIndexes _indexes;
 
-    public MongoScanAttemptStore(MongoServiceDatabase database) : this(database, null, new Indexes()) { }
+    public MongoScanAttemptStore(MongoServiceDatabase database) : this(database, null, null) { }
 
-    private MongoScanAttemptStore(MongoServiceDatabase database, IClientSessionHandle? session, Indexes indexes)
+    private MongoScanAttemptStore(MongoServiceDatabase database, IClientSessionHandle? session, MongoIndexes? indexes)
     {
         _database = database;
         _attempts = database.Database.GetCollection<BsonDocument>(Collection);
         _session = session;
-        _indexes = indexes;
+        var attempts = _attempts;
+        _indexes = indexes ?? new MongoIndexes(ct => attempts.Indexes.CreateManyAsync(Indexes, ct));
     }
+
+    /// <summary>
+    /// A scan's attempts by scanner (CountUnfinishedAsync counts on the index alone, ForgetAsync deletes by its prefix) and the prune
+    /// by start time.
+    /// </summary>
+    private static IReadOnlyList<CreateIndexModel<BsonDocument>> Indexes { get; } =
+    [
+        new(Builders<BsonDocument>.IndexKeys.Ascending("scanId").Ascending("scanner"), new CreateIndexOptions { Name = "ix_scan_scanner" }),
+        new(Builders<BsonDocument>.IndexKeys.Ascending("startedAt"), new CreateIndexOptions { Name = "ix_started" }),
+    ];
+
+    public Task EnsureIndexesAsync(CancellationToken cancellationToken = default) => _indexes.EnsureAsync(cancellationToken);
 
     public IScanAttemptStore In(UnitOfWork work) => new MongoScanAttemptStore(_database, _database.Join(work).Session, _indexes);
 
     public async Task RecordAsync(Guid scanId, Guid scanner, DateTimeOffset startedAt, CancellationToken ct = default)
     {
-        await _indexes.EnsureAsync(_attempts);
+        await EnsureIndexesAsync(ct);
         // Again for the same scanner is the same attempt: the first start stays.
         var update = Builders<BsonDocument>.Update.SetOnInsert("scanId", scanId.ToString("D")).SetOnInsert("scanner", scanner.ToString("D"))
             .SetOnInsert("startedAt", startedAt.UtcDateTime);
@@ -44,6 +57,7 @@ public sealed class MongoScanAttemptStore : IScanAttemptStore
 
     public async Task<int> CountUnfinishedAsync(Guid scanId, Guid scanner, CancellationToken ct = default)
     {
+        await EnsureIndexesAsync(ct);
         var filter = Filter.Eq("scanId", scanId.ToString("D")) & Filter.Ne("scanner", scanner.ToString("D"));
         var count = _session is null
             ? await _attempts.CountDocumentsAsync(filter, cancellationToken: ct)
@@ -61,6 +75,7 @@ public sealed class MongoScanAttemptStore : IScanAttemptStore
 
     private async Task<long> DeleteAsync(FilterDefinition<BsonDocument> filter, CancellationToken ct)
     {
+        await EnsureIndexesAsync(ct);
         var result = _session is null
             ? await _attempts.DeleteManyAsync(filter, ct)
             : await _attempts.DeleteManyAsync(_session, filter, cancellationToken: ct);
@@ -68,21 +83,4 @@ public sealed class MongoScanAttemptStore : IScanAttemptStore
     }
 
     private static string Id(Guid scanId, Guid scanner) => scanId.ToString("D") + "|" + scanner.ToString("D");
-
-    /// <summary>Creates the indexes once per process; a failure (the server away) is tried again on the next call, not kept.</summary>
-    private sealed class Indexes
-    {
-        private Task? _created;
-
-        public Task EnsureAsync(IMongoCollection<BsonDocument> attempts)
-        {
-            var created = _created;
-            if (created is null || created.IsFaulted || created.IsCanceled) _created = created = attempts.Indexes.CreateManyAsync(
-            [
-                new CreateIndexModel<BsonDocument>(Builders<BsonDocument>.IndexKeys.Ascending("scanId")),
-                new CreateIndexModel<BsonDocument>(Builders<BsonDocument>.IndexKeys.Ascending("startedAt")),
-            ]);
-            return created;
-        }
-    }
 }

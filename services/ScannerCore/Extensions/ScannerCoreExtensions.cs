@@ -39,6 +39,9 @@ public static class ScannerCoreExtensions
         builder.Services.AddOptions<ScannerFaultInjectionOptions>().BindConfiguration(ScannerFaultInjectionOptions.Section);
 
         builder.AddStore<IAdvisoryStore>("advisories", path => new SqliteAdvisoryStore(path), db => new MongoAdvisoryStore(db));
+        // The advisory store's indexes at start (it is no IMongoIndexOwner itself; see MongoAdvisoryIndexOwner).
+        builder.Services.AddSingleton<MongoAdvisoryIndexOwner>();
+        builder.AddMongoIndexes<MongoAdvisoryIndexOwner>();
         builder.AddStore<IInventoryStore>(ScannerDatabase.Name, (SqliteDatabase db) => new SqliteInventoryStore(db), (MongoServiceDatabase db) => new MongoInventoryStore(db));
         builder.AddStore<IScanAttemptStore>(ScannerDatabase.Name, (SqliteDatabase db) => new SqliteScanAttemptStore(db), (MongoServiceDatabase db) => new MongoScanAttemptStore(db));
         builder.AddOutbox(ScannerDatabase.Name);

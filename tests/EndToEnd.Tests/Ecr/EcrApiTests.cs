@@ -40,7 +40,7 @@ public abstract class EcrApiTests
     [OneTimeSetUp]
     public async Task RunTheSdkAsync()
     {
-        if (await AwsSdkEcr.EnsureInstalledAsync() is { } missing) Assert.Ignore(missing);
+        if (await AwsSdkEcr.EnsureInstalledAsync() is { } missing) Assert.Fail(missing + " (tests/run.sh installs nodejs and npm)");
         var debian = await DebianTestImage.GetAsync();
         _advisories = new TestAdvisories(debian.Packages);
         _work = Directory.CreateTempSubdirectory("imagescanning-e2e-ecr-").FullName;

@@ -4,8 +4,9 @@ using ImageScanning.TestSupport;
 namespace ImageScanning.ScanEngine.Tests.Php;
 
 /// <summary>
-/// Composer is not installable here, so the comparer is held to composer/semver's own published test cases
-/// (composer-semver-cases.tsv, with its source and licence in the header) plus PHP version_compare facts.
+/// The comparer held to composer/semver's own published test cases (composer-semver-cases.tsv, with its source and
+/// licence in the header; newer than Debian's packaged library) plus PHP version_compare facts. The packaged library
+/// itself is the oracle of <see cref="ComposerVersionOracleTests"/>.
 /// </summary>
 [TestFixture]
 public sealed class ComposerVersionComparerTests
@@ -83,6 +84,10 @@ public sealed class ComposerVersionComparerTests
             Assert.That(Comparer.Compare("dev-main", "0.0.1-dev"), Is.LessThan(0));
             Assert.That(Comparer.Compare("dev-bar", "dev-foo"), Is.LessThan(0));
             Assert.That(Comparer.Compare("dev-foo", "dev-foo"), Is.Zero);
+            // composer/semver normalises "master" to "dev-master" and then calls them equal (found by its oracle).
+            Assert.That(Comparer.Compare("master", "dev-master"), Is.Zero);
+            Assert.That(Comparer.Compare(" DEV-main ", "dev-main"), Is.Zero);
+            Assert.That(Comparer.Compare("trunk", "dev-master"), Is.GreaterThan(0));
             Assert.That(Comparer.Compare("not a version", "0"), Is.LessThan(0));
             Assert.That(Comparer.Compare(null, "dev-foo"), Is.LessThan(0));
         });

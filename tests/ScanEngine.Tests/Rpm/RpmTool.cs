@@ -51,6 +51,43 @@ internal static class RpmTool
         }
     }
 
+    /// <summary>
+    /// The same query format applied by librpm's own header parser (python3-rpm's <c>rpm.hdr</c>, which refuses a blob
+    /// that is not one whole, valid header) to each blob, in order: the reference for headers whose database backend this
+    /// rpm cannot open (ndb on Debian).
+    /// </summary>
+    public static IReadOnlyList<string> FormatHeaderBlobs(IReadOnlyList<byte[]> blobs)
+    {
+        var dir = Directory.CreateTempSubdirectory("rpm-headers-");
+        try
+        {
+            for (var i = 0; i < blobs.Count; i++) File.WriteAllBytes(Path.Combine(dir.FullName, $"{i:D6}.hdr"), blobs[i]);
+            var script = Path.Combine(dir.FullName, "format.py");
+            File.WriteAllText(script, HeaderScript);
+            var start = new ProcessStartInfo(RpmOracle.Python) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            foreach (var a in new[] { script, dir.FullName, QueryFormat }) start.ArgumentList.Add(a);
+            using var process = Process.Start(start)!;
+            var stderr = process.StandardError.ReadToEndAsync();
+            var output = process.StandardOutput.ReadToEnd();
+            process.WaitForExit();
+            if (process.ExitCode != 0) throw new InvalidOperationException($"librpm could not format the header blobs ({process.ExitCode}): {stderr.Result}");
+            return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    // QueryFormat holds rpm's escapes (a backslash, then t or n); the script passes real tabs and newlines instead.
+    private const string HeaderScript = """
+        import os, sys, rpm
+        directory, query = sys.argv[1], sys.argv[2].replace("\\t", "\t").replace("\\n", "\n")
+        for name in sorted(n for n in os.listdir(directory) if n.endswith(".hdr")):
+            with open(os.path.join(directory, name), "rb") as f:
+                sys.stdout.write(rpm.hdr(f.read()).format(query))
+        """;
+
     private static (string Output, string Error) Run(IEnumerable<string> args)
     {
         var start = new ProcessStartInfo(Rpm) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -103,19 +103,4 @@ public sealed class AdvisoryUploadLimitTests
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
         return content;
     }
-
-    private sealed class ChunkedContent(byte[] bytes) : HttpContent
-    {
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            for (var offset = 0; offset < bytes.Length; offset += 64 * 1024)
-                await stream.WriteAsync(bytes.AsMemory(offset, Math.Min(64 * 1024, bytes.Length - offset)));
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-    }
 }

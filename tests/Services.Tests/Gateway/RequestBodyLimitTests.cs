@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using ImageScanning.TestSupport;
 using Microsoft.Data.Sqlite;
 
 namespace ImageScanning.Services.Tests.Gateway;
@@ -65,20 +66,8 @@ public sealed class RequestBodyLimitTests
     private static HttpContent Body(string text, string mediaType, bool announceLength)
     {
         var bytes = Encoding.UTF8.GetBytes(text);
-        HttpContent content = announceLength ? new ByteArrayContent(bytes) : new UnknownLengthContent(bytes);
+        HttpContent content = announceLength ? new ByteArrayContent(bytes) : new ChunkedContent(bytes);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(mediaType);
         return content;
-    }
-
-    /// <summary>A body HttpClient cannot measure: it goes out chunked.</summary>
-    private sealed class UnknownLengthContent(byte[] bytes) : HttpContent
-    {
-        protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) => stream.WriteAsync(bytes).AsTask();
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
     }
 }

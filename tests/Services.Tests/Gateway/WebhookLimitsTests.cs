@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using ImageScanning.Contracts;
 using ImageScanning.Gateway.Webhooks;
+using ImageScanning.TestSupport;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -47,7 +48,7 @@ public sealed class WebhookLimitsTests
     public async Task An_oversized_chunked_notification_is_acknowledged_as_rejected_and_stores_nothing()
     {
         var body = ManifestPushWithLayers(9_000);
-        var content = new ChunkedContent(body);
+        var content = new ChunkedContent(body, GatewayHost.NotificationMediaType);
         Assert.That(content.Headers.ContentLength, Is.Null, "sent chunked, with no Content-Length to check");
 
         await RejectedThenNextAcceptedAsync(content, "body_too_large", $"larger than {DefaultMaxBodyBytes} bytes (Gateway:Webhooks:MaxBodyBytes)");
@@ -146,31 +147,6 @@ public sealed class WebhookLimitsTests
          "target":{"mediaType":"application/vnd.oci.image.manifest.v1+json","digest":"{{{digest}}}","repository":"demo/app","tag":"v1"{{{references}}}},
          "request":{"useragent":"docker/27.0"}}
         """;
-
-    /// <summary>A body of unknown length: HttpClient sends it with Transfer-Encoding: chunked, in pieces.</summary>
-    private sealed class ChunkedContent : HttpContent
-    {
-        private readonly byte[] body;
-
-        public ChunkedContent(string text)
-        {
-            body = Encoding.UTF8.GetBytes(text);
-            Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue(GatewayHost.NotificationMediaType);
-        }
-
-        protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context)
-        {
-            const int piece = 64 * 1024;
-            for (var offset = 0; offset < body.Length; offset += piece)
-                await stream.WriteAsync(body.AsMemory(offset, Math.Min(piece, body.Length - offset)));
-        }
-
-        protected override bool TryComputeLength(out long length)
-        {
-            length = 0;
-            return false;
-        }
-    }
 
     /// <summary>The reasons of imagescanning.gateway.webhook_rejections recorded by one Gateway's meters.</summary>
     private sealed class RejectionCounter : IDisposable

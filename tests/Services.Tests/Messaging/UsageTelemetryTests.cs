@@ -11,13 +11,22 @@ namespace ImageScanning.Services.Tests.Messaging;
 /// The platform's bus (AddMessaging, which every service uses) leaves MassTransit's usage telemetry off: its tracker, which alone
 /// posts to MassTransit's usage host, is disabled. The second test shows the same check sees it on where nobody turned it off.
 /// </summary>
+[NonParallelizable] // the override variable is process-wide
 public sealed class UsageTelemetryTests
 {
     private const string OverrideVariable = "MASSTRANSIT_USAGE_TELEMETRY";
+    private string? _override;
 
+    // An operator's MASSTRANSIT_USAGE_TELEMETRY overrides the configured option either way: the tests run without it.
     [SetUp]
-    public void NoOverride() =>
-        Assume.That(Environment.GetEnvironmentVariable(OverrideVariable), Is.Null, $"{OverrideVariable} overrides the configured option");
+    public void WithoutOverride()
+    {
+        _override = Environment.GetEnvironmentVariable(OverrideVariable);
+        Environment.SetEnvironmentVariable(OverrideVariable, null);
+    }
+
+    [TearDown]
+    public void RestoreOverride() => Environment.SetEnvironmentVariable(OverrideVariable, _override);
 
     [Test]
     public void The_platform_bus_reports_no_usage_telemetry()

@@ -62,7 +62,7 @@ public sealed class RescanLaneTests
         string? virtualHost = null;
         if (transport == "RabbitMQ")
         {
-            if (!ProcessRunner.IsInstalled("rabbitmqctl")) Assert.Ignore("RabbitMQ (rabbitmqctl) is not installed here.");
+            if (!ProcessRunner.IsInstalled("rabbitmqctl")) Assert.Fail("rabbitmqctl is missing (tests/run.sh installs rabbitmq-server).");
             virtualHost = RabbitMqVirtualHosts.NewName("lanes");
             await RabbitMqVirtualHosts.CreateAsync(virtualHost);
         }

@@ -14,6 +14,30 @@ public abstract class SubscriptionStoreContractTests
 
     private async Task<ISubscriptionStore> CreateStoreAsync() => (await CreateAsync()).Store;
 
+    /// <summary>Another store instance on the database <see cref="CreateAsync"/> made last, through a database object of its own (another replica).</summary>
+    protected abstract ISubscriptionStore CreateStoreOnSameDatabase();
+
+    [Test]
+    public async Task Two_store_instances_claiming_at_once_never_take_the_same_delivery()
+    {
+        var (store, _) = await CreateAsync();
+        var other = CreateStoreOnSameDatabase();
+        var subscription = NewSubscription();
+        await store.SaveSubscriptionAsync(subscription);
+        const int Deliveries = 40;
+        await store.EnqueueAsync(Enumerable.Range(0, Deliveries).Select(i => NewDelivery(subscription, "e" + i, T0.AddMilliseconds(i))).ToList());
+
+        var claims = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => Task.Run(() =>
+            (i % 2 == 0 ? store : other).ClaimDueAsync(T0.AddMinutes(1), TimeSpan.FromMinutes(5), 10))));
+
+        var claimed = claims.SelectMany(c => c).Select(d => d.EventId).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(claimed, Is.Unique, "a delivery is leased to one claimer");
+            Assert.That(claimed, Has.Count.EqualTo(Deliveries), "eight claims of up to ten take all forty");
+        });
+    }
+
     // Millisecond precision: what both stores keep.
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-28T05:00:00.123Z");
 
@@ -178,15 +202,22 @@ public sealed class SqliteSubscriptionStoreTests : SubscriptionStoreContractTest
         var database = new SqliteDatabase(Path.Combine(_directory, "findings.db"));
         return Task.FromResult<(ISubscriptionStore, IServiceDatabase)>((new SqliteSubscriptionStore(database), database));
     }
+
+    protected override ISubscriptionStore CreateStoreOnSameDatabase() => new SqliteSubscriptionStore(new SqliteDatabase(Path.Combine(_directory, "findings.db")));
 }
 
 public sealed class MongoSubscriptionStoreTests : SubscriptionStoreContractTests
 {
     protected override async Task<(ISubscriptionStore Store, IServiceDatabase Database)> CreateAsync()
     {
-        var database = new MongoServiceDatabase(await MongoTestDatabase.CreateOrIgnoreAsync("subscriptions"), "findings");
+        _mongo = await MongoTestDatabase.CreateOrIgnoreAsync("subscriptions");
+        var database = new MongoServiceDatabase(_mongo, "findings");
         return (new MongoSubscriptionStore(database), database);
     }
+
+    private IMongoDatabase? _mongo;
+
+    protected override ISubscriptionStore CreateStoreOnSameDatabase() => new MongoSubscriptionStore(new MongoServiceDatabase(_mongo!, "findings"));
 }
 
 /// <summary>The SQLite store as Findings wires it: secrets encrypted on the way in, decrypted on the way out.</summary>
@@ -210,6 +241,9 @@ public sealed class ProtectedSqliteSubscriptionStoreTests : SubscriptionStoreCon
         var protector = new SubscriptionSecretProtector(Path.Combine(_directory, "findings-keys"));
         return Task.FromResult<(ISubscriptionStore, IServiceDatabase)>((new ProtectedSubscriptionStore(new SqliteSubscriptionStore(database), protector), database));
     }
+
+    protected override ISubscriptionStore CreateStoreOnSameDatabase() => new ProtectedSubscriptionStore(
+        new SqliteSubscriptionStore(new SqliteDatabase(Path.Combine(_directory, "findings.db"))), new SubscriptionSecretProtector(Path.Combine(_directory, "findings-keys")));
 }
 
 /// <summary>The Mongo store as Findings wires it; and the collection holds no plaintext secret.</summary>
@@ -230,6 +264,9 @@ public sealed class ProtectedMongoSubscriptionStoreTests : SubscriptionStoreCont
         var database = new MongoServiceDatabase(_mongo, "findings");
         return (new ProtectedSubscriptionStore(new MongoSubscriptionStore(database), new SubscriptionSecretProtector(_keys)), database);
     }
+
+    protected override ISubscriptionStore CreateStoreOnSameDatabase() =>
+        new ProtectedSubscriptionStore(new MongoSubscriptionStore(new MongoServiceDatabase(_mongo!, "findings")), new SubscriptionSecretProtector(_keys));
 
     [Test]
     public async Task The_collection_holds_the_secret_encrypted()

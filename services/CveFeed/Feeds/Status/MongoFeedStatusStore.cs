@@ -1,30 +1,43 @@
+using ImageScanning.ScanEngine.Advisories.Store;
+using ImageScanning.ServiceDefaults.Storage;
 using MongoDB.Bson;
 using MongoDB.Driver;
 
 namespace ImageScanning.CveFeed.Feeds.Status;
 
-/// <summary>One document per source in feed_status: { _id: name, kind, lastAttempt, lastSuccess, ... }.</summary>
-public sealed class MongoFeedStatusStore(IMongoDatabase database) : IFeedStatusStore
+/// <summary>
+/// One document per source in feed_status: { _id: name, kind, lastAttempt, lastSuccess, ... }. Read by _id and listed in _id order
+/// (the _id index serves both), so it declares no index; the collection is created at start.
+/// </summary>
+public sealed class MongoFeedStatusStore(IMongoDatabase database) : IFeedStatusStore, IMongoIndexOwner
 {
-    private readonly IMongoCollection<BsonDocument> collection = database.GetCollection<BsonDocument>("feed_status");
+    public const string CollectionName = "feed_status";
+
+    private readonly IMongoCollection<BsonDocument> collection = database.GetCollection<BsonDocument>(CollectionName);
+    private readonly MongoIndexes indexes = new(ct => MongoCollections.EnsureAsync(database, CollectionName, ct));
+
+    public Task EnsureIndexesAsync(CancellationToken cancellationToken = default) => indexes.EnsureAsync(cancellationToken);
 
     public async Task<FeedStatus?> GetAsync(string name, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(name);
+        await EnsureIndexesAsync(ct);
         var doc = await collection.Find(Builders<BsonDocument>.Filter.Eq("_id", name)).FirstOrDefaultAsync(ct);
         return doc is null ? null : FromDocument(doc);
     }
 
     public async Task<IReadOnlyList<FeedStatus>> ListAsync(CancellationToken ct = default)
     {
+        await EnsureIndexesAsync(ct);
         var docs = await collection.Find(FilterDefinition<BsonDocument>.Empty).Sort(Builders<BsonDocument>.Sort.Ascending("_id")).ToListAsync(ct);
         return docs.Select(FromDocument).ToList();
     }
 
-    public Task SaveAsync(FeedStatus status, CancellationToken ct = default)
+    public async Task SaveAsync(FeedStatus status, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(status);
-        return collection.ReplaceOneAsync(Builders<BsonDocument>.Filter.Eq("_id", status.Name), ToDocument(status),
+        await EnsureIndexesAsync(ct);
+        await collection.ReplaceOneAsync(Builders<BsonDocument>.Filter.Eq("_id", status.Name), ToDocument(status),
             new ReplaceOptions { IsUpsert = true }, ct);
     }
 

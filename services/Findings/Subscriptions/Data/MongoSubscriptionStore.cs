@@ -10,7 +10,7 @@ namespace ImageScanning.Findings.Subscriptions.Data;
 /// Production store: subscriptions and the webhook deliveries as two collections of the service's database. Joined with a unit
 /// of work, every call carries its session.
 /// </summary>
-public sealed class MongoSubscriptionStore : ISubscriptionStore
+public sealed class MongoSubscriptionStore : ISubscriptionStore, IMongoIndexOwner
 {
     public const string SubscriptionsCollection = "subscriptions";
     public const string DeliveriesCollection = "subscription_deliveries";
@@ -23,38 +23,70 @@ public sealed class MongoSubscriptionStore : ISubscriptionStore
     private readonly SessionCollection<SubscriptionDocument> _subscriptions;
     private readonly SessionCollection<DeliveryDocument> _deliveries;
 
-    public MongoSubscriptionStore(MongoServiceDatabase database) : this(database, null)
-    {
-        _deliveries.Collection.Indexes.CreateMany([
-            new CreateIndexModel<DeliveryDocument>(
-                Builders<DeliveryDocument>.IndexKeys.Ascending(d => d.SubscriptionId).Ascending(d => d.EventId), new CreateIndexOptions { Unique = true }),
-            new CreateIndexModel<DeliveryDocument>(Builders<DeliveryDocument>.IndexKeys.Ascending(d => d.State).Ascending(d => d.NextAttemptAt)),
-        ]);
-        // Created here, outside any transaction, so a transaction never has to create it.
-        _subscriptions.Collection.Indexes.CreateOne(new CreateIndexModel<SubscriptionDocument>(Builders<SubscriptionDocument>.IndexKeys.Ascending(d => d.CreatedAt)));
-    }
+    private readonly MongoIndexes _indexes;
 
-    private MongoSubscriptionStore(MongoServiceDatabase database, IClientSessionHandle? session)
+    public MongoSubscriptionStore(MongoServiceDatabase database) : this(database, null, null) { }
+
+    private MongoSubscriptionStore(MongoServiceDatabase database, IClientSessionHandle? session, MongoIndexes? indexes)
     {
         _database = database;
         _subscriptions = new(database.Database.GetCollection<SubscriptionDocument>(SubscriptionsCollection), session);
         _deliveries = new(database.Database.GetCollection<DeliveryDocument>(DeliveriesCollection), session);
+        var (subscriptions, deliveries) = (_subscriptions.Collection, _deliveries.Collection);
+        _indexes = indexes ?? new MongoIndexes(async ct =>
+        {
+            // Created at start, outside any transaction, so a transaction never has to create a collection.
+            await deliveries.Indexes.CreateManyAsync(DeliveryIndexes, ct);
+            await subscriptions.Indexes.CreateManyAsync(SubscriptionIndexes, ct);
+        });
     }
 
-    public ISubscriptionStore In(UnitOfWork work) => new MongoSubscriptionStore(_database, _database.Join(work).Session);
+    /// <summary>ListSubscriptionsAsync's order (created, then id).</summary>
+    private static IReadOnlyList<CreateIndexModel<SubscriptionDocument>> SubscriptionIndexes { get; } =
+    [
+        new(Builders<SubscriptionDocument>.IndexKeys.Ascending(d => d.CreatedAt).Ascending(d => d.Id), new CreateIndexOptions { Name = "ix_created" }),
+    ];
 
-    public Task SaveSubscriptionAsync(Subscription s, CancellationToken cancellationToken = default) =>
-        _subscriptions.ReplaceOneAsync(Subscriptions.Eq(d => d.Id, s.Id.ToString()), SubscriptionDocument.From(s), new ReplaceOptions { IsUpsert = true }, cancellationToken);
+    /// <summary>
+    /// One delivery per (subscription, event), unique; the due claim (state, due time, creation, id: its filter and its whole sort);
+    /// a subscription's dead letters in order; the prune of delivered ones. CountPendingAsync counts on the due index's state prefix.
+    /// </summary>
+    private static IReadOnlyList<CreateIndexModel<DeliveryDocument>> DeliveryIndexes { get; } =
+    [
+        new(Builders<DeliveryDocument>.IndexKeys.Ascending(d => d.SubscriptionId).Ascending(d => d.EventId), new CreateIndexOptions { Unique = true }),
+        new(Builders<DeliveryDocument>.IndexKeys.Ascending(d => d.State).Ascending(d => d.NextAttemptAt).Ascending(d => d.CreatedAt).Ascending(d => d.Id),
+            new CreateIndexOptions { Name = "ix_due" }),
+        new(Builders<DeliveryDocument>.IndexKeys.Ascending(d => d.SubscriptionId).Ascending(d => d.State).Ascending(d => d.CreatedAt).Ascending(d => d.Id),
+            new CreateIndexOptions { Name = "ix_subscription_state" }),
+        new(Builders<DeliveryDocument>.IndexKeys.Ascending(d => d.State).Ascending(d => d.DeliveredAt), new CreateIndexOptions { Name = "ix_delivered" }),
+    ];
 
-    public async Task<Subscription?> GetSubscriptionAsync(Guid id, CancellationToken cancellationToken = default) =>
-        (await _subscriptions.Find(Subscriptions.Eq(d => d.Id, id.ToString())).FirstOrDefaultAsync(cancellationToken))?.ToSubscription();
+    public Task EnsureIndexesAsync(CancellationToken cancellationToken = default) => _indexes.EnsureAsync(cancellationToken);
 
-    public async Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(CancellationToken cancellationToken = default) =>
-        (await _subscriptions.Find(Subscriptions.Empty).SortBy(d => d.CreatedAt).ThenBy(d => d.Id).ToListAsync(cancellationToken))
+    public ISubscriptionStore In(UnitOfWork work) => new MongoSubscriptionStore(_database, _database.Join(work).Session, _indexes);
+
+    public async Task SaveSubscriptionAsync(Subscription s, CancellationToken cancellationToken = default)
+    {
+        await EnsureIndexesAsync(cancellationToken);
+        await _subscriptions.ReplaceOneAsync(Subscriptions.Eq(d => d.Id, s.Id.ToString()), SubscriptionDocument.From(s), new ReplaceOptions { IsUpsert = true }, cancellationToken);
+    }
+
+    public async Task<Subscription?> GetSubscriptionAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await EnsureIndexesAsync(cancellationToken);
+        return (await _subscriptions.Find(Subscriptions.Eq(d => d.Id, id.ToString())).FirstOrDefaultAsync(cancellationToken))?.ToSubscription();
+    }
+
+    public async Task<IReadOnlyList<Subscription>> ListSubscriptionsAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureIndexesAsync(cancellationToken);
+        return (await _subscriptions.Find(Subscriptions.Empty).SortBy(d => d.CreatedAt).ThenBy(d => d.Id).ToListAsync(cancellationToken))
             .Select(d => d.ToSubscription()).ToList();
+    }
 
     public async Task<bool> DeleteSubscriptionAsync(Guid id, CancellationToken cancellationToken = default)
     {
+        await EnsureIndexesAsync(cancellationToken);
         if (!_subscriptions.InTransaction)
         {
             // The subscription and its deliveries go together.
@@ -70,6 +102,7 @@ public sealed class MongoSubscriptionStore : ISubscriptionStore
 
     public async Task<int> EnqueueAsync(IReadOnlyList<WebhookDelivery> deliveries, CancellationToken cancellationToken = default)
     {
+        await EnsureIndexesAsync(cancellationToken);
         if (deliveries.Count == 0) return 0;
         if (_deliveries.InTransaction)
         {
@@ -97,13 +130,14 @@ public sealed class MongoSubscriptionStore : ISubscriptionStore
 
     public async Task<IReadOnlyList<WebhookDelivery>> ClaimDueAsync(DateTimeOffset now, TimeSpan lease, int limit, CancellationToken cancellationToken = default)
     {
+        await EnsureIndexesAsync(cancellationToken);
         var claimed = new List<WebhookDelivery>();
         var at = now.UtcDateTime;
         var filter = Deliveries.Where(d => d.State == DeliveryState.Pending && d.NextAttemptAt <= at && d.LeaseUntil <= at);
         var update = Update.Set(d => d.LeaseUntil, (now + lease).UtcDateTime);
         var options = new FindOneAndUpdateOptions<DeliveryDocument>
         {
-            Sort = Builders<DeliveryDocument>.Sort.Ascending(d => d.NextAttemptAt).Ascending(d => d.CreatedAt),
+            Sort = Builders<DeliveryDocument>.Sort.Ascending(d => d.NextAttemptAt).Ascending(d => d.CreatedAt).Ascending(d => d.Id),
             ReturnDocument = ReturnDocument.After,
         };
         // One atomic claim per delivery, so two replicas never take the same one.
@@ -112,34 +146,48 @@ public sealed class MongoSubscriptionStore : ISubscriptionStore
         return claimed;
     }
 
-    public Task MarkDeliveredAsync(Guid deliveryId, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        _deliveries.UpdateOneAsync(ById(deliveryId), Update
+    public async Task MarkDeliveredAsync(Guid deliveryId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await EnsureIndexesAsync(cancellationToken);
+        await _deliveries.UpdateOneAsync(ById(deliveryId), Update
             .Set(d => d.State, DeliveryState.Delivered).Set(d => d.DeliveredAt, at.UtcDateTime).Set(d => d.LeaseUntil, DateTime.MinValue),
             null, cancellationToken);
+    }
 
     public async Task<int> PruneDeliveredAsync(DateTimeOffset deliveredBefore, CancellationToken cancellationToken = default)
     {
+        await EnsureIndexesAsync(cancellationToken);
         var before = deliveredBefore.UtcDateTime;
         var result = await _deliveries.DeleteManyAsync(Deliveries.Where(d => d.State == DeliveryState.Delivered && d.DeliveredAt < before), cancellationToken);
         return (int)result.DeletedCount;
     }
 
-    public Task MarkRetryAsync(Guid deliveryId, int attempts, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default) =>
-        _deliveries.UpdateOneAsync(ById(deliveryId), Update
+    public async Task MarkRetryAsync(Guid deliveryId, int attempts, string error, DateTimeOffset nextAttemptAt, CancellationToken cancellationToken = default)
+    {
+        await EnsureIndexesAsync(cancellationToken);
+        await _deliveries.UpdateOneAsync(ById(deliveryId), Update
             .Set(d => d.Attempts, attempts).Set(d => d.LastError, error).Set(d => d.NextAttemptAt, nextAttemptAt.UtcDateTime)
             .Set(d => d.LeaseUntil, DateTime.MinValue), null, cancellationToken);
+    }
 
-    public Task MarkDeadLetteredAsync(Guid deliveryId, int attempts, string error, DateTimeOffset at, CancellationToken cancellationToken = default) =>
-        _deliveries.UpdateOneAsync(ById(deliveryId), Update
+    public async Task MarkDeadLetteredAsync(Guid deliveryId, int attempts, string error, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await EnsureIndexesAsync(cancellationToken);
+        await _deliveries.UpdateOneAsync(ById(deliveryId), Update
             .Set(d => d.State, DeliveryState.DeadLettered).Set(d => d.Attempts, attempts).Set(d => d.LastError, error)
             .Set(d => d.DeadLetteredAt, at.UtcDateTime).Set(d => d.LeaseUntil, DateTime.MinValue), null, cancellationToken);
+    }
 
-    public async Task<IReadOnlyList<WebhookDelivery>> ListDeadLettersAsync(Guid subscriptionId, CancellationToken cancellationToken = default) =>
-        (await _deliveries.Find(Deliveries.Where(d => d.SubscriptionId == subscriptionId.ToString() && d.State == DeliveryState.DeadLettered))
-            .SortBy(d => d.CreatedAt).ToListAsync(cancellationToken)).Select(d => d.ToDelivery()).ToList();
+    public async Task<IReadOnlyList<WebhookDelivery>> ListDeadLettersAsync(Guid subscriptionId, CancellationToken cancellationToken = default)
+    {
+        await EnsureIndexesAsync(cancellationToken);
+        return (await _deliveries.Find(Deliveries.Where(d => d.SubscriptionId == subscriptionId.ToString() && d.State == DeliveryState.DeadLettered))
+            .SortBy(d => d.CreatedAt).ThenBy(d => d.Id).ToListAsync(cancellationToken)).Select(d => d.ToDelivery()).ToList();
+    }
 
     public async Task<int> ReplayDeadLettersAsync(Guid subscriptionId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        await EnsureIndexesAsync(cancellationToken);
         var result = await _deliveries.UpdateManyAsync(
             Deliveries.Where(d => d.SubscriptionId == subscriptionId.ToString() && d.State == DeliveryState.DeadLettered),
             Update.Set(d => d.State, DeliveryState.Pending).Set(d => d.Attempts, 0)
@@ -148,8 +196,11 @@ public sealed class MongoSubscriptionStore : ISubscriptionStore
         return (int)result.ModifiedCount;
     }
 
-    public Task<long> CountPendingAsync(CancellationToken cancellationToken = default) =>
-        _deliveries.CountDocumentsAsync(Deliveries.Eq(d => d.State, DeliveryState.Pending), cancellationToken);
+    public async Task<long> CountPendingAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureIndexesAsync(cancellationToken);
+        return await _deliveries.CountDocumentsAsync(Deliveries.Eq(d => d.State, DeliveryState.Pending), cancellationToken);
+    }
 
     private static FilterDefinition<DeliveryDocument> ById(Guid deliveryId) => Deliveries.Eq(d => d.Id, deliveryId.ToString());
 

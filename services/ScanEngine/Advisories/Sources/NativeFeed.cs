@@ -76,11 +76,17 @@ public static class NativeFeed
         var counts = new Dictionary<AdvisoryChange, int>();
         var newOrChanged = new List<OsvAdvisory>();
         var withdrawn = new List<string>();
+        var failures = new List<ImportFailure>(feed.Skipped);
         foreach (var batch in feed.Advisories.Chunk(Math.Max(1, batchSize)))
         {
             var results = await store.UpsertManyAsync(batch.Select(a => (a.Advisory, a.RawJson)), ct);
             for (var i = 0; i < results.Count; i++)
             {
+                if (results[i].Change == AdvisoryChange.Rejected)
+                {
+                    failures.Add(new ImportFailure($"{feed.Source}: {results[i].Id}", results[i].Rejection ?? "rejected by the advisory store"));
+                    continue;
+                }
                 counts[results[i].Change] = counts.GetValueOrDefault(results[i].Change) + 1;
                 if (!results[i].AffectedDataChanged) continue;
                 if (results[i].IsWithdrawn) withdrawn.Add(results[i].Id);
@@ -93,7 +99,7 @@ public static class NativeFeed
             Changed = counts.GetValueOrDefault(AdvisoryChange.Changed),
             MetadataChanged = counts.GetValueOrDefault(AdvisoryChange.MetadataChanged),
             Unchanged = counts.GetValueOrDefault(AdvisoryChange.Unchanged),
-            Failures = feed.Skipped,
+            Failures = failures,
             NewOrChanged = newOrChanged,
             Withdrawn = withdrawn,
         };

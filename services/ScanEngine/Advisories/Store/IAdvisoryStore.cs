@@ -16,10 +16,16 @@ public enum AdvisoryChange
 
     /// <summary>The same content (modulo JSON formatting and key order) was already stored.</summary>
     Unchanged,
+
+    /// <summary>
+    /// Not stored: the store cannot hold this record (MongoDB: over the 16 MiB document limit); <see cref="AdvisoryUpsertResult.Rejection"/>
+    /// says why. The rest of its batch is stored; an import reports it as a failure.
+    /// </summary>
+    Rejected,
 }
 
 /// <summary>The outcome of storing one advisory.</summary>
-public sealed record AdvisoryUpsertResult(string Id, AdvisoryChange Change, bool IsWithdrawn)
+public sealed record AdvisoryUpsertResult(string Id, AdvisoryChange Change, bool IsWithdrawn, string? Rejection = null)
 {
     /// <summary>New or Changed: what a re-scan must look at (a NewCveAdded, unless withdrawn).</summary>
     public bool AffectedDataChanged => Change is AdvisoryChange.New or AdvisoryChange.Changed;

@@ -12,8 +12,9 @@ namespace ImageScanning.ScanEngine.Ecosystems.Php;
 /// <para>
 /// Lenient fallback: branch versions ("dev-main") and strings Composer cannot normalise are not comparable
 /// in Composer (its comparisons say false either way); here they sort before every numeric version, as
-/// version_compare places them, and ordinally among themselves, so that the order stays total. Compare
-/// never throws; null sorts first.
+/// version_compare places them, and ordinally among themselves, so that the order stays total: branches by
+/// their normalised name (Composer's own equality: "master" is "dev-master"), other strings as written,
+/// trimmed. Compare never throws; null sorts first.
 /// </para>
 /// </summary>
 public sealed partial class ComposerVersionComparer : IVersionComparer
@@ -27,15 +28,16 @@ public sealed partial class ComposerVersionComparer : IVersionComparer
         if (ReferenceEquals(x, y)) return 0;
         if (x is null) return -1;
         if (y is null) return 1;
-        var a = NumericOrNull(x);
-        var b = NumericOrNull(y);
-        if (a is null) return b is null ? Math.Sign(string.CompareOrdinal(x.Trim(), y.Trim())) : -1;
-        if (b is null) return 1;
-        return PhpVersionCompare.Compare(a, b);
+        var a = Normalize(x);
+        var b = Normalize(y);
+        var aNumeric = IsNumeric(a);
+        var bNumeric = IsNumeric(b);
+        if (aNumeric && bNumeric) return PhpVersionCompare.Compare(a!, b!);
+        if (aNumeric != bNumeric) return aNumeric ? 1 : -1;
+        return Math.Sign(string.CompareOrdinal(a ?? x.Trim(), b ?? y.Trim()));
     }
 
-    private static string? NumericOrNull(string version) =>
-        Normalize(version) is { } normalized && !normalized.StartsWith("dev-", StringComparison.Ordinal) ? normalized : null;
+    private static bool IsNumeric(string? normalized) => normalized is not null && !normalized.StartsWith("dev-", StringComparison.Ordinal);
 
     /// <summary>
     /// composer/semver's normalised form of a version, "dev-NAME" for a branch, or null where Composer

@@ -19,7 +19,8 @@ public sealed class MongoAdvisoryWriteHookTests : AdvisoryWriteHookContract
     {
         database = await MongoTestDatabase.CreateOrIgnoreAsync("advisoryhook");
         var hello = await database.Client.GetDatabase("admin").RunCommandAsync<BsonDocument>(new BsonDocument("hello", 1));
-        if (!hello.Contains("setName")) Assert.Ignore("MongoDB write-hook tests skipped: the server is not a replica set, so it has no transactions.");
+        if (!hello.Contains("setName"))
+            Assert.Ignore("MongoDB write-hook tests skipped: the server (MONGODB_URI, or the Testcontainers one) is not a replica set, so it has no transactions; the SQLite write-hook tests ran.");
         // Collections cannot be created inside a transaction on older servers: create them first.
         await database.CreateCollectionAsync(Markers);
         await database.CreateCollectionAsync(MongoAdvisoryStore.CollectionName);

@@ -200,6 +200,9 @@ public sealed class SqliteFindingLifecycleStoreTests : FindingLifecycleStoreCont
         var database = new SqliteDatabase(Path.Combine(_directory, "findings.db"));
         return Task.FromResult<(IFindingLifecycleStore, IServiceDatabase)>((new SqliteFindingLifecycleStore(database), database));
     }
+
+    protected override IFindingLifecycleStore CreateStoreOnSameDatabase() =>
+        new SqliteFindingLifecycleStore(new SqliteDatabase(Path.Combine(_directory, "findings.db")));
 }
 
 public sealed class MongoFindingLifecycleStoreTests : FindingLifecycleStoreContractTests
@@ -207,6 +210,12 @@ public sealed class MongoFindingLifecycleStoreTests : FindingLifecycleStoreContr
     protected override async Task<(IFindingLifecycleStore Store, IServiceDatabase Database)> CreateStoreAsync()
     {
         var database = new MongoServiceDatabase(await MongoTestDatabase.CreateOrIgnoreAsync("lifecycle"), "findings");
+        _mongo = database.Database;
         return (new MongoFindingLifecycleStore(database), database);
     }
+
+    private MongoDB.Driver.IMongoDatabase _mongo = null!;
+
+    protected override IFindingLifecycleStore CreateStoreOnSameDatabase() =>
+        new MongoFindingLifecycleStore(new MongoServiceDatabase(_mongo, "findings"));
 }
