@@ -89,15 +89,7 @@ public sealed class MongoPackageIndexStore : IPackageIndexStore, IMongoIndexOwne
     {
         await EnsureIndexesAsync(ct);
         var writes = chunks.Select((keys, chunk) => (WriteModel<BsonDocument>)new ReplaceOneModel<BsonDocument>(
-            image & Filter.Eq("chunk", chunk),
-            new BsonDocument
-            {
-                { "registry", registry },
-                { "repository", repository },
-                { "digest", digest },
-                { "chunk", chunk },
-                { "packages", new BsonArray(keys) },
-            }) { IsUpsert = true }).ToList();
+            image & Filter.Eq("chunk", chunk), ChunkDocument(registry, repository, digest, chunk, keys)) { IsUpsert = true }).ToList();
         // The surplus: chunks past the new set's last, and a previous version's document (no chunk). An image holding nothing is
         // simply absent from the index: its surplus is every chunk.
         writes.Add(new DeleteManyModel<BsonDocument>(image & Filter.Or(Filter.Gte("chunk", chunks.Count), Filter.Eq("chunk", BsonNull.Value))));
@@ -120,6 +112,16 @@ public sealed class MongoPackageIndexStore : IPackageIndexStore, IMongoIndexOwne
         images.Sort(ImageKeyOrder.Ordinal);
         return images;
     }
+
+    /// <summary>The stored document of one chunk of an image's keys.</summary>
+    internal static BsonDocument ChunkDocument(string registry, string repository, string digest, int chunk, IEnumerable<string> keys) => new()
+    {
+        { "registry", registry },
+        { "repository", repository },
+        { "digest", digest },
+        { "chunk", chunk },
+        { "packages", new BsonArray(keys) },
+    };
 
     /// <summary>The keys, ordinal, cut into chunks of at most <paramref name="maxChunkKeyBytes"/> UTF-8 bytes each.</summary>
     /// <exception cref="ArgumentException">One key alone is longer than a chunk.</exception>

@@ -68,7 +68,7 @@ internal static class MongoStoreSupport
 internal static class MongoStoreTransaction
 {
     /// <summary>How often a conflicting transaction is started again before the error reaches the caller (a consumer's retry).</summary>
-    public const int MaxTransactionAttempts = 20;
+    public const int MaxTransactionAttempts = 50;
 
     public static async Task<T> RunAsync<T>(MongoServiceDatabase database, Func<UnitOfWork, Task<T>> body, CancellationToken ct)
     {
