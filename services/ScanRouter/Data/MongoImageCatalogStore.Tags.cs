@@ -43,7 +43,7 @@ public sealed partial class MongoImageCatalogStore
     }
 
     /// <summary>An update pipeline: {$set: {order: (already this digest ? its order : new), digest, updatedAt}}. On insert the key fields come from the filter.</summary>
-    private static UpdateDefinition<BsonDocument> PointAt(string digest, long order, DateTimeOffset at)
+    internal static UpdateDefinition<BsonDocument> PointAt(string digest, long order, DateTimeOffset at)
     {
         var literalDigest = new BsonDocument("$literal", digest);
         var stage = new BsonDocument("$set", new BsonDocument
