@@ -97,9 +97,9 @@ public sealed partial class MongoImageCatalogStore : IImageCatalogStore, IMongoI
         ArgumentNullException.ThrowIfNull(image.Tags);
         var key = Key(image.Registry, image.Repository, image.Digest);
         // The image and its tags in one transaction, as SQLite writes them: never an image whose tags were half moved.
+        await EnsureIndexesAsync(cancellationToken); // before any transaction: index builds cannot join one
         if (_session is null)
             return await MongoStoreTransaction.RunAsync(_database, work => In(work).UpsertImageAsync(image, cancellationToken), cancellationToken);
-        await EnsureIndexesAsync(cancellationToken);
 
         // The same merge as ImageMerge.Merge, as single-document update operators; the key fields come from the equality filter on
         // insert. Tags live in their own collection.

@@ -72,6 +72,7 @@ public sealed class MongoPackageIndexStore : IPackageIndexStore, IMongoIndexOwne
     {
         var image = Key(registry, repository, digest);
         var chunks = Chunk(ImagePackageKey.CanonicalSet(packages).Select(Encode));
+        await EnsureIndexesAsync(cancellationToken); // before any transaction: index builds cannot join one
         if (_session is null)
         {
             await MongoStoreTransaction.RunAsync(_database, async work =>
