@@ -140,10 +140,5 @@ internal readonly struct SessionCollection(IMongoCollection<BsonDocument> collec
         return session is null ? collection.BulkWriteAsync(requests, options, ct) : collection.BulkWriteAsync(session, requests, options, ct);
     }
 
-    public Task<IAsyncCursor<T>> DistinctAsync<T>(string field, FilterDefinition<BsonDocument> filter, CancellationToken ct) =>
-        session is null
-            ? collection.DistinctAsync<T>(field, filter, cancellationToken: ct)
-            : collection.DistinctAsync<T>(session, field, filter, cancellationToken: ct);
-
     public IAggregateFluent<BsonDocument> Aggregate() => session is null ? collection.Aggregate() : collection.Aggregate(session);
 }
