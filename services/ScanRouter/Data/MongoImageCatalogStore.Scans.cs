@@ -66,11 +66,12 @@ public sealed partial class MongoImageCatalogStore
                 Filter.Eq("registry", after.Registry) & Filter.Gt("repository", after.Repository),
                 Filter.Eq("registry", after.Registry) & Filter.Eq("repository", after.Repository) & Filter.Gt("digest", after.Digest));
         }
+        // ix_scan_status_key: the status is fixed, the unique image key orders (no ties).
         var documents = await Images.Find(filter)
-            .Sort(Builders<BsonDocument>.Sort.Ascending("registry").Ascending("repository").Ascending("digest"))
+            .Sort(ImageKeyOrderSort)
             .Limit(limit)
             .ToListAsync(cancellationToken);
-        return documents.Select(ReadImage).ToList();
+        return await ReadImagesAsync(documents, cancellationToken);
     }
 
     public async Task<bool> TryRedispatchScanAsync(

@@ -7,11 +7,13 @@ using static ImageScanning.ScanRouter.Data.MongoStoreSupport;
 namespace ImageScanning.ScanRouter.Data;
 
 /// <summary>
-/// <see cref="IImageCatalogStore"/> in the ScanRouter's MongoDB database: one document per image, one per recorded delivery id.
-/// Atomicity: unique indexes (deliveries, image key), single-document update operators and conditional filters (quota reservation,
-/// scan status ordering, dispatch counts); in a unit of work, its transaction. Scan status and dispatch writes: MongoImageCatalogStore.Scans.cs.
+/// <see cref="IImageCatalogStore"/> in the ScanRouter's MongoDB database: one document per image, one per tag (image_tags,
+/// MongoImageCatalogStore.Tags.cs), one per recorded delivery id. Atomicity: unique indexes (deliveries, image key, tag key),
+/// single-document update operators and conditional filters (quota reservation, scan status ordering, dispatch counts); an upsert,
+/// which writes the image and its tags, is one transaction (its own, or the unit of work's). Scan status and dispatch writes:
+/// MongoImageCatalogStore.Scans.cs.
 /// </summary>
-public sealed partial class MongoImageCatalogStore : IImageCatalogStore
+public sealed partial class MongoImageCatalogStore : IImageCatalogStore, IMongoIndexOwner
 {
     public const string DeliveriesCollection = "deliveries";
     public const string ImagesCollection = "images";
@@ -39,27 +41,25 @@ public sealed partial class MongoImageCatalogStore : IImageCatalogStore
     private SessionCollection Images => new(_database.Database.GetCollection<BsonDocument>(ImagesCollection), _session);
     private SessionCollection Deliveries => new(_database.Database.GetCollection<BsonDocument>(DeliveriesCollection), _session);
 
-    /// <summary>Creates the indexes (idempotent). Every operation awaits it first; call it at start-up to fail fast.</summary>
+    /// <summary>Creates the indexes (idempotent). Every operation awaits it first; MongoIndexStartup calls it at start-up.</summary>
     public Task EnsureIndexesAsync(CancellationToken cancellationToken = default) => _indexes.EnsureAsync(cancellationToken);
 
     private async Task CreateIndexesAsync(CancellationToken cancellationToken)
     {
-        var keys = Builders<BsonDocument>.IndexKeys;
+        // Every query of this store filters on a prefix of one of these and sorts by the rest (the image key is unique).
         await _database.Database.GetCollection<BsonDocument>(ImagesCollection).Indexes.CreateManyAsync(
         [
             new CreateIndexModel<BsonDocument>(
-                keys.Ascending("registry").Ascending("repository").Ascending("digest"),
+                IndexKeys.Ascending("registry").Ascending("repository").Ascending("digest"),
                 new CreateIndexOptions { Unique = true, Name = "ux_image_key" }),
-            new CreateIndexModel<BsonDocument>(
-                keys.Ascending("registry").Ascending("repository").Ascending("tags"),
-                new CreateIndexOptions { Name = "ix_repository_tags" }),
             // The stuck-scan sweeper reads only IN_PROGRESS images, in key order.
             new CreateIndexModel<BsonDocument>(
-                keys.Ascending("scanStatus").Ascending("registry").Ascending("repository").Ascending("digest"),
+                IndexKeys.Ascending("scanStatus").Ascending("registry").Ascending("repository").Ascending("digest"),
                 new CreateIndexOptions { Name = "ix_scan_status_key" }),
         ], cancellationToken);
+        await _database.Database.GetCollection<BsonDocument>(TagsCollection).Indexes.CreateManyAsync(TagIndexes, cancellationToken);
         await _database.Database.GetCollection<BsonDocument>(DeliveriesCollection).Indexes.CreateOneAsync(
-            new CreateIndexModel<BsonDocument>(keys.Ascending("receivedAt"), new CreateIndexOptions { Name = "ix_received_at" }),
+            new CreateIndexModel<BsonDocument>(IndexKeys.Ascending("receivedAt"), new CreateIndexOptions { Name = "ix_received_at" }),
             cancellationToken: cancellationToken);
     }
 
@@ -67,7 +67,8 @@ public sealed partial class MongoImageCatalogStore : IImageCatalogStore
     {
         ArgumentException.ThrowIfNullOrEmpty(deliveryId);
         await EnsureIndexesAsync(cancellationToken);
-        var deliveries = Deliveries;
+        // Outside a transaction the record alone guards against a second scan: majority and journaled, so a failover keeps it.
+        var deliveries = Deliveries.Durable();
         // In a transaction a duplicate-key error would abort the whole unit of work: look first. Two concurrent works inserting the
         // same id then conflict (a transient transaction error), and the retry finds the document.
         if (deliveries.InTransaction && await deliveries.Find(Filter.Eq("_id", deliveryId)).AnyAsync(cancellationToken)) return false;
@@ -85,6 +86,7 @@ public sealed partial class MongoImageCatalogStore : IImageCatalogStore
     public async Task<long> PurgeDeliveriesAsync(DateTimeOffset cutoff, CancellationToken cancellationToken = default)
     {
         await EnsureIndexesAsync(cancellationToken);
+        // Not atomic across documents, and need not be: each deletion stands alone, and a purge cut short leaves the rest for the next.
         var result = await Deliveries.DeleteManyAsync(Filter.Lt("receivedAt", Date(cutoff)), cancellationToken);
         return result.DeletedCount;
     }
@@ -93,14 +95,16 @@ public sealed partial class MongoImageCatalogStore : IImageCatalogStore
     {
         ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(image.Tags);
-        await EnsureIndexesAsync(cancellationToken);
+        var key = Key(image.Registry, image.Repository, image.Digest);
+        // The image and its tags in one transaction, as SQLite writes them: never an image whose tags were half moved.
+        await EnsureIndexesAsync(cancellationToken); // before any transaction: index builds cannot join one
+        if (_session is null)
+            return await MongoStoreTransaction.RunAsync(_database, work => In(work).UpsertImageAsync(image, cancellationToken), cancellationToken);
 
-        var tags = image.Tags.Where(t => !string.IsNullOrEmpty(t)).Distinct(StringComparer.Ordinal).ToList();
-        // The same merge as ImageMerge.Merge, as single-document update operators. The key fields come from the
-        // equality filter on insert.
+        // The same merge as ImageMerge.Merge, as single-document update operators; the key fields come from the equality filter on
+        // insert. Tags live in their own collection.
         var updates = new List<UpdateDefinition<BsonDocument>>
         {
-            tags.Count > 0 ? Update.AddToSetEach("tags", tags) : Update.SetOnInsert("tags", new BsonArray()),
             Update.Set("mediaType", image.MediaType ?? ""),
             Update.Min("pushedAt", Date(image.PushedAt)),
             Update.Set("updatedAt", Date(image.UpdatedAt)),
@@ -116,38 +120,19 @@ public sealed partial class MongoImageCatalogStore : IImageCatalogStore
         if (image.LastScanId is { } scanId) updates.Add(Update.Set("lastScanId", scanId.ToString("D")));
         if (image.CurrentScan is { } dispatch) updates.AddRange(SetDispatch(dispatch));
 
-        var key = Key(image.Registry, image.Repository, image.Digest);
+        // The image document first, then its tags in ordinal order: every upsert takes its documents in one order.
         var options = new FindOneAndUpdateOptions<BsonDocument> { IsUpsert = true, ReturnDocument = ReturnDocument.After };
-        var images = Images;
-        BsonDocument stored;
-        try
-        {
-            stored = await images.FindOneAndUpdateAsync(key, Update.Combine(updates), options, cancellationToken);
-        }
-        catch (MongoCommandException e) when (e.Code == DuplicateKeyCode && !images.InTransaction)
-        {
-            // Two first pushes of one digest raced to insert; the loser now finds the winner's document and updates it. (In a
-            // transaction the error aborted the work, whose retry updates.)
-            stored = await images.FindOneAndUpdateAsync(key, Update.Combine(updates), options, cancellationToken);
-        }
-
-        if (tags.Count > 0)
-        {
-            var others = Filter.And(
-                Filter.Eq("registry", image.Registry),
-                Filter.Eq("repository", image.Repository),
-                Filter.Ne("digest", image.Digest),
-                Filter.In("tags", tags));
-            await images.UpdateManyAsync(others, Update.PullAll("tags", tags), cancellationToken);
-        }
-        return ReadImage(stored);
+        var stored = await Images.FindOneAndUpdateAsync(key, Update.Combine(updates), options, cancellationToken);
+        var tags = image.Tags.Where(t => !string.IsNullOrEmpty(t)).Distinct(StringComparer.Ordinal).ToList();
+        if (tags.Count > 0) await PointTagsAsync(image.Registry, image.Repository, image.Digest, tags, image.UpdatedAt, cancellationToken);
+        return (await ReadImagesAsync([stored], cancellationToken))[0];
     }
 
     public async Task<ImageRecord?> GetImageAsync(string registry, string repository, string digest, CancellationToken cancellationToken = default)
     {
         await EnsureIndexesAsync(cancellationToken);
         var document = await Images.Find(Key(registry, repository, digest)).FirstOrDefaultAsync(cancellationToken);
-        return document is null ? null : ReadImage(document);
+        return document is null ? null : (await ReadImagesAsync([document], cancellationToken))[0];
     }
 
     public Task<ImagePage> ListImagesAsync(string registry, string? repositoryPrefix, ImagePageRequest page, CancellationToken cancellationToken = default)
@@ -166,20 +151,15 @@ public sealed partial class MongoImageCatalogStore : IImageCatalogStore
         return ListAsync(Filter.Eq("registry", registry) & Filter.Eq("repository", repository), page, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<string>> ListRepositoriesAsync(string registry, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(registry);
-        await EnsureIndexesAsync(cancellationToken);
-        using var cursor = await Images.DistinctAsync<string>("repository", Filter.Eq("registry", registry), cancellationToken);
-        var repositories = await cursor.ToListAsync(cancellationToken);
-        repositories.Sort(StringComparer.Ordinal);
-        return repositories;
-    }
+    public async Task<IReadOnlyList<string>> ListRepositoriesAsync(string registry, CancellationToken cancellationToken = default) =>
+        (await ListRepositorySummariesAsync(registry, cancellationToken)).Select(r => r.Name).ToList();
 
     public async Task<IReadOnlyList<CatalogRepositoryRecord>> ListRepositorySummariesAsync(string registry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registry);
         await EnsureIndexesAsync(cancellationToken);
+        // A cursor, not a distinct command: its answer is one document, so a registry with enough repositories would exceed 16 MiB.
+        // Ordered here: the server compares UTF-8 bytes, the contract ordinal UTF-16.
         var groups = await Images.Aggregate()
             .Match(Filter.Eq("registry", registry))
             .Group(new BsonDocument { ["_id"] = "$repository", ["createdAt"] = new BsonDocument("$min", "$pushedAt") })
@@ -197,9 +177,10 @@ public sealed partial class MongoImageCatalogStore : IImageCatalogStore
         ArgumentNullException.ThrowIfNull(repository);
         ArgumentNullException.ThrowIfNull(tag);
         await EnsureIndexesAsync(cancellationToken);
-        var document = await Images.Find(Filter.Eq("registry", registry) & Filter.Eq("repository", repository) & Filter.AnyEq("tags", tag))
-            .Sort(Builders<BsonDocument>.Sort.Descending("updatedAt")).FirstOrDefaultAsync(cancellationToken);
-        return document is null ? null : ReadImage(document);
+        // The tag's unique document names one digest (SQLite picks the latest image carrying it; here only one can).
+        return await FindTaggedDigestAsync(registry, repository, tag, cancellationToken) is { } digest
+            ? await GetImageAsync(registry, repository, digest, cancellationToken)
+            : null;
     }
 
     private async Task<ImagePage> ListAsync(FilterDefinition<BsonDocument> filter, ImagePageRequest page, CancellationToken cancellationToken)
@@ -213,15 +194,28 @@ public sealed partial class MongoImageCatalogStore : IImageCatalogStore
                 Filter.Gt("repository", afterRepository),
                 Filter.Eq("repository", afterRepository) & Filter.Gt("digest", afterDigest));
         }
+        // The whole unique key (the registry is fixed by the filter): ux_image_key walks in this order, and pages are stable.
         var documents = await Images.Find(filter)
-            .Sort(Builders<BsonDocument>.Sort.Ascending("repository").Ascending("digest"))
+            .Sort(ImageKeyOrderSort)
             .Limit(page.MaxResults + 1)
             .ToListAsync(cancellationToken);
-        var images = documents.Select(ReadImage).ToList();
+        var images = await ReadImagesAsync(documents, cancellationToken);
         if (images.Count <= page.MaxResults) return new ImagePage(images, null);
         images.RemoveAt(images.Count - 1);
         var last = images[^1];
         return new ImagePage(images, ImagePageToken.Encode(last.Repository, last.Digest));
+    }
+
+    /// <summary>(registry, repository, digest): the unique image key, so a sort by it has no ties.</summary>
+    private static readonly SortDefinition<BsonDocument> ImageKeyOrderSort =
+        Builders<BsonDocument>.Sort.Ascending("registry").Ascending("repository").Ascending("digest");
+
+    /// <summary>Image documents with their tags: one more query, however many documents.</summary>
+    private async Task<List<ImageRecord>> ReadImagesAsync(IReadOnlyList<BsonDocument> documents, CancellationToken cancellationToken)
+    {
+        var keys = documents.Select(d => new ImageKey(d["registry"].AsString, d["repository"].AsString, d["digest"].AsString)).ToList();
+        var tags = await ReadTagsAsync(keys, cancellationToken);
+        return documents.Select((d, i) => ReadImage(d, tags[keys[i]])).ToList();
     }
 
     private static IEnumerable<UpdateDefinition<BsonDocument>> SetDispatch(ScanDispatch dispatch) =>
@@ -232,11 +226,11 @@ public sealed partial class MongoImageCatalogStore : IImageCatalogStore
         Update.Set("scanDispatchedAt", Date(dispatch.DispatchedAt)),
     ];
 
-    private static ImageRecord ReadImage(BsonDocument d) => new(
+    private static ImageRecord ReadImage(BsonDocument d, IReadOnlyList<string> tags) => new(
         Registry: d["registry"].AsString,
         Repository: d["repository"].AsString,
         Digest: d["digest"].AsString,
-        Tags: d.TryGetValue("tags", out var tags) && tags.IsBsonArray ? tags.AsBsonArray.Select(t => t.AsString).ToList() : [],
+        Tags: tags,
         MediaType: OptionalString(d, "mediaType") ?? "",
         PushedAt: OptionalDate(d, "pushedAt") ?? DateTimeOffset.UnixEpoch,
         LastPulledAt: OptionalDate(d, "lastPulledAt"),

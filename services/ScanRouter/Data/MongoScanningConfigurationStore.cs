@@ -9,9 +9,10 @@ namespace ImageScanning.ScanRouter.Data;
 
 /// <summary>
 /// <see cref="IScanningConfigurationStore"/> in the ScanRouter's MongoDB database: one document per registry (scanning and re-scan
-/// configuration) or per repository (legacy scanOnPush), replaced whole; the last write wins.
+/// configuration, _id the registry) or per repository (legacy scanOnPush, unique on the fields registry and repository), each one
+/// single-document write; the last write wins.
 /// </summary>
-public sealed class MongoScanningConfigurationStore : IScanningConfigurationStore
+public sealed class MongoScanningConfigurationStore : IScanningConfigurationStore, IMongoIndexOwner
 {
     public const string ConfigurationsCollection = "scanning_configurations";
     public const string RescanConfigurationsCollection = "rescan_configurations";
@@ -41,13 +42,20 @@ public sealed class MongoScanningConfigurationStore : IScanningConfigurationStor
     private SessionCollection RescanConfigurations => new(_database.Database.GetCollection<BsonDocument>(RescanConfigurationsCollection), _session);
     private SessionCollection RepositorySettings => new(_database.Database.GetCollection<BsonDocument>(RepositorySettingsCollection), _session);
 
-    /// <summary>Creates the indexes (idempotent). Every operation awaits it first; call it at start-up to fail fast.</summary>
+    /// <summary>Creates the indexes (idempotent). Every operation awaits it first; MongoIndexStartup calls it at start-up.</summary>
     public Task EnsureIndexesAsync(CancellationToken cancellationToken = default) => _indexes.EnsureAsync(cancellationToken);
 
     private Task CreateIndexesAsync(CancellationToken cancellationToken) =>
-        _database.Database.GetCollection<BsonDocument>(RepositorySettingsCollection).Indexes.CreateOneAsync(new CreateIndexModel<BsonDocument>(
-            Builders<BsonDocument>.IndexKeys.Ascending("registry").Ascending("scanOnPush"), new CreateIndexOptions { Name = "ix_registry_scan_on_push" }),
-            cancellationToken: cancellationToken);
+        _database.Database.GetCollection<BsonDocument>(RepositorySettingsCollection).Indexes.CreateManyAsync(
+        [
+            // The repository's identity as two fields: "a/b" + "c" and "a" + "b/c" are two repositories (a joined string key made
+            // them one). Documents of the previous version (_id that joined string) carry the same fields, so they still match.
+            new CreateIndexModel<BsonDocument>(IndexKeys.Ascending("registry").Ascending("repository"),
+                new CreateIndexOptions { Unique = true, Name = "ux_repository" }),
+            // The registry's scanOnPush repositories, covered.
+            new CreateIndexModel<BsonDocument>(IndexKeys.Ascending("registry").Ascending("scanOnPush").Ascending("repository"),
+                new CreateIndexOptions { Name = "ix_registry_scan_on_push_repository" }),
+        ], cancellationToken);
 
     public async Task<RegistryScanningConfiguration> GetConfigurationAsync(string registry, CancellationToken cancellationToken = default)
     {
@@ -77,14 +85,20 @@ public sealed class MongoScanningConfigurationStore : IScanningConfigurationStor
                 })) },
             { "updatedAt", new BsonDateTime(DateTime.UtcNow) },
         };
+        // Bounded by ScanningConfigurationValidator (2 rules of 100 filters): far below the limit, checked so a change there cannot pass it unseen.
+        EnsureFits(document, nameof(MongoScanningConfigurationStore), ConfigurationsCollection);
         await Configurations.ReplaceOneAsync(Filter.Eq("_id", registry), document, upsert: true, cancellationToken);
     }
 
     public async Task<IReadOnlyList<string>> ListConfiguredRegistriesAsync(CancellationToken cancellationToken = default)
     {
         await EnsureIndexesAsync(cancellationToken);
-        using var cursor = await Configurations.DistinctAsync<string>("_id", Filter.Empty, cancellationToken);
-        var registries = await cursor.ToListAsync(cancellationToken);
+        // The _id index alone (a cursor: a distinct command's one-document answer is bounded by 16 MiB).
+        var documents = await Configurations.Find(Filter.Empty)
+            .Project(Builders<BsonDocument>.Projection.Include("_id"))
+            .Sort(Builders<BsonDocument>.Sort.Ascending("_id"))
+            .ToListAsync(cancellationToken);
+        var registries = documents.Select(d => d["_id"].AsString).ToList();
         registries.Sort(StringComparer.Ordinal);
         return registries;
     }
@@ -118,14 +132,17 @@ public sealed class MongoScanningConfigurationStore : IScanningConfigurationStor
         await RescanConfigurations.ReplaceOneAsync(Filter.Eq("_id", registry), document, upsert: true, cancellationToken);
     }
 
-    private static string RepositoryId(string registry, string repository) => registry + "/" + repository;
+    private static FilterDefinition<BsonDocument> RepositoryKey(string registry, string repository) =>
+        Filter.Eq("registry", registry) & Filter.Eq("repository", repository);
 
     public async Task<bool> GetRepositoryScanOnPushAsync(string registry, string repository, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(repository);
         await EnsureIndexesAsync(cancellationToken);
-        var document = await RepositorySettings.Find(Filter.Eq("_id", RepositoryId(registry, repository))).FirstOrDefaultAsync(cancellationToken);
+        var document = await RepositorySettings.Find(RepositoryKey(registry, repository))
+            .Project(Builders<BsonDocument>.Projection.Include("scanOnPush").Exclude("_id"))
+            .FirstOrDefaultAsync(cancellationToken);
         return document is not null && document.GetValue("scanOnPush", false).AsBoolean;
     }
 
@@ -134,16 +151,29 @@ public sealed class MongoScanningConfigurationStore : IScanningConfigurationStor
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(repository);
         await EnsureIndexesAsync(cancellationToken);
-        var update = Update.Set("registry", registry).Set("repository", repository).Set("scanOnPush", scanOnPush)
-            .Set("updatedAt", Date(DateTimeOffset.UtcNow));
-        await RepositorySettings.UpdateOneAsync(Filter.Eq("_id", RepositoryId(registry, repository)), update, cancellationToken, upsert: true);
+        // The key fields come from the equality filter on insert.
+        var update = Update.Set("scanOnPush", scanOnPush).Set("updatedAt", Date(DateTimeOffset.UtcNow));
+        var settings = RepositorySettings;
+        try
+        {
+            await settings.UpdateOneAsync(RepositoryKey(registry, repository), update, cancellationToken, upsert: true);
+        }
+        catch (MongoWriteException e) when (IsDuplicateKey(e) && !settings.InTransaction)
+        {
+            // Two first settings of one repository raced to insert (the server retries most such upserts itself); the document
+            // exists now, so this is a plain update. (In a transaction the error aborted the work: its retry updates.)
+            await settings.UpdateOneAsync(RepositoryKey(registry, repository), update, cancellationToken, upsert: true);
+        }
     }
 
     public async Task<IReadOnlySet<string>> ListScanOnPushRepositoriesAsync(string registry, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registry);
         await EnsureIndexesAsync(cancellationToken);
-        var settings = await RepositorySettings.Find(Filter.Eq("registry", registry) & Filter.Eq("scanOnPush", true)).ToListAsync(cancellationToken);
+        // One document per repository, streamed: a registry with 10,000 settings is 10,000 small documents, no large one.
+        var settings = await RepositorySettings.Find(Filter.Eq("registry", registry) & Filter.Eq("scanOnPush", true))
+            .Project(Builders<BsonDocument>.Projection.Include("repository").Exclude("_id"))
+            .ToListAsync(cancellationToken);
         return settings.Select(s => s["repository"].AsString).ToHashSet(StringComparer.Ordinal);
     }
 

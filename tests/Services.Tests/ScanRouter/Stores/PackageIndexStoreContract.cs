@@ -6,7 +6,7 @@ namespace ImageScanning.Services.Tests.ScanRouter.Stores;
 /// <summary>Every behaviour of <see cref="IPackageIndexStore"/>, the reverse index "which images hold package P", on SQLite and on MongoDB.</summary>
 [TestFixture(StoreBackend.Sqlite)]
 [TestFixture(StoreBackend.MongoDB)]
-public sealed class PackageIndexStoreContract(StoreBackend backend) : ScanRouterStoreFixture(backend)
+public sealed partial class PackageIndexStoreContract(StoreBackend backend) : ScanRouterStoreFixture(backend)
 {
     private static readonly ImagePackageKey OpenSsl = new("Debian:12", "openssl");
     private static readonly ImagePackageKey Zlib = new("Debian:12", "zlib");

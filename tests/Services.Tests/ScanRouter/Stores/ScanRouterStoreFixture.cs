@@ -61,6 +61,27 @@ public abstract class ScanRouterStoreFixture(StoreBackend backend)
             new SqliteImageCatalogStore(database), new SqlitePackageIndexStore(database), new SqliteScanUsageStore(database));
     }
 
+    /// <summary>The four stores once more, on a second database object over the same file or MongoDB database: as a second host sees it.</summary>
+    protected async Task<(IScanningConfigurationStore Configuration, IImageCatalogStore Catalog, IPackageIndexStore PackageIndex, IScanUsageStore Usage)>
+        OpenSecondInstanceAsync()
+    {
+        if (_mongo is null)
+        {
+            var file = new SqliteDatabase(DatabasePath);
+            return (new SqliteScanningConfigurationStore(file), new SqliteImageCatalogStore(file), new SqlitePackageIndexStore(file), new SqliteScanUsageStore(file));
+        }
+        var database = new MongoServiceDatabase(_mongo.Database, ScanRouterDatabase.Name);
+        var configuration = new MongoScanningConfigurationStore(database);
+        var catalog = new MongoImageCatalogStore(database);
+        var packageIndex = new MongoPackageIndexStore(database);
+        var usage = new MongoScanUsageStore(database);
+        await Task.WhenAll(configuration.EnsureIndexesAsync(), catalog.EnsureIndexesAsync(), packageIndex.EnsureIndexesAsync(), usage.EnsureIndexesAsync());
+        return (configuration, catalog, packageIndex, usage);
+    }
+
+    /// <summary>A distinct, valid digest per number.</summary>
+    protected static string Digest(int n) => "sha256:" + n.ToString("x64");
+
     [TearDown]
     public async Task DestroyStoresAsync()
     {

@@ -25,4 +25,18 @@ public sealed class ScanUsageStoreContract(StoreBackend backend) : ScanRouterSto
         Assert.That(await Usage.GetScanUsageAsync(Registry, 2025, 4), Is.EqualTo(new[] { new RepositoryUsageCount("app", 0, 1) }));
         Assert.That(await Usage.GetScanUsageAsync(Registry, 2025, 2), Is.Empty);
     }
+
+    [Test]
+    public async Task Two_store_instances_racing_on_one_scan_count_it_once()
+    {
+        var second = (await OpenSecondInstanceAsync()).Usage;
+        var stores = new[] { Usage, second };
+        var scan = Guid.NewGuid();
+        var at = new DateTimeOffset(2025, 3, 10, 8, 0, 0, TimeSpan.Zero);
+        var counted = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
+            Task.Run(() => stores[i % 2].TryRecordScanUsageAsync(scan, Registry, "app", ScanUsageKind.Initial, at))));
+
+        Assert.That(counted.Count(c => c), Is.EqualTo(1));
+        Assert.That(await second.GetScanUsageAsync(Registry, 2025, 3), Is.EqualTo(new[] { new RepositoryUsageCount("app", 1, 0) }));
+    }
 }

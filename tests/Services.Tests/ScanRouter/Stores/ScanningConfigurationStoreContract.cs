@@ -108,4 +108,48 @@ public sealed class ScanningConfigurationStoreContract(StoreBackend backend) : S
 
         Assert.That(await Configuration.ListScanOnPushRepositoriesAsync(Registry), Is.EquivalentTo(new[] { "web" }));
     }
+
+    [Test]
+    public async Task Repository_settings_are_keyed_by_registry_and_repository_not_by_their_joined_name()
+    {
+        // "a/b" + "c" and "a" + "b/c" join to the same "a/b/c": two settings all the same.
+        await Configuration.SetRepositoryScanOnPushAsync("a/b", "c", true);
+        await Configuration.SetRepositoryScanOnPushAsync("a", "b/c", false);
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await Configuration.GetRepositoryScanOnPushAsync("a/b", "c"), Is.True);
+            Assert.That(await Configuration.GetRepositoryScanOnPushAsync("a", "b/c"), Is.False);
+            Assert.That(await Configuration.ListScanOnPushRepositoriesAsync("a/b"), Is.EquivalentTo(new[] { "c" }));
+            Assert.That(await Configuration.ListScanOnPushRepositoriesAsync("a"), Is.Empty);
+        });
+    }
+
+    [Test]
+    public async Task A_registry_with_ten_thousand_repository_settings_lists_them_all()
+    {
+        const int repositories = 10_000;
+        await using (var work = await Database.BeginAsync())
+        {
+            var store = Configuration.In(work);
+            for (var i = 0; i < repositories; i++) await store.SetRepositoryScanOnPushAsync(Registry, $"team-{i % 100}/service-{i:D5}", i % 10 != 0);
+            await work.CommitAsync(CancellationToken.None);
+        }
+
+        var on = await Configuration.ListScanOnPushRepositoriesAsync(Registry);
+        Assert.That(on, Has.Count.EqualTo(repositories - repositories / 10));
+        Assert.That(on, Does.Contain("team-1/service-00001").And.Not.Contain("team-0/service-00000"));
+    }
+
+    [Test]
+    public async Task Parallel_first_settings_of_one_repository_from_two_instances_keep_one_setting()
+    {
+        var second = (await OpenSecondInstanceAsync()).Configuration;
+        var stores = new[] { Configuration, second };
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => Task.Run(() => stores[i % 2].SetRepositoryScanOnPushAsync(Registry, "app", true))));
+
+        Assert.That(await second.ListScanOnPushRepositoriesAsync(Registry), Is.EquivalentTo(new[] { "app" }));
+        await Configuration.SetRepositoryScanOnPushAsync(Registry, "app", false);
+        Assert.That(await second.GetRepositoryScanOnPushAsync(Registry, "app"), Is.False, "one document: the later write is the one read");
+    }
 }
