@@ -15,7 +15,7 @@ public sealed class ScanningConfigurationStoreQueries : StoreQueryFixture<IScann
         [MongoScanningConfigurationStore.ConfigurationsCollection] = "one document per configured registry: listed whole by the continuous-scan sweep",
     };
 
-    protected override IScanningConfigurationStore CreateStore(MongoServiceDatabase database) => new MongoScanningConfigurationStore(database);
+    protected override IScanningConfigurationStore CreateStore(MongoServiceDatabase database) => new MongoScanningConfigurationStore(database, new FixedClock(T0));
 
     protected override IScanningConfigurationStore Join(IScanningConfigurationStore store, UnitOfWork work) => store.In(work);
 

@@ -49,7 +49,7 @@ public abstract class StoreQueryFixture<TStore> where TStore : class
     [OneTimeSetUp]
     public async Task DriveTheStoreAsync()
     {
-        Database = new MongoServiceDatabase(Mongo.Database, "offline");
+        Database = new MongoServiceDatabase(Mongo.Database, "offline", clock: new FixedClock(T0));
         var store = CreateStore(Database);
         if (store is IMongoIndexOwner owner) await owner.EnsureIndexesAsync();
         await DriveAsync(CallTracker<TStore>.Wrap(store, _called));

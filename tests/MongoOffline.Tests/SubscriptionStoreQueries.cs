@@ -32,7 +32,6 @@ public sealed class SubscriptionStoreQueries : StoreQueryFixture<ISubscriptionSt
         Assert.That(await store.EnqueueAsync([Delivery()]), Is.EqualTo(1));
         var delivery = Mongo.WrittenTo(MongoSubscriptionStore.DeliveriesCollection)[^1];
         Mongo.Reply(MongoSubscriptionStore.DeliveriesCollection, delivery);
-        Mongo.Reply(MongoSubscriptionStore.DeliveriesCollection, delivery);
         var claimed = await store.ClaimDueAsync(T0, TimeSpan.FromMinutes(1), 10);
         Assert.That(claimed.Select(d => d.Id), Is.EqualTo(new[] { DeliveryId }), "the claimed delivery reads back");
         await store.MarkRetryAsync(DeliveryId, 1, "503 from the target", T0.AddMinutes(1));

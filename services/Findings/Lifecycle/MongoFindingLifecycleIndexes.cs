@@ -25,6 +25,10 @@ public static class MongoFindingLifecycleIndexes
             .Ascending("severity").Ascending("fixAvailable")),
         // The default page (open findings by severity) and ListOpenFindingsAsync.
         Index("ix_status_severity", Keys.Ascending("status").Ascending("severityRank").Ascending("_id")),
+        // Every finding by severity, unfiltered: Inspector's ListFindings default (without it, a sort of the whole collection).
+        Index("ix_severity", Keys.Ascending("severityRank").Ascending("_id")),
+        // A registry's findings (ECR's per-registry views and counts), and a repository's within it.
+        Index("ix_registry_repository", Keys.Ascending("registry").Ascending("repository").Ascending("_id")),
         // One image's findings (a digest is near unique), by severity as the console shows them.
         Index("ix_digest_severity", Keys.Ascending("digest").Ascending("severityRank").Ascending("_id")),
         // "Which images have CVE-…": filter and sort by vulnerability.

@@ -21,11 +21,13 @@ public sealed class MongoScanningConfigurationStore : IScanningConfigurationStor
     private readonly MongoServiceDatabase _database;
     private readonly IClientSessionHandle? _session;
     private readonly MongoIndexes _indexes;
+    private readonly TimeProvider _clock;
 
-    public MongoScanningConfigurationStore(MongoServiceDatabase database)
+    public MongoScanningConfigurationStore(MongoServiceDatabase database, TimeProvider? clock = null)
     {
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
+        _clock = clock ?? TimeProvider.System;
         _indexes = new MongoIndexes(CreateIndexesAsync);
     }
 
@@ -33,6 +35,7 @@ public sealed class MongoScanningConfigurationStore : IScanningConfigurationStor
     {
         _database = store._database;
         _indexes = store._indexes;
+        _clock = store._clock;
         _session = session;
     }
 
@@ -83,7 +86,7 @@ public sealed class MongoScanningConfigurationStore : IScanningConfigurationStor
                             { "filterType", f.FilterType.ToString() },
                         })) },
                 })) },
-            { "updatedAt", new BsonDateTime(DateTime.UtcNow) },
+            { "updatedAt", Date(_clock.GetUtcNow()) },
         };
         // Bounded by ScanningConfigurationValidator (2 rules of 100 filters): far below the limit, checked so a change there cannot pass it unseen.
         EnsureFits(document, nameof(MongoScanningConfigurationStore), ConfigurationsCollection);
@@ -152,7 +155,7 @@ public sealed class MongoScanningConfigurationStore : IScanningConfigurationStor
         ArgumentNullException.ThrowIfNull(repository);
         await EnsureIndexesAsync(cancellationToken);
         // The key fields come from the equality filter on insert.
-        var update = Update.Set("scanOnPush", scanOnPush).Set("updatedAt", Date(DateTimeOffset.UtcNow));
+        var update = Update.Set("scanOnPush", scanOnPush).Set("updatedAt", Date(_clock.GetUtcNow()));
         var settings = RepositorySettings;
         try
         {

@@ -32,12 +32,16 @@ public static partial class Golden
                     "If the change is wanted, run with MONGO_OFFLINE_APPROVE=1 and review the diff.");
     }
 
-    private static string Normalize(string line) => Hex32().Replace(Uuid().Replace(line, "<uuid>"), "\"<uuid>\"");
+    /// <summary>Ids and clock readings that differ from run to run (new GUIDs, lease ids, tag positions taken from the clock).</summary>
+    private static string Normalize(string line) => ClockReading().Replace(Hex32().Replace(Uuid().Replace(line, "<uuid>"), "<uuid>"), "<clock>");
 
     [GeneratedRegex("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")]
     private static partial Regex Uuid();
 
-    [GeneratedRegex("\"[0-9a-f]{32}\"")]
+    [GeneratedRegex("\\b[0-9]{16,}\\b")]
+    private static partial Regex ClockReading();
+
+    [GeneratedRegex("\\b[0-9a-f]{32}\\b")]
     private static partial Regex Hex32();
 
     private static string ProjectDirectory()

@@ -105,7 +105,7 @@ public class RecordingCollection<T> : DispatchProxy
     private object? Find<TProjection>(MethodInfo method, IClientSessionHandle? session, FilterDefinition<T> filter, FindOptions<T, TProjection>? options)
     {
         var parts = new BsonDocument { ["filter"] = filter.Render(Args) };
-        IBsonSerializer<TProjection> serializer = (IBsonSerializer<TProjection>)(object)Serializer;
+        IBsonSerializer<TProjection>? serializer = Serializer as IBsonSerializer<TProjection>;
         if (options?.Sort is { } sort) parts["sort"] = sort.Render(Args);
         if (options?.Projection is { } projection)
         {
@@ -116,7 +116,7 @@ public class RecordingCollection<T> : DispatchProxy
         if (options?.Skip is { } skip) parts["skip"] = skip;
         if (options?.Limit is { } limit) parts["limit"] = limit;
         Record("find", session, parts);
-        var cursor = new ListCursor<TProjection>(_mongo.NextReply(_name).Select(d => Deserialize(serializer, d)).ToList());
+        var cursor = new ListCursor<TProjection>(_mongo.NextReply(_name).Select(d => Deserialize(serializer!, d)).ToList());
         return RecordingMongo.Return(method, cursor);
     }
 
@@ -139,7 +139,7 @@ public class RecordingCollection<T> : DispatchProxy
     private object? FindAndModify<TProjection>(MethodInfo method, IClientSessionHandle? session, object?[] a)
     {
         var parts = new BsonDocument { ["query"] = ((FilterDefinition<T>)a[0]!).Render(Args) };
-        IBsonSerializer<TProjection> serializer = (IBsonSerializer<TProjection>)(object)Serializer;
+        IBsonSerializer<TProjection>? serializer = Serializer as IBsonSerializer<TProjection>;
         switch (a.ElementAtOrDefault(1))
         {
             case UpdateDefinition<T> update: parts["update"] = update.Render(Args); break;
@@ -159,7 +159,7 @@ public class RecordingCollection<T> : DispatchProxy
         }
         Record(method.Name.Contains("Delete", StringComparison.Ordinal) ? "findAndModify(remove)" : "findAndModify", session, parts);
         var reply = _mongo.NextReply(_name).FirstOrDefault();
-        return RecordingMongo.Return(method, reply is null ? default : Deserialize(serializer, reply));
+        return RecordingMongo.Return(method, reply is null ? default : Deserialize(serializer!, reply));
     }
 
     /// <summary>Records one write; returns the matched (or deleted) count the test queued, 1 by default.</summary>

@@ -19,6 +19,12 @@ public class RecordingIndexes<T> : DispatchProxy
         return indexes;
     }
 
+    private List<CreateIndexModel<T>>? Drop(MethodInfo method, IClientSessionHandle? session, string name)
+    {
+        _mongo.Record(_name, "dropIndexes", session, new BsonDocument("index", name));
+        return null;
+    }
+
     protected override object? Invoke(MethodInfo? method, object?[]? args)
     {
         ArgumentNullException.ThrowIfNull(method);
@@ -29,9 +35,10 @@ public class RecordingIndexes<T> : DispatchProxy
             "CreateOne" or "CreateOneAsync" => args.OfType<CreateIndexModel<T>>().Take(1).ToList(),
             "CreateMany" or "CreateManyAsync" => args.OfType<IEnumerable<CreateIndexModel<T>>>().First().ToList(),
             "get_CollectionNamespace" => null,
+            "DropOne" or "DropOneAsync" => Drop(method, session, args.OfType<string>().First()),
             _ => throw RecordingMongo.Unsupported(method),
         };
-        if (models is null) return new CollectionNamespace(_mongo.Namespace, _name);
+        if (models is null) return method.Name == "get_CollectionNamespace" ? new CollectionNamespace(_mongo.Namespace, _name) : RecordingMongo.Return(method, null);
         if (models.Count == 0) throw RecordingMongo.Unsupported(method);
         var names = new List<string>();
         foreach (var model in models)

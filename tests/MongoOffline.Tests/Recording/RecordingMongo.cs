@@ -41,6 +41,9 @@ public sealed class RecordingMongo
     /// <summary>Every index the stores declared since this database was made (kept by <see cref="Take"/>).</summary>
     public IReadOnlyList<DeclaredIndex> Indexes => _indexes.ToList();
 
+    /// <summary>Collections created explicitly (createCollection).</summary>
+    internal List<string> Created { get; } = [];
+
     /// <summary>The documents the next read of <paramref name="collection"/> (find, aggregate, find-and-modify) returns.</summary>
     public RecordingMongo Reply(string collection, params BsonDocument[] documents)
     {
@@ -169,10 +172,33 @@ public class RecordingDatabase : DispatchProxy
             "get_Client" => _mongo.Client,
             "get_DatabaseNamespace" => _mongo.Namespace,
             "get_Settings" => new MongoDatabaseSettings(),
+            "ListCollectionNames" or "ListCollectionNamesAsync" => ListCollectionNames(method, args ?? []),
+            "CreateCollection" or "CreateCollectionAsync" => CreateCollection(method, args ?? []),
             "GetCollection" => typeof(RecordingCollection<>).MakeGenericType(method.GetGenericArguments()[0])
                 .GetMethod(nameof(RecordingCollection<BsonDocument>.Create), BindingFlags.NonPublic | BindingFlags.Static)!
                 .Invoke(null, [_mongo, (string)args![0]!, null]),
             _ => throw RecordingMongo.Unsupported(method),
         };
+    }
+
+    /// <summary>The collections created so far (a real server lists every collection that has documents too; stores ask by name).</summary>
+    private object? ListCollectionNames(MethodInfo method, object?[] args)
+    {
+        var session = args.OfType<IClientSessionHandle>().FirstOrDefault();
+        var options = args.OfType<ListCollectionNamesOptions>().FirstOrDefault();
+        var filter = options?.Filter?.Render(new RenderArgs<BsonDocument>(MongoDB.Bson.Serialization.Serializers.BsonDocumentSerializer.Instance,
+            MongoDB.Bson.Serialization.BsonSerializer.SerializerRegistry));
+        _mongo.Record("", "listCollections", session, new BsonDocument { ["filter"] = (BsonValue?)filter ?? BsonNull.Value });
+        IAsyncCursor<string> cursor = new ListCursor<string>(_mongo.Created);
+        return RecordingMongo.Return(method, cursor);
+    }
+
+    private object? CreateCollection(MethodInfo method, object?[] args)
+    {
+        var session = args.OfType<IClientSessionHandle>().FirstOrDefault();
+        var name = args.OfType<string>().First();
+        _mongo.Record(name, "create", session, []);
+        _mongo.Created.Add(name);
+        return RecordingMongo.Return(method, null);
     }
 }
