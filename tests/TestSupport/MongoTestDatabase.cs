@@ -29,7 +29,7 @@ public static class MongoTestDatabase
         var uri = Environment.GetEnvironmentVariable("MONGODB_URI");
         if (!string.IsNullOrWhiteSpace(uri)) return uri;
         if (!DockerEngineIsUp()) return null;
-        var container = new MongoDbBuilder("mongo:7.0").Build();
+        var container = new MongoDbBuilder("mongo:7.0").WithReplicaSet().Build(); // the stores need transactions: a replica set
         await container.StartAsync();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => container.DisposeAsync().AsTask().GetAwaiter().GetResult();
         return container.GetConnectionString();

@@ -38,6 +38,11 @@ public static class StorageExtensions
         var options = builder.Configuration.GetStorageOptions();
         builder.Services.TryAddSingleton<OutboxChannel>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        if (options.IsMongo)
+        {
+            builder.Services.AddSingleton(new MongoIndexedDatabase(databaseName));
+            builder.Services.AddHostedService<MongoIndexStartup>();
+        }
         builder.Services.AddKeyedSingleton<IServiceDatabase>(databaseName, (provider, _) => options.IsMongo
             ? new MongoServiceDatabase(MongoClientFor(options.MongoConnectionString).GetDatabase(options.MongoDatabasePrefix + databaseName), databaseName,
                 provider.GetRequiredService<OutboxChannel>(), provider.GetRequiredService<TimeProvider>())
