@@ -40,9 +40,7 @@ public static class ComparisonRoots
 
     private static readonly Dictionary<string, string> NoOs = [];
 
-    // Trivy v0.44 reads composer.lock (in fs/repo scans) but has no analyzer for vendor/composer/installed.json,
-    // which is what an image ships; later Trivy versions added one (composer-vendor).
-    private const string ComposerVendorNotReadByTrivy = "Trivy v0.44 has no analyzer for vendor/composer/installed.json";
+    private const string ComposerVendorNotReadByTrivy = KnownDifferences.ComposerVendorNotReadByTrivy;
 
     /// <summary>Every corpus inventory case, with the OS its database comes from (PROVENANCE.md).</summary>
     public static IEnumerable<CorpusRoot> CorpusCases() =>

@@ -21,7 +21,11 @@ public sealed class ConsoleBrowser : IAsyncDisposable
         _playwright = playwright;
         _browser = browser;
         _baseUrl = baseUrl;
+        Problems = new PageProblems(baseUrl);
     }
+
+    /// <summary>Every page's JavaScript errors and failed same-origin requests, per test.</summary>
+    public PageProblems Problems { get; }
 
     public static async Task<ConsoleBrowser> LaunchAsync(Uri baseUrl)
     {
@@ -43,9 +47,7 @@ public sealed class ConsoleBrowser : IAsyncDisposable
         var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _baseUrl.ToString(), ViewportSize = viewport ?? Desktop });
         context.SetDefaultTimeout(15000);
         var page = await context.NewPageAsync();
-        // The page's own errors end up in the test output, beside the assertion that noticed them.
-        page.PageError += (_, message) => TestContext.Out.WriteLine("Page error: " + message);
-        page.Console += (_, message) => { if (message.Type == "error") TestContext.Out.WriteLine("Console error: " + message.Text); };
+        Problems.Watch(page);
         return page;
     }
 

@@ -15,7 +15,7 @@ public sealed partial class ConsoleTests
     [Test]
     public async Task Vulnerabilities_are_the_apis_aggregation_paged_by_the_server_and_each_drills_down_to_the_images_it_affects()
     {
-        var buckets = (await _platform.GetJsonAsync($"/api/v1/findings/aggregations/vulnerability?registry={Registry}&maxResults=100"))["responses"]!.AsArray()
+        var buckets = (await Platform.GetJsonAsync($"/api/v1/findings/aggregations/vulnerability?registry={Registry}&maxResults=100"))["responses"]!.AsArray()
             .Select(r => r!["titleAggregation"]!).ToList();
         var expected = buckets.Select(b => $"{b["vulnerabilityId"]}|{(int)b["severityCounts"]!["all"]!}").ToList();
         Assert.That(expected, Has.Some.StartsWith(ConsoleAdvisories.Planned[0].Id + "|"));
@@ -23,7 +23,7 @@ public sealed partial class ConsoleTests
 
         // Two or three server pages, walked with Next: every vulnerability exactly once, with the API's finding count.
         var size = (expected.Count + 1) / 2;
-        var page = await _browser.SignedInPageAsync();
+        var page = await Browser.SignedInPageAsync();
         await ConsoleBrowser.OpenAsync(page, VulnerabilitiesRoute, $"?maxResults={size}");
         var rows = page.GetByTestId("vulnerabilities").Locator("tbody tr");
         var shown = new List<string>();
@@ -41,9 +41,9 @@ public sealed partial class ConsoleTests
 
         // One vulnerability: the findings the API lists for it, one row per affected image and package.
         var id = ConsoleAdvisories.Planned[0].Id;
-        var findings = (await _platform.GetJsonAsync($"/api/v1/findings?registry={Registry}&vulnerabilityId={id}&maxResults=100"))["findings"]!.AsArray();
+        var findings = (await Platform.GetJsonAsync($"/api/v1/findings?registry={Registry}&vulnerabilityId={id}&maxResults=100"))["findings"]!.AsArray();
         var affected = findings.Select(f => (string)f!["resources"]![0]!["details"]!["awsEcrContainerImage"]!["imageHash"]!).Distinct().ToList();
-        Assert.That(affected, Does.Contain(_platform.Scanned.Digest));
+        Assert.That(affected, Does.Contain(Platform.Scanned.Digest));
         await ConsoleBrowser.OpenAsync(page, VulnerabilitiesRoute);
         var imagesCell = page.GetByTestId("vulnerabilities").Locator("tbody tr", new() { HasText = id }).Locator("td").Nth(4);
         await Expect(imagesCell).ToHaveTextAsync(affected.Count.ToString(CultureInfo.InvariantCulture));
@@ -56,7 +56,7 @@ public sealed partial class ConsoleTests
         await Expect(scannedRow.First).ToContainTextAsync(ConsoleAdvisories.Planned[0].Package);
         await Expect(scannedRow.First.Locator("[data-status]")).ToHaveTextAsync(((string)findings[0]!["status"]!).ToLowerInvariant());
         await scannedRow.First.GetByRole(AriaRole.Link).ClickAsync();
-        await ConsoleBrowser.WaitForRouteAsync(page, ImageRoute(ConsolePlatform.ScannedRepository, _platform.Scanned.Digest));
+        await ConsoleBrowser.WaitForRouteAsync(page, ImageRoute(ConsolePlatform.ScannedRepository, Platform.Scanned.Digest));
     }
 
     [Test]
@@ -68,7 +68,7 @@ public sealed partial class ConsoleTests
         Assert.That((long)healthy["advisoryCount"]!, Is.EqualTo(ConsoleAdvisories.Planned.Length));
         Assert.That((string?)failing["lastOutcome"], Is.EqualTo("failed"));
 
-        var page = await _browser.SignedInPageAsync();
+        var page = await Browser.SignedInPageAsync();
         await ConsoleBrowser.OpenAsync(page, "/feeds");
         var table = page.GetByTestId("feeds");
         await Expect(table.Locator("tbody tr")).ToHaveCountAsync(sources.Count);
@@ -83,7 +83,7 @@ public sealed partial class ConsoleTests
         await Expect(page.GetByTestId("feed-problems")).ToContainTextAsync($"{ConsolePlatform.FailingFeed} (failing)");
         await Expect(page.GetByTestId("feed-problems")).Not.ToContainTextAsync(ConsolePlatform.HealthyFeed);
 
-        var status = await _platform.GetJsonAsync("/api/v1/advisories/status");
+        var status = await Platform.GetJsonAsync("/api/v1/advisories/status");
         await Expect(page.GetByTestId("advisory-status")).ToContainTextAsync(status["advisories"]!.ToString());
     }
 
@@ -93,7 +93,7 @@ public sealed partial class ConsoleTests
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (true)
         {
-            var sources = (await _platform.GetJsonAsync("/api/v1/feeds"))["sources"]!.AsArray().Select(s => s!).ToList();
+            var sources = (await Platform.GetJsonAsync("/api/v1/feeds"))["sources"]!.AsArray().Select(s => s!).ToList();
             var attempted = sources.Where(s => s["lastAttempt"] is not null).Select(s => (string?)s["name"]).ToList();
             if (attempted.Contains(ConsolePlatform.HealthyFeed) && attempted.Contains(ConsolePlatform.FailingFeed)) return sources;
             if (DateTime.UtcNow > deadline) Assert.Fail("The feed sources did not run: " + string.Join(", ", attempted));
@@ -109,13 +109,13 @@ public sealed partial class ConsoleTests
     public async Task Usage_shows_the_apis_scans_per_repository_and_cost_for_the_chosen_month()
     {
         var month = DateTime.UtcNow.ToString("yyyy-MM", CultureInfo.InvariantCulture);
-        var usage = await _platform.GetJsonAsync($"/api/v1/registries/{Registry}/usage?month={month}");
+        var usage = await Platform.GetJsonAsync($"/api/v1/registries/{Registry}/usage?month={month}");
         var repositories = usage["repositories"]!.AsArray();
         Assert.That(repositories.Select(r => (string?)r!["repository"]), Does.Contain(ConsolePlatform.ScannedRepository));
         await TestContext.Out.WriteLineAsync("Usage: " + usage.ToJsonString());
         Assert.That((long)usage["initialScans"]!, Is.GreaterThanOrEqualTo(1), "the images scanned on push");
 
-        var page = await _browser.SignedInPageAsync();
+        var page = await Browser.SignedInPageAsync();
         await ConsoleBrowser.OpenAsync(page, UsageRoute, $"?month={month}");
         await Expect(page.GetByTestId("usage-initial")).ToHaveTextAsync(usage["initialScans"]!.ToString());
         await Expect(page.GetByTestId("usage-rescans")).ToHaveTextAsync(usage["rescans"]!.ToString());
@@ -127,7 +127,7 @@ public sealed partial class ConsoleTests
         // Another month: the API's (empty) answer for it, chosen with the month picker.
         await page.GetByLabel("Month").FillAsync("2001-01");
         await Expect(page.GetByTestId("usage").Locator("tbody")).ToHaveTextAsync("No scans in 2001-01.");
-        var empty = await _platform.GetJsonAsync($"/api/v1/registries/{Registry}/usage?month=2001-01");
+        var empty = await Platform.GetJsonAsync($"/api/v1/registries/{Registry}/usage?month=2001-01");
         Assert.That(empty["repositories"]!.AsArray(), Is.Empty);
         await Expect(page.GetByTestId("usage-initial")).ToHaveTextAsync("0");
     }
@@ -137,13 +137,13 @@ public sealed partial class ConsoleTests
     [Test]
     public async Task The_image_page_downloads_its_sbom_in_both_formats_and_shows_each_findings_suppression_status()
     {
-        var page = await _browser.SignedInPageAsync();
-        await ConsoleBrowser.OpenAsync(page, ImageRoute(ConsolePlatform.ScannedRepository, _platform.Scanned.Digest));
-        var reference = $"{ConsolePlatform.ScannedRepository}@{_platform.Scanned.Digest}";
+        var page = await Browser.SignedInPageAsync();
+        await ConsoleBrowser.OpenAsync(page, ImageRoute(ConsolePlatform.ScannedRepository, Platform.Scanned.Digest));
+        var reference = $"{ConsolePlatform.ScannedRepository}@{Platform.Scanned.Digest}";
         foreach (var (format, label, count, marker, value) in new[]
                  { ("cyclonedx", "CycloneDX", "components", "bomFormat", "CycloneDX"), ("spdx", "SPDX", "packages", "spdxVersion", "SPDX-2.3") })
         {
-            var api = await _platform.GetJsonAsync($"/api/v1/registries/{Registry}/sbom/{reference}?format={format}");
+            var api = await Platform.GetJsonAsync($"/api/v1/registries/{Registry}/sbom/{reference}?format={format}");
             var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download " + label }).ClickAsync());
             Assert.That(download.SuggestedFilename, Does.EndWith($".{format}.json"));
             var saved = JsonNode.Parse(await File.ReadAllTextAsync((await download.PathAsync())!))!;
@@ -153,7 +153,7 @@ public sealed partial class ConsoleTests
 
         // A suppression rule for one vulnerability: its finding shows SUPPRESSED, the rest stay ACTIVE, as the API says.
         var suppressed = ConsoleAdvisories.Planned[2].Id;
-        var created = await _platform.Api.PostAsJsonAsync("/api/v1/suppression-rules", new
+        var created = await Platform.Api.PostAsJsonAsync("/api/v1/suppression-rules", new
         {
             name = "console-test", reason = "accepted risk",
             filter = new { vulnerabilityIds = new[] { suppressed }, repository = ConsolePlatform.ScannedRepository },
@@ -166,7 +166,7 @@ public sealed partial class ConsoleTests
                 Is.EqualTo(new[] { suppressed }));
             // Same URL: a reload, not a hash change, makes the page ask again.
             await page.ReloadAsync();
-            await ConsoleBrowser.WaitForRouteAsync(page, ImageRoute(ConsolePlatform.ScannedRepository, _platform.Scanned.Digest));
+            await ConsoleBrowser.WaitForRouteAsync(page, ImageRoute(ConsolePlatform.ScannedRepository, Platform.Scanned.Digest));
             foreach (var status in new[] { "ACTIVE", "SUPPRESSED" })
                 await Expect(page.GetByTestId("findings").Locator($"[data-status='{status}']"))
                     .ToHaveCountAsync(lifecycle.Count(f => (string?)f["status"] == status));
@@ -174,7 +174,7 @@ public sealed partial class ConsoleTests
         }
         finally
         {
-            await _platform.Api.DeleteAsync(created.Headers.Location);
+            await Platform.Api.DeleteAsync(created.Headers.Location);
             await LifecycleWhenAsync(findings => findings.All(f => (string?)f["status"] == "ACTIVE"));
         }
     }
@@ -185,8 +185,8 @@ public sealed partial class ConsoleTests
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
-            var findings = (await _platform.GetJsonAsync(
-                $"/api/v1/findings?registry={Registry}&repository={ConsolePlatform.ScannedRepository}&imageDigest={_platform.Scanned.Digest}&status=ACTIVE,SUPPRESSED&maxResults=100"))["findings"]!
+            var findings = (await Platform.GetJsonAsync(
+                $"/api/v1/findings?registry={Registry}&repository={ConsolePlatform.ScannedRepository}&imageDigest={Platform.Scanned.Digest}&status=ACTIVE,SUPPRESSED&maxResults=100"))["findings"]!
                 .AsArray().Select(f => f!).ToList();
             if (findings.Count > 0 && condition(findings)) return findings;
             if (DateTime.UtcNow > deadline) Assert.Fail("Findings did not follow the suppression rule: " + string.Join(", ", findings.Select(f => (string?)f["status"])));

@@ -15,7 +15,7 @@ public sealed partial class ConsoleTests
         yield return ("repositories", $"/registries/{Registry}/repositories", "");
         yield return ("configuration", $"/registries/{Registry}/configuration", "");
         yield return ("images", ImagesRoute(ConsolePlatform.ScannedRepository), "");
-        yield return ("findings", ImageRoute(ConsolePlatform.ScannedRepository, _platform.Scanned.Digest), "");
+        yield return ("findings", ImageRoute(ConsolePlatform.ScannedRepository, Platform.Scanned.Digest), "");
         yield return ("vulnerabilities", VulnerabilitiesRoute, "");
         yield return ("vulnerability", VulnerabilitiesRoute, "?vulnerabilityId=" + ConsoleAdvisories.Planned[0].Id);
         yield return ("feeds", "/feeds", "");
@@ -30,11 +30,11 @@ public sealed partial class ConsoleTests
         var overflowing = new List<string>();
         foreach (var (viewport, suffix) in new[] { (ConsoleBrowser.Desktop, "1280"), (ConsoleBrowser.Phone, "390") })
         {
-            var signIn = await _browser.NewPageAsync(viewport);
+            var signIn = await Browser.NewPageAsync(viewport);
             await ConsoleBrowser.OpenAsync(signIn, "/sign-in");
             await Screenshot(signIn, "sign-in", suffix, overflowing);
 
-            var page = await _browser.SignedInPageAsync(viewport);
+            var page = await Browser.SignedInPageAsync(viewport);
             foreach (var (name, route, query) in Pages())
             {
                 await ConsoleBrowser.OpenAsync(page, route, query);

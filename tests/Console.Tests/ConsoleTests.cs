@@ -10,35 +10,19 @@ namespace ImageScanning.Console.Tests;
 /// Every assertion compares what the page shows with what the REST API answers.
 /// </summary>
 [NonParallelizable]
-public sealed partial class ConsoleTests
+public sealed partial class ConsoleTests : ConsoleFixture
 {
     private const string Registry = ConsolePlatform.Registry;
-    private ConsolePlatform _platform = null!;
-    private ConsoleBrowser _browser = null!;
 
     private static string Encoded(string value) => Uri.EscapeDataString(value);
     private static string ImagesRoute(string repository) => $"/registries/{Registry}/repositories/{Encoded(repository)}/images";
     private static string ImageRoute(string repository, string digest) => $"/registries/{Registry}/images/{Encoded(repository + "@" + digest)}";
 
-    [OneTimeSetUp]
-    public async Task StartAsync()
-    {
-        _platform = await ConsolePlatform.StartAsync();
-        _browser = await ConsoleBrowser.LaunchAsync(_platform.GatewayUrl);
-    }
-
-    [OneTimeTearDown]
-    public async Task StopAsync()
-    {
-        if (TestContext.CurrentContext.Result.FailCount > 0 && _platform is not null) await TestContext.Out.WriteLineAsync(_platform.Logs);
-        if (_browser is not null) await _browser.DisposeAsync();
-        if (_platform is not null) await _platform.DisposeAsync();
-    }
-
     [Test]
+    [ExpectsPageProblem(@"^HTTP 401: GET \S+/api/v1/registries$", "a wrong and a revoked token are refused by the API; the test checks the page's answer to that 401")]
     public async Task Signing_in_refuses_a_wrong_token_keeps_the_right_one_for_the_tab_and_signing_out_forgets_it()
     {
-        var page = await _browser.NewPageAsync();
+        var page = await Browser.NewPageAsync();
         await page.GotoAsync("/console/");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("#/sign-in"));
 
@@ -65,24 +49,26 @@ public sealed partial class ConsoleTests
     [Test]
     public async Task The_console_files_are_served_without_a_token_but_hold_no_data()
     {
-        using var anonymous = new HttpClient { BaseAddress = _platform.GatewayUrl };
+        using var anonymous = new HttpClient { BaseAddress = Platform.GatewayUrl };
         foreach (var file in new[] { "/console/", "/console/js/app.js", "/console/js/pages/repositories.js", "/console/console.css" })
         {
             var response = await anonymous.GetAsync(file);
             var body = await response.Content.ReadAsStringAsync();
             Assert.That((int)response.StatusCode, Is.EqualTo(200), file);
-            Assert.That(body, Does.Not.Contain(ConsolePlatform.ScannedRepository).And.Not.Contain(_platform.Scanned.Digest), file);
+            Assert.That(body, Does.Not.Contain(ConsolePlatform.ScannedRepository).And.Not.Contain(Platform.Scanned.Digest), file);
         }
         Assert.That((int)(await anonymous.GetAsync($"/api/v1/registries/{Registry}/repositories")).StatusCode, Is.EqualTo(401));
         Assert.That((int)(await anonymous.GetAsync("/console/../appsettings.json")).StatusCode, Is.EqualTo(404));
     }
 
     [Test]
+    [ExpectsPageProblem(@"^HTTP 400: (POST \S+/scanning-configuration/preview|PUT \S+/scanning-configuration)$",
+        "an invalid filter is refused by the API's preview and save; the test checks that the page shows the API's message")]
     public async Task Changing_the_configuration_shows_the_apis_validation_error_previews_matches_and_survives_a_reload()
     {
         try
         {
-            var page = await _browser.SignedInPageAsync();
+            var page = await Browser.SignedInPageAsync();
             var route = $"/registries/{Registry}/configuration";
             await ConsoleBrowser.OpenAsync(page, route);
             await Expect(page.GetByLabel("Rule 1 filter 1")).ToHaveValueAsync("console/*");
@@ -94,7 +80,7 @@ public sealed partial class ConsoleTests
             await Expect(error).ToContainTextAsync("InvalidParameterException: Invalid parameter at 'filter' failed to satisfy constraint: 'must satisfy regular expression");
             await page.GetByRole(AriaRole.Button, new() { Name = "Save configuration" }).ClickAsync();
             await Expect(error).ToContainTextAsync("InvalidParameterException");
-            var stored = await _platform.GetJsonAsync($"/api/v1/registries/{Registry}/scanning-configuration");
+            var stored = await Platform.GetJsonAsync($"/api/v1/registries/{Registry}/scanning-configuration");
             Assert.That(stored["scanningConfiguration"]!["rules"]!.AsArray(), Has.Count.EqualTo(1), "a refused save changes nothing");
 
             await page.GetByLabel("Rule 2 filter 1").FillAsync("other/*");
@@ -108,7 +94,7 @@ public sealed partial class ConsoleTests
             await page.ReloadAsync();
             await ConsoleBrowser.WaitForRouteAsync(page, route);
             await Expect(page.GetByLabel("Rule 2 filter 1")).ToHaveValueAsync("other/*");
-            stored = await _platform.GetJsonAsync($"/api/v1/registries/{Registry}/scanning-configuration");
+            stored = await Platform.GetJsonAsync($"/api/v1/registries/{Registry}/scanning-configuration");
             var rules = stored["scanningConfiguration"]!["rules"]!.AsArray();
             Assert.That(rules.Select(r => (string?)r!["repositoryFilters"]![0]!["filter"]), Is.EqualTo(new[] { "console/*", "other/*" }));
 
@@ -118,16 +104,16 @@ public sealed partial class ConsoleTests
         }
         finally
         {
-            await _platform.PutConfigurationAsync(ConsolePlatform.InitialConfiguration);
+            await Platform.PutConfigurationAsync(ConsolePlatform.InitialConfiguration);
         }
     }
 
     [Test]
     public async Task Repositories_images_and_an_image_show_what_the_api_answers()
     {
-        var page = await _browser.SignedInPageAsync();
+        var page = await Browser.SignedInPageAsync();
         await ConsoleBrowser.OpenAsync(page, $"/registries/{Registry}/repositories");
-        var api = (await _platform.GetJsonAsync($"/api/v1/registries/{Registry}/repositories"))["repositories"]!.AsArray();
+        var api = (await Platform.GetJsonAsync($"/api/v1/registries/{Registry}/repositories"))["repositories"]!.AsArray();
         var expected = api.Select(r => $"{r!["repositoryName"]}|{r["scanFrequencyLabel"]}|{r["imageCount"]}").ToList();
         Assert.That(api.Select(r => (string?)r!["repositoryName"]), Is.EquivalentTo(new[] { ConsolePlatform.PagedRepository, ConsolePlatform.ScannedRepository, ConsolePlatform.UnmatchedRepository }));
         var shown = await page.GetByTestId("repositories").Locator("tbody tr").EvaluateAllAsync<string[]>(
@@ -137,7 +123,7 @@ public sealed partial class ConsoleTests
 
         await page.GetByRole(AriaRole.Link, new() { Name = ConsolePlatform.ScannedRepository }).ClickAsync();
         await ConsoleBrowser.WaitForRouteAsync(page, ImagesRoute(ConsolePlatform.ScannedRepository));
-        var image = (await _platform.GetJsonAsync($"/api/v1/registries/{Registry}/repositories/{ConsolePlatform.ScannedRepository}/images"))["images"]!.AsArray().Single()!;
+        var image = (await Platform.GetJsonAsync($"/api/v1/registries/{Registry}/repositories/{ConsolePlatform.ScannedRepository}/images"))["images"]!.AsArray().Single()!;
         var counts = image["imageScanFindingsSummary"]!["findingSeverityCounts"]!.AsObject();
         Assert.That(counts.Select(c => c.Key), Is.SupersetOf(new[] { "CRITICAL", "HIGH", "MEDIUM", "LOW", "UNDEFINED" }));
         var row = page.GetByTestId("images").Locator("tbody tr");
@@ -148,19 +134,19 @@ public sealed partial class ConsoleTests
             await Expect(row.Locator($"[data-severity='{severity}']")).ToHaveTextAsync($"{(int)count!} {severity[0]}");
 
         await row.GetByRole(AriaRole.Link).ClickAsync();
-        await ConsoleBrowser.WaitForRouteAsync(page, ImageRoute(ConsolePlatform.ScannedRepository, _platform.Scanned.Digest));
+        await ConsoleBrowser.WaitForRouteAsync(page, ImageRoute(ConsolePlatform.ScannedRepository, Platform.Scanned.Digest));
         await Expect(page.Locator("main h1")).ToContainTextAsync(ConsolePlatform.ScannedRepository + "@");
-        await Expect(page.Locator("main .facts")).ToContainTextAsync(_platform.Scanned.Digest);
+        await Expect(page.Locator("main .facts")).ToContainTextAsync(Platform.Scanned.Digest);
     }
 
     [Test]
     public async Task An_images_findings_filter_by_severity_fix_and_package_to_exactly_the_apis_findings()
     {
-        var findings = (await _platform.GetJsonAsync(
-            $"/api/v1/registries/{Registry}/findings/{ConsolePlatform.ScannedRepository}@{_platform.Scanned.Digest}"))["imageScanFindings"]!["findings"]!.AsArray()
+        var findings = (await Platform.GetJsonAsync(
+            $"/api/v1/registries/{Registry}/findings/{ConsolePlatform.ScannedRepository}@{Platform.Scanned.Digest}"))["imageScanFindings"]!["findings"]!.AsArray()
             .Select(f => f!.AsObject()).ToList();
-        var page = await _browser.SignedInPageAsync();
-        await ConsoleBrowser.OpenAsync(page, ImageRoute(ConsolePlatform.ScannedRepository, _platform.Scanned.Digest));
+        var page = await Browser.SignedInPageAsync();
+        await ConsoleBrowser.OpenAsync(page, ImageRoute(ConsolePlatform.ScannedRepository, Platform.Scanned.Digest));
         Assert.That(await ShownFindingsAsync(page), Is.EquivalentTo(findings.Select(Key)), "unfiltered: every finding");
 
         foreach (var severity in new[] { "CRITICAL", "HIGH", "UNDEFINED" })
@@ -201,7 +187,7 @@ public sealed partial class ConsoleTests
     [Test]
     public async Task Images_are_paged_by_the_server_and_every_image_appears_once()
     {
-        var page = await _browser.SignedInPageAsync();
+        var page = await Browser.SignedInPageAsync();
         var route = ImagesRoute(ConsolePlatform.PagedRepository);
         await ConsoleBrowser.OpenAsync(page, route, "?maxResults=2");
         var rows = page.GetByTestId("images").Locator("tbody tr");
@@ -213,7 +199,7 @@ public sealed partial class ConsoleTests
         await Expect(rows).ToHaveCountAsync(1);
         await Expect(page.GetByTestId("next-page")).ToBeDisabledAsync();
         var second = await rows.Locator("td:first-child a").EvaluateAllAsync<string[]>("links => links.map(a => a.title)");
-        Assert.That(first.Concat(second), Is.EquivalentTo(_platform.Paged.Select(p => p.Digest)));
+        Assert.That(first.Concat(second), Is.EquivalentTo(Platform.Paged.Select(p => p.Digest)));
 
         await page.GetByRole(AriaRole.Button, new() { Name = "← Previous" }).ClickAsync();
         await ConsoleBrowser.WaitForRouteAsync(page, route);

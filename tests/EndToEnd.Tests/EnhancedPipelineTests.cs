@@ -166,6 +166,7 @@ public sealed class EnhancedPipelineTests
                 new JsonObject { ["mediaType"] = "application/vnd.oci.image.manifest.v1+json", ["digest"] = amd.Digest, ["size"] = 0, ["platform"] = new JsonObject { ["os"] = "linux", ["architecture"] = "amd64" } },
                 new JsonObject { ["mediaType"] = "application/vnd.oci.image.manifest.v1+json", ["digest"] = arm.Digest, ["size"] = 0, ["platform"] = new JsonObject { ["os"] = "linux", ["architecture"] = "arm64" } }),
         };
+        var ignoredBefore = await IgnoredWebhookEventsAsync();
         var indexDigest = await TestImages.PutManifestAsync(_registry, "apps/multi", "v1", "application/vnd.oci.image.index.v1+json", Encoding.UTF8.GetBytes(index.ToJsonString()));
 
         async Task<HttpStatusCode> ScanOf(string digest)
@@ -183,9 +184,29 @@ public sealed class EnhancedPipelineTests
 
         Assert.That(await ScanOf(amd.Digest), Is.EqualTo(HttpStatusCode.OK), "the amd64 image is scanned on its own digest");
         Assert.That(await ScanOf(arm.Digest), Is.EqualTo(HttpStatusCode.OK), "the arm64 image is scanned on its own digest");
-        await Task.Delay(1000);
+        // The Gateway counts the index's push notification as ignored (it sends no ImagePushed for an index): that count, not a sleep,
+        // says the push was handled before the absence of a scan is checked.
+        await WaitForIgnoredWebhookEventsAsync(ignoredBefore + 1);
         var indexScan = await _api.GetAsync($"/api/v1/registries/local/findings/apps/multi@{indexDigest}");
         Assert.That(indexScan.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "the index itself is not an image: its platforms are scanned instead");
+    }
+
+    private async Task<long> IgnoredWebhookEventsAsync()
+    {
+        var metrics = await _api.GetStringAsync("/metrics");
+        var match = System.Text.RegularExpressions.Regex.Match(metrics,
+            "^imagescanning_gateway_webhook_events_total\\{[^}]*outcome=\"ignored\"[^}]*\\} (\\d+)", System.Text.RegularExpressions.RegexOptions.Multiline);
+        return match.Success ? long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+    }
+
+    private async Task WaitForIgnoredWebhookEventsAsync(long count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (await IgnoredWebhookEventsAsync() < count)
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"The Gateway did not count {count} ignored webhook events (the index push)." + Environment.NewLine + _platform.Logs);
+            await Task.Delay(200);
+        }
     }
 
     [Test]

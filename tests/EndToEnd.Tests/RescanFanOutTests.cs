@@ -61,14 +61,19 @@ public sealed class RescanFanOutTests
         var replay = await SendNotificationAsync(PushEnvelope(_old, DateTimeOffset.UtcNow.AddDays(-10)));
         Assert.That(replay.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), await replay.Content.ReadAsStringAsync());
         await WaitForScansAsync(_old, 2);
-        await Task.Delay(1000); // ScanRouter records the second scan's inventory beside Findings.
+        // ScanRouter records each scan's result and inventory beside Findings: the fan-out reads them, so wait for them, not a while.
+        foreach (var image in new[] { _continuous, _onPush, _old }) await WaitForRouterStatusAsync(image, "COMPLETE");
 
         _logBeforeAdvisory = _registry.LogPosition;
         var upload = new StringContent(AdvisoryForAcl(), Encoding.UTF8, "application/json");
         var imported = await _api.PostAsync("/api/v1/advisories", upload);
         Assert.That(imported.StatusCode, Is.EqualTo(HttpStatusCode.OK), await imported.Content.ReadAsStringAsync());
         await WaitForScansAsync(_continuous, 2);
-        await Task.Delay(2000); // Time for anything that should not happen (a re-scan of push/b or apps/old, a registry fetch) to show.
+        // What must not happen (a re-scan of push/b or apps/old, a registry fetch) is checked against positive markers, not after a
+        // sleep: the router counts its decision for every image holding acl in the one commit that sends the re-scans, so once all
+        // three are counted nothing else is on its way; and the registry's log is read after a marker request of our own.
+        await WaitForRescanDecisionsAsync(("sent", 1), ("not_eligible", 1), ("expired", 1));
+        await _registry.SyncLogAsync();
     }
 
     [OneTimeTearDown]
@@ -246,6 +251,36 @@ public sealed class RescanFanOutTests
         }
         Assert.Fail($"{image.Repository} did not reach {count} completed scans." + Environment.NewLine + _platform.Logs);
     }
+
+    private async Task WaitForRouterStatusAsync(PushedImage image, string status)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await RouterStatusAsync(image) == status) return;
+            await Task.Delay(200);
+        }
+        Assert.Fail($"ScanRouter's catalog row of {image.Repository} did not reach {status} (it is {await RouterStatusAsync(image)})." + Environment.NewLine + _platform.Logs);
+    }
+
+    /// <summary>Waits until the router's re-scan counter holds at least each (outcome, count); the tests then check the exact counts.</summary>
+    private async Task WaitForRescanDecisionsAsync(params (string Outcome, int Count)[] expected)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        var metrics = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            metrics = await _api.GetStringAsync("/metrics");
+            if (expected.All(e => RescanCount(metrics, e.Outcome) >= e.Count)) return;
+            await Task.Delay(200);
+        }
+        Assert.Fail("The router did not count its re-scan decisions " + string.Join(", ", expected) + ":" + Environment.NewLine
+                    + string.Join(Environment.NewLine, metrics.Split('\n').Where(l => l.StartsWith("imagescanning_router_rescans", StringComparison.Ordinal))));
+    }
+
+    private static long RescanCount(string metrics, string outcome) =>
+        System.Text.RegularExpressions.Regex.Match(metrics, "^imagescanning_router_rescans_total\\{[^}]*outcome=\"" + outcome + "\"[^}]*\\} (\\d+)",
+            System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } m ? long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
 
     private async Task<List<string>> FindingIdsAsync(PushedImage image)
     {

@@ -24,11 +24,16 @@ public abstract class SubscriptionPipelineTests
     private RegistryServer _registry = null!;
     private RunningPlatform _platform = null!;
     private WebhookReceiver _receiver = null!;
+    /// <summary>Subscribed to e2e/other only: its delivery is the positive marker that e2e/other's event was matched and queued.</summary>
+    private WebhookReceiver _sentinel = null!;
     private HttpClient _api = null!;
     private string _dataDirectory = "";
     private TestAdvisories _advisories = null!;
     private JsonObject _created = null!;
     private PushedImage _selected = null!;
+    private string _sentinelId = "";
+    private ReceivedWebhook _received = null!;
+    private long? _queuedForPattern;
 
     protected abstract Task<RunningPlatform> StartPlatformAsync(int gatewayPort, Dictionary<string, string> environment);
 
@@ -41,6 +46,7 @@ public abstract class SubscriptionPipelineTests
         var image = await DebianTestImage.GetAsync();
         _advisories = new TestAdvisories(image.Packages);
         _receiver = await WebhookReceiver.StartAsync();
+        _sentinel = await WebhookReceiver.StartAsync();
         var gatewayPort = PlatformProcess.FreePort();
         _registry = await RegistryServer.StartAsync(new RegistryServerOptions
         {
@@ -73,10 +79,26 @@ public abstract class SubscriptionPipelineTests
         }.ToJsonString()));
         Assert.That(subscribe.StatusCode, Is.EqualTo(HttpStatusCode.Created), await subscribe.Content.ReadAsStringAsync());
         _created = (await subscribe.Content.ReadFromJsonAsync<JsonObject>())!;
+        var sentinel = await _api.PostAsync("/api/v1/subscriptions", Json(new JsonObject
+        {
+            ["targetUrl"] = new Uri(_sentinel.Url, "other-scans").ToString(),
+            ["description"] = "marker: e2e/other's event was matched",
+            ["eventPattern"] = JsonNode.Parse("""{"source":["aws.ecr"],"detail-type":["ECR Image Scan"],"detail":{"repository-name":["e2e/other"]}}"""),
+        }.ToJsonString()));
+        Assert.That(sentinel.StatusCode, Is.EqualTo(HttpStatusCode.Created), await sentinel.Content.ReadAsStringAsync());
+        _sentinelId = (string)(await sentinel.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
 
         // Both repositories are scanned; only one is selected by the pattern.
         await TestImages.PushAsync(image.Layout, _registry, "e2e/other", "bookworm");
         _selected = await TestImages.PushAsync(image.Layout, _registry, "e2e/debian", "bookworm");
+
+        _received = (await _receiver.WaitForAcceptedAsync(1, ScanTimeout))[0];
+        // e2e/other's event reached the marker subscriber: Findings matched it against every subscription and stored each match in
+        // one commit, so a wrong delivery for the pattern under test would be stored by now, whatever the timing.
+        var marker = (await _sentinel.WaitForAcceptedAsync(1, ScanTimeout))[0];
+        Assert.That((string?)JsonNode.Parse(marker.BodyText)!["detail"]!["repository-name"], Is.EqualTo("e2e/other"));
+        _queuedForPattern = await DeliveriesQueuedForAsync((string)_created["id"]!);
+        await DeleteSentinelAsync();
     }
 
     [OneTimeTearDown]
@@ -87,6 +109,7 @@ public abstract class SubscriptionPipelineTests
         if (_platform is not null) await _platform.DisposeAsync();
         if (_registry is not null) await _registry.DisposeAsync();
         if (_receiver is not null) await _receiver.DisposeAsync();
+        if (_sentinel is not null) await _sentinel.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         if (Directory.Exists(_dataDirectory)) Directory.Delete(_dataDirectory, recursive: true);
     }
@@ -94,9 +117,8 @@ public abstract class SubscriptionPipelineTests
     [Test, Order(1)]
     public async Task The_subscriber_receives_the_signed_ecr_image_scan_naming_the_real_findings_and_nothing_else()
     {
-        var received = (await _receiver.WaitForAcceptedAsync(1, ScanTimeout))[0];
-        await WaitForScanAsync("e2e/other");
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        var received = _received;
+        var queued = _queuedForPattern;
 
         var secret = (string)_created["secret"]!;
         var expectedSignature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), received.Body));
@@ -107,6 +129,7 @@ public abstract class SubscriptionPipelineTests
         Assert.Multiple(() =>
         {
             Assert.That(_receiver.Requests, Has.Count.EqualTo(1), "e2e/other was scanned too, but the pattern does not select it");
+            if (queued is not null) Assert.That(queued, Is.EqualTo(1), "one delivery stored for the pattern under test: e2e/debian's");
             Assert.That(received.Path, Is.EqualTo("/ecr-scans"));
             Assert.That(received.Header(SignatureHeader), Is.EqualTo(expectedSignature));
             Assert.That((string?)envelope["detail-type"], Is.EqualTo("ECR Image Scan"));
@@ -125,7 +148,8 @@ public abstract class SubscriptionPipelineTests
         findings.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);
         var metrics = await findings.GetStringAsync("/metrics");
 
-        Assert.That(metrics, Does.Match("imagescanning_subscriptions_deliveries_total\\{[^}]*outcome=\"delivered\"[^}]*\\} 1"));
+        // Two: e2e/debian's to the subscriber under test, e2e/other's to the marker subscriber.
+        Assert.That(metrics, Does.Match("imagescanning_subscriptions_deliveries_total\\{[^}]*outcome=\"delivered\"[^}]*\\} 2\\b"));
         Assert.That(metrics, Does.Match("imagescanning_subscriptions_pending(\\{[^}]*\\})? 0\\b"));
     }
 
@@ -186,17 +210,32 @@ public abstract class SubscriptionPipelineTests
         Assert.That((list.StatusCode, create.StatusCode), Is.EqualTo((HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized)));
     }
 
-    private async Task WaitForScanAsync(string repository)
+    /// <summary>
+    /// The deliveries Findings stored for a subscription, read from its SQLite file (null on MongoDB, where the receiver's count
+    /// alone is checked): exact, unlike what has arrived so far.
+    /// </summary>
+    private async Task<long?> DeliveriesQueuedForAsync(string subscriptionId)
     {
-        var deadline = DateTime.UtcNow + ScanTimeout;
-        var digest = _selected.Digest; // same image content, so the same digest in both repositories
-        while (DateTime.UtcNow < deadline)
+        var path = Path.Combine(_dataDirectory, "findings.db");
+        if (!File.Exists(path)) return null;
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder
         {
-            var response = await _api.GetAsync($"/api/v1/registries/local/findings/{repository}@{digest}");
-            if (response.StatusCode == HttpStatusCode.OK) return;
-            await Task.Delay(500);
-        }
-        Assert.Fail($"No scan of {repository}@{digest} within {ScanTimeout}.");
+            DataSource = path, Mode = Microsoft.Data.Sqlite.SqliteOpenMode.ReadOnly, Pooling = false,
+        }.ToString());
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM deliveries WHERE subscription_id = $id;";
+        command.Parameters.AddWithValue("$id", subscriptionId);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The marker subscription has done its job; the later tests see the one subscription under test.</summary>
+    private async Task DeleteSentinelAsync()
+    {
+        if (_sentinelId.Length == 0) return;
+        var deleted = await _api.DeleteAsync($"/api/v1/subscriptions/{_sentinelId}");
+        Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+        _sentinelId = "";
     }
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

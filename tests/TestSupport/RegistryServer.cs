@@ -164,11 +164,36 @@ public sealed partial class RegistryServer : IAsyncDisposable
     }
 
     /// <summary>The requests in the access log, from log line <paramref name="from"/> on.</summary>
-    /// <remarks>The access log is written after the response; wait a moment after a request before asserting on it.</remarks>
+    /// <remarks>The access log is written after the response: call <see cref="SyncLogAsync"/> before asserting on it.</remarks>
     public IReadOnlyList<RegistryRequest> Requests(int from = 0) =>
-        ReadLog(from).Select(line => AccessLine().Match(line)).Where(m => m.Success)
+        ReadLog(from).Select(line => AccessLine().Match(line))
+            .Where(m => m.Success && !m.Groups["path"].Value.StartsWith(LogMarkerPath, StringComparison.Ordinal))
             .Select(m => new RegistryRequest(m.Groups["method"].Value, m.Groups["path"].Value, int.Parse(m.Groups["status"].Value), m.Groups["agent"].Value))
             .ToList();
+
+    /// <summary>
+    /// Waits until the access log holds every request answered before this call: sends a marker request of its own and waits for its
+    /// line (the registry writes each line when its response is done, in that order). A check that some request did NOT happen reads
+    /// the log after this, instead of after a sleep. <see cref="Requests"/> leaves the marker out.
+    /// </summary>
+    public async Task SyncLogAsync(CancellationToken ct = default)
+    {
+        var marker = LogMarkerPath + Guid.NewGuid().ToString("N");
+        using (var client = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(10) })
+        using (await client.GetAsync(marker, ct)) { }
+        var deadline = DateTime.UtcNow + LogSyncTimeout;
+        while (!ReadLog().Any(line => line.Contains(marker, StringComparison.Ordinal)))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"docker-registry did not log the marker request {marker} within {LogSyncTimeout}:\n{string.Join('\n', ReadLog())}");
+            await Task.Delay(20, ct);
+        }
+    }
+
+    private const string LogMarkerPath = "/v2/?log-marker=";
+
+    /// <summary>How long <see cref="SyncLogAsync"/> waits for the marker's log line.</summary>
+    public static readonly TimeSpan LogSyncTimeout = TimeSpan.FromSeconds(20);
 
     /// <summary>Manifest and blob GET/HEAD requests of one repository (or all), from log line <paramref name="from"/> on.</summary>
     public IReadOnlyList<RegistryRequest> Fetches(string? repository = null, int from = 0) =>

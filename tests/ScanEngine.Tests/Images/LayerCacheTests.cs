@@ -48,7 +48,7 @@ public sealed class LayerCacheTests
         var read1 = await reader.ReadAsync(Registry, first.Repository, first.Digest, Wants, CancellationToken.None, cacheScope: "test/1");
         var between = registry.LogPosition;
         var read2 = await reader.ReadAsync(Registry, second.Repository, second.Digest, Wants, CancellationToken.None, cacheScope: "test/1");
-        await Task.Delay(200); // the registry writes its access log asynchronously
+        await registry.SyncLogAsync(); // the registry writes its access log after each response
 
         var layerDigests = read1.Layers.Select(l => l.Digest).ToHashSet();
         var firstFetches = registry.Fetches(first.Repository, before).Where(r => layerDigests.Any(d => r.Path.EndsWith(d, StringComparison.Ordinal))).ToList();

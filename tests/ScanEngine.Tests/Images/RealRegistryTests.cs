@@ -139,7 +139,7 @@ public sealed class RealRegistryTests
         Assert.That(final.All.Select(f => f.Path), Has.None.EqualTo("usr/bin/tool"), "unwanted files are not kept");
 
         // The access log shows exactly one manifest, the config and two layers fetched.
-        await Task.Delay(200);
+        await registry.SyncLogAsync();
         var fetches = registry.Fetches("test/layered", from).Where(r => r.Method == "GET").ToList();
         Assert.That(fetches.Count(r => r.Path.Contains("/manifests/")), Is.EqualTo(1));
         Assert.That(fetches.Count(r => r.Path.Contains("/blobs/")), Is.EqualTo(3));
@@ -197,11 +197,12 @@ public sealed class RealRegistryTests
     [TestCase("Test/Upper")]
     [TestCase("../v2")]
     [TestCase("a//b")]
-    public void An_invalid_repository_name_never_reaches_the_registry(string repository)
+    public async Task An_invalid_repository_name_never_reaches_the_registry(string repository)
     {
         var from = registry.LogPosition;
         var e = Assert.ThrowsAsync<ScanException>(() => Factory.For(Registry).GetManifestAsync(repository, "latest", CancellationToken.None));
         Assert.That(e!.Kind, Is.EqualTo(ScanFailureKind.ImageNotFound));
+        await registry.SyncLogAsync();
         Assert.That(registry.Requests(from), Is.Empty);
     }
 
@@ -288,7 +289,7 @@ public sealed class RealRegistryTests
         var notImage = Assert.ThrowsAsync<ScanException>(() => Reader.ReadAsync(Registry, "test/odd", "sbom", Wants, CancellationToken.None));
         Assert.That(notImage!.Kind, Is.EqualTo(ScanFailureKind.UnsupportedImage));
         Assert.That(notImage.Message, Does.Contain("application/vnd.example.sbom.config+json"));
-        await Task.Delay(200);
+        await registry.SyncLogAsync();
         Assert.That(registry.Fetches("test/odd", from).Where(r => r.Path.Contains("/blobs/")), Is.Empty, "nothing but the manifest is fetched");
     }
 

@@ -55,7 +55,7 @@ public sealed class RegistryServerTests
         var from = registry.LogPosition;
         using var http = new HttpClient();
         (await http.GetAsync(new Uri(registry.Url, "/v2/some/repo/manifests/latest"))).Dispose();
-        await Task.Delay(200);
+        await registry.SyncLogAsync();
         var fetch = registry.Fetches("some/repo", from).Single();
         Assert.That((fetch.Method, fetch.Path, fetch.Status), Is.EqualTo(("GET", "/v2/some/repo/manifests/latest", 404)));
         Assert.That(registry.Fetches("other/repo", from), Is.Empty);

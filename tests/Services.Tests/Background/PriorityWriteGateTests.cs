@@ -14,9 +14,9 @@ public sealed class PriorityWriteGateTests
         var gate = new PriorityWriteGate();
         var first = await gate.EnterAsync(background: false);
         var second = gate.EnterAsync(background: false).AsTask();
-        await Task.Delay(50);
+        // The gate queues a waiter before EnterAsync returns: once it is counted, only a release can complete it, so no sleep is needed.
+        Assert.That(gate.Waiting, Is.EqualTo((1, 0)), "the second writer is queued behind the first");
         Assert.That(second.IsCompleted, Is.False, "the second writer waits while the first holds the gate");
-        Assert.That(gate.Waiting, Is.EqualTo((1, 0)));
 
         first.Dispose();
         (await second.WaitAsync(Wait)).Dispose();

@@ -127,7 +127,11 @@ public sealed class UnitOfWorkTests
         var first = await _database.BeginAsync();
         await _notes.In(first).AddAsync("first");
         var second = _database.BeginAsync();
-        await Task.Delay(200);
+        // Queued at the file's write gate: from there only the first's release lets it on, so its not having started proves the wait.
+        var gate = PriorityWriteGate.ForFile(_database.Path);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (gate.Waiting.Foreground == 0 && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.That(gate.Waiting, Is.EqualTo((1, 0)), "the second unit of work waits at the write gate");
         Assert.That(second.IsCompleted, Is.False, "the file's write gate is held by the first unit of work");
 
         await first.CommitAsync(CancellationToken.None);

@@ -44,7 +44,7 @@ public sealed class ScanAttemptsTests
 
         await scanner.ScanAsync(Repository, _image.Digest, scanId: scanId);
         await scanner.Results.WaitForAsync(scanId);
-        await Task.Delay(300);
+        await _registry.SyncLogAsync();
 
         var failed = scanner.Results.Of<ImageScanFailed>(scanId);
         Assert.That(failed, Has.Count.EqualTo(1));

@@ -46,7 +46,7 @@ public sealed class ScanOnceTests
         var command = await _scanner.ScanAsync(Repository, _image.Digest, messageId: first);
         await _scanner.Results.WaitForAsync(command.ScanId);
         await _scanner.Deliveries.WaitForAsync(command.ScanId, 1);
-        await Task.Delay(300); // the registry writes its access log after each response
+        await _registry.SyncLogAsync(); // the registry writes its access log after each response
         var afterFirst = _registry.LogPosition;
 
         await _scanner.SendAsync(command, first);             // a redelivery: same message id

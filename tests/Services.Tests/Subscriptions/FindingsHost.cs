@@ -73,11 +73,23 @@ public sealed class FindingsHost : IAsyncDisposable
         builder.AddMessaging(bus => bus.AddFindingsConsumers());
         var host = builder.Build();
         var findingsHost = new FindingsHost(host);
+        host.Services.GetRequiredService<IBus>().ConnectConsumeObserver(findingsHost.Consumed);
         await host.StartAsync();
         return findingsHost;
     }
 
     public IBus Bus => _host.Services.GetRequiredService<IBus>();
+
+    /// <summary>Messages the Findings consumers finished, by type.</summary>
+    public ConsumedMessages Consumed { get; } = new();
+
+    /// <summary>Waits until the consumers finished at least <paramref name="count"/> messages of type <typeparamref name="T"/>.</summary>
+    public async Task WaitForConsumedAsync<T>(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Consumed.Of<T>() < count && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.That(Consumed.Of<T>(), Is.GreaterThanOrEqualTo(count), $"{typeof(T).Name} messages consumed");
+    }
 
     public ISubscriptionStore Store => _host.Services.GetRequiredService<ISubscriptionStore>();
 

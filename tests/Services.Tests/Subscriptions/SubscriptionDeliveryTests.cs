@@ -47,8 +47,11 @@ public sealed class SubscriptionDeliveryTests
         await host.Bus.Publish(prodScan); // the bus redelivers: the subscriber still gets it once
 
         var accepted = await receiver.WaitForAcceptedAsync(2, Timeout);
+        // Every published event consumed (its matches stored in the consumer's commit), then nothing pending: each stored delivery has
+        // been sent, so the receiver's count is final, without a sleep.
+        await host.WaitForConsumedAsync<ScanCompleted>(4, Timeout);
+        await host.WaitForConsumedAsync<FindingChanged>(3, Timeout);
         await host.WaitForEmptyOutboxAsync(Timeout);
-        await Task.Delay(500);
 
         Assert.That(receiver.Requests, Has.Count.EqualTo(2), string.Join("\n", receiver.Requests.Select(r => r.Path + " " + r.BodyText)));
         var scanEvent = accepted.Single(r => r.Path == "/scans");

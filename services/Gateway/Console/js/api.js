@@ -32,6 +32,7 @@ async function send(path, { method = 'GET', body, token = session.token() } = {}
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch('/api/v1' + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (response.status === 401) {
+    await discardBody(response);
     session.signOut();
     goToSignIn();
     throw new ApiError(401, 'Unauthorized', 'The API token was refused. Sign in again.');
@@ -46,6 +47,11 @@ async function send(path, { method = 'GET', body, token = session.token() } = {}
     throw new ApiError(response.status, type, message || `The server answered ${response.status} ${response.statusText}.`);
   }
   return response;
+}
+
+/** Reads an unwanted body to its end: a response left unread is cancelled by the browser, which reports the request as failed. */
+async function discardBody(response) {
+  try { await response.arrayBuffer(); } catch { /* the status is all we need */ }
 }
 
 export async function getJson(path, options) {
@@ -64,7 +70,10 @@ export async function getBlob(path) {
 /** Checks a token before keeping it: the registries list needs nothing but a valid token. */
 export async function verifyToken(token) {
   const response = await fetch('/api/v1/registries', { headers: { Authorization: 'Bearer ' + token } });
-  if (response.status === 401) return false;
+  if (response.status === 401) {
+    await discardBody(response);
+    return false;
+  }
   if (!response.ok) throw new ApiError(response.status, undefined, `The server answered ${response.status}.`);
   return true;
 }
