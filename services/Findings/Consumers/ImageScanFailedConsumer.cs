@@ -19,23 +19,35 @@ public sealed class ImageScanFailedConsumer(
     public async Task Consume(ConsumeContext<ImageScanFailed> context)
     {
         var message = context.Message;
-        var status = message.Reason is ScanFailureReason.UNSUPPORTED_IMAGE or ScanFailureReason.UNSUPPORTED_MEDIA_TYPE
-            ? ScanStatus.UNSUPPORTED_IMAGE
-            : ScanStatus.FAILED;
-        var record = new ImageScanRecord(
-            message.ScanId, message.Image, message.ScanType, message.Trigger, status,
-            message.Message, message.Reason.ToString(),
-            new Dictionary<FindingSeverity, int>(), [], message.FailedAt, null);
+        var record = RecordOf(message);
 
         var storing = Stopwatch.GetTimestamp();
         await using var work = await database.BeginAsync<ImageScanFailedConsumer>(context);
         if (work.AlreadyHandled) return;
         await store.In(work).SaveScanAsync(record, context.CancellationToken);
-        work.Publish(new ScanFailed(message.ScanId, message.Image, message.ScanType, message.Trigger, status, message.Message, message.FailedAt),
-            EventMessageIds.ScanFailed(message.ScanId));
-        work.Publish(record.ToScanCompleted() with { Status = ScanStatus.FAILED }, EventMessageIds.ScanCompleted(message.ScanId, ScanStatus.FAILED));
+        Announce(work, message, record);
         await work.CommitAsync<ImageScanFailedConsumer>(context);
         metrics.StoreTook(Stopwatch.GetElapsedTime(storing));
         metrics.ScanStored(record);
+    }
+
+    /// <summary>The failed scan as Findings stores it (UNSUPPORTED_IMAGE for an image nothing can scan, FAILED otherwise).</summary>
+    public static ImageScanRecord RecordOf(ImageScanFailed message)
+    {
+        var status = message.Reason is ScanFailureReason.UNSUPPORTED_IMAGE or ScanFailureReason.UNSUPPORTED_MEDIA_TYPE
+            ? ScanStatus.UNSUPPORTED_IMAGE
+            : ScanStatus.FAILED;
+        return new ImageScanRecord(
+            message.ScanId, message.Image, message.ScanType, message.Trigger, status,
+            message.Message, message.Reason.ToString(),
+            new Dictionary<FindingSeverity, int>(), [], message.FailedAt, null);
+    }
+
+    /// <summary>ScanFailed and a FAILED ScanCompleted, with the reason, in the unit of work that stores the record.</summary>
+    public static void Announce(UnitOfWork work, ImageScanFailed message, ImageScanRecord record)
+    {
+        work.Publish(new ScanFailed(message.ScanId, message.Image, message.ScanType, message.Trigger, record.Status, message.Message, message.FailedAt),
+            EventMessageIds.ScanFailed(message.ScanId));
+        work.Publish(record.ToScanCompleted() with { Status = ScanStatus.FAILED }, EventMessageIds.ScanCompleted(message.ScanId, ScanStatus.FAILED));
     }
 }

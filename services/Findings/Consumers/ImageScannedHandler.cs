@@ -3,6 +3,7 @@ using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
 using ImageScanning.Findings.Extensions;
 using ImageScanning.Findings.Lifecycle;
+using ImageScanning.ScanEngine.Advisories.Store;
 using ImageScanning.ServiceDefaults.Outbox;
 using ImageScanning.ServiceDefaults.Storage;
 using MassTransit;
@@ -23,7 +24,6 @@ public sealed class ImageScannedHandler(
 {
     public async Task HandleAsync<TConsumer>(ConsumeContext context, ImageScanned scan)
     {
-        var ct = context.CancellationToken;
         var record = new ImageScanRecord(
             scan.ScanId, scan.Image, scan.ScanType, scan.Trigger, ScanStatus.COMPLETE,
             CompletedDescription(scan.Warnings), null,
@@ -31,6 +31,23 @@ public sealed class ImageScannedHandler(
             scan.CompletedAt, scan.VulnerabilitySourceUpdatedAt);
 
         var storing = Stopwatch.GetTimestamp();
+        try
+        {
+            await StoreAsync<TConsumer>(context, scan, record);
+        }
+        catch (MongoDocumentTooLargeException e)
+        {
+            // Every redelivery would fail the same way: the scan ends FAILED with the reason instead, in a unit of work of its own.
+            await StoreTooLargeAsync<TConsumer>(context, scan, e);
+            return;
+        }
+        metrics.StoreTook(Stopwatch.GetElapsedTime(storing));
+        metrics.ScanStored(record);
+    }
+
+    private async Task StoreAsync<TConsumer>(ConsumeContext context, ImageScanned scan, ImageScanRecord record)
+    {
+        var ct = context.CancellationToken;
         await using var work = await database.BeginAsync<TConsumer>(context);
         if (work.AlreadyHandled) return;
         var changes = await lifecycle.In(work).ApplyScanAsync(scan, ct);
@@ -42,7 +59,19 @@ public sealed class ImageScannedHandler(
         var completed = record.ToScanCompleted() with { Findings = summaries };
         work.Publish(completed, EventMessageIds.ScanCompleted(completed.ScanId, completed.Status));
         await work.CommitAsync<TConsumer>(context);
-        metrics.StoreTook(Stopwatch.GetElapsedTime(storing));
+    }
+
+    /// <summary>A result too large for the store: recorded and announced as a FAILED scan that names the size and the limit.</summary>
+    private async Task StoreTooLargeAsync<TConsumer>(ConsumeContext context, ImageScanned scan, MongoDocumentTooLargeException e)
+    {
+        var failed = new ImageScanFailed(scan.ScanId, scan.Image, scan.ScanType, scan.Trigger, ScanFailureReason.INTERNAL_ERROR,
+            $"The scan found {scan.Findings.Count} findings, but its result could not be stored: {e.Message}", scan.CompletedAt);
+        var record = ImageScanFailedConsumer.RecordOf(failed);
+        await using var work = await database.BeginAsync<TConsumer>(context);
+        if (work.AlreadyHandled) return;
+        await store.In(work).SaveScanAsync(record, context.CancellationToken);
+        ImageScanFailedConsumer.Announce(work, failed, record);
+        await work.CommitAsync<TConsumer>(context);
         metrics.ScanStored(record);
     }
 
