@@ -36,15 +36,24 @@ public sealed class CompletionLog
     private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _scanned = new();
     private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _announced = new();
 
-    /// <summary>Completes with the Stopwatch timestamp at which the advisory's NewCveAdded reached a subscriber's queue (the fan-out's start).</summary>
-    public Task<long> ExpectAnnounced(string vulnerabilityId) =>
-        _announced.GetOrAdd(vulnerabilityId, _ => new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
+    /// <summary>
+    /// Completes with the Stopwatch timestamp at which the advisory's NewCveAdded reached a subscriber's queue (the fan-out's start).
+    /// Call it before the import, so the event cannot arrive first.
+    /// </summary>
+    public Task<long> ExpectAnnounced(string vulnerabilityId)
+    {
+        var waiter = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _announced[vulnerabilityId] = waiter;
+        return waiter.Task;
+    }
 
+    /// <summary>The bulk import announces 10,000 advisories nobody waits for: those are only looked up, not kept.</summary>
     public void Announced(NewCveAdded added)
     {
         var at = Stopwatch.GetTimestamp();
-        _announced.GetOrAdd(added.VulnerabilityId, _ => new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult(at);
+        if (_announced.TryRemove(added.VulnerabilityId, out var waiter)) waiter.TrySetResult(at);
     }
+
     private int _rescans;
 
     /// <summary>Completes with the Stopwatch timestamp of the image's next push-scan ImageScanned (the scanner's part done, Findings' not).</summary>
