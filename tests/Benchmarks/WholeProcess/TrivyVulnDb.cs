@@ -51,15 +51,21 @@ public static partial class TrivyVulnDb
         return new Built(advisories, count, started.Elapsed);
     }
 
+    /// <summary>Where Debian's golang-github-coreos-bbolt-dev puts the bbolt sources that GOPATH mode builds against.</summary>
+    private const string DebianGoPath = "/usr/share/gocode";
+
     private static async Task<string> BuildWriterAsync(string work, CancellationToken ct)
     {
+        if (!Directory.Exists(Path.Combine(DebianGoPath, "src", "go.etcd.io", "bbolt")))
+            throw new InvalidOperationException($"Trivy's database writer needs Go and bbolt from Debian: {DebianGoPath}/src/go.etcd.io/bbolt is missing. " +
+                "Install them with: apt-get install golang-go golang-github-coreos-bbolt-dev");
         var source = Path.Combine(Corpus.RepositoryRoot, "tests", "Benchmarks", "WholeProcess", "trivy-db-writer");
         var binary = Path.Combine(work, "trivy-db-writer");
         // GOPATH mode against Debian's packaged sources (golang-go, golang-github-coreos-bbolt-dev): no module download.
         await ProcessRunner.RunAsync("go", ["build", "-o", binary, "."], TimeSpan.FromMinutes(5), workingDirectory: source,
             environment: new Dictionary<string, string>
             {
-                ["GO111MODULE"] = "off", ["GOPATH"] = "/usr/share/gocode", ["GOFLAGS"] = "", ["GOCACHE"] = Path.Combine(work, "go-cache"),
+                ["GO111MODULE"] = "off", ["GOPATH"] = DebianGoPath, ["GOFLAGS"] = "", ["GOCACHE"] = Path.Combine(work, "go-cache"),
             }, ct: ct);
         return binary;
     }
@@ -128,7 +134,7 @@ public static partial class TrivyVulnDb
     private static partial Regex PythonSeparators();
 
     /// <summary>A distribution advisory is its fixed version (none: not fixed yet, which Trivy still reports).</summary>
-    private static JsonObject? DistributionAdvisory(JsonElement affected)
+    private static JsonObject DistributionAdvisory(JsonElement affected)
     {
         var fixes = Events(affected).Where(e => e.Kind == "fixed").Select(e => e.Version).ToList();
         return new JsonObject { ["FixedVersion"] = fixes.FirstOrDefault() ?? "" };
