@@ -89,6 +89,8 @@ public static class WholeProcessTool
             $"trivy: {theirReport.Packages} packages, {theirReport.Findings.Count} findings; both: {ourReport.Findings.Intersect(theirReport.Findings).Count()}");
         Say($"only imagescan: {string.Join(", ", ourReport.Findings.Except(theirReport.Findings).Order())}");
         Say($"only trivy: {string.Join(", ", theirReport.Findings.Except(ourReport.Findings).Order())}");
+        if (ourReport.Findings.Count == 0 || theirReport.Findings.Count == 0)
+            throw new InvalidOperationException("A tool reported no finding, so its matching did not run against the advisories: the comparison would not be like for like.");
 
         // A third line, to show what the advisory import costs imagescan: the same scan given only the 6 Debian OSV records.
         List<string> floorArgs = ["scan", "docker-archive:" + archive, "--format", "json", "--output", Path.Combine(work, "floor.json"),
