@@ -34,6 +34,26 @@ public sealed class CompletionLog
     }
 
     private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _scanned = new();
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<long>> _announced = new();
+
+    /// <summary>
+    /// Completes with the Stopwatch timestamp at which the advisory's NewCveAdded reached a subscriber's queue (the fan-out's start).
+    /// Call it before the import, so the event cannot arrive first.
+    /// </summary>
+    public Task<long> ExpectAnnounced(string vulnerabilityId)
+    {
+        var waiter = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _announced[vulnerabilityId] = waiter;
+        return waiter.Task;
+    }
+
+    /// <summary>The bulk import announces 10,000 advisories nobody waits for: those are only looked up, not kept.</summary>
+    public void Announced(NewCveAdded added)
+    {
+        var at = Stopwatch.GetTimestamp();
+        if (_announced.TryRemove(added.VulnerabilityId, out var waiter)) waiter.TrySetResult(at);
+    }
+
     private int _rescans;
 
     /// <summary>Completes with the Stopwatch timestamp of the image's next push-scan ImageScanned (the scanner's part done, Findings' not).</summary>
@@ -69,6 +89,16 @@ public sealed class ScanCompletedObserver(CompletionLog log) : IConsumer<ScanCom
     public Task Consume(ConsumeContext<ScanCompleted> context)
     {
         log.Completed(context.Message);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Observes NewCveAdded too, as a subscriber would: the moment the fan-out's event is out, after the import stored it.</summary>
+public sealed class NewCveAddedObserver(CompletionLog log) : IConsumer<NewCveAdded>
+{
+    public Task Consume(ConsumeContext<NewCveAdded> context)
+    {
+        log.Announced(context.Message);
         return Task.CompletedTask;
     }
 }
@@ -122,6 +152,7 @@ public sealed class LoadPlatform : IAsyncDisposable
             bus.AddScanRouterConsumers().AddEnhancedScannerConsumers().AddFindingsConsumers();
             bus.AddConsumer<ScanCompletedObserver>().Endpoint(e => e.Name = "fanout-load-observer");
             bus.AddConsumer<ImageScannedObserver>().Endpoint(e => e.Name = "fanout-load-observer");
+            bus.AddConsumer<NewCveAddedObserver>().Endpoint(e => e.Name = "fanout-load-observer");
         });
         var host = builder.Build();
         await host.StartAsync();
