@@ -55,7 +55,7 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
         warnings.AddRange(LayerWarnings(image));
         var inventoryTime = stopwatch.Elapsed;
 
-        EnsureSupported(distribution, packages, selected);
+        if (InventorySupport.Check(distribution, packages, selected) is { } missingDatabase) warnings.Add(missingDatabase);
 
         stopwatch.Restart();
         var matches = await _matcher.MatchAsync(packages, distribution, selected, ct);
@@ -90,23 +90,4 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
 
     private IReadOnlyList<IEcosystem> Selected(bool includeLanguagePackages) =>
         _ecosystems.Where(e => e.IsOperatingSystem || includeLanguagePackages).ToList();
-
-    private static readonly HashSet<string> OsPackageTypes = ["deb", "apk", "rpm"];
-
-    /// <summary>An image whose OS no ecosystem knows cannot be scanned honestly: say so rather than report "no findings".</summary>
-    private static void EnsureSupported(Distribution? distribution, IReadOnlyList<Package> packages, IReadOnlyList<IEcosystem> selected)
-    {
-        var osPackages = packages.Where(p => OsPackageTypes.Contains(p.Type)).ToList();
-        var languagePackages = packages.Count - osPackages.Count;
-        if (osPackages.Count > 0)
-        {
-            if (osPackages.Any(p => selected.Any(e => e.IsOperatingSystem && e.AdvisoryKeyFor(p, distribution) is not null))) return;
-            throw new ScanException(ScanFailureKind.UnsupportedImage,
-                $"The operating system {distribution?.ToString() ?? "(no os-release)"} is not supported: its packages have no advisory source.");
-        }
-        if (languagePackages > 0) return;
-        throw new ScanException(ScanFailureKind.UnsupportedImage, distribution is null
-            ? "No operating system (os-release) and no packages were found in the image."
-            : $"The image's operating system is {distribution}, but no package database was found in it.");
-    }
 }
