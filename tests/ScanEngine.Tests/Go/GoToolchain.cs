@@ -28,7 +28,8 @@ internal static class GoToolchain
     /// directory. The proxied modules hold tiny stand-in code, not the real x/text: what matters here is the build info
     /// the real Go linker stamps (a version of x/text go-vulndb has an advisory for). Returns the binary's path.
     /// </summary>
-    public static async Task<string> BuildModuleWithDependenciesAsync(string directory)
+    /// <param name="buildFlags">Extra flags for <c>go build</c>, such as "-trimpath" or "-ldflags=-s -w".</param>
+    public static async Task<string> BuildModuleWithDependenciesAsync(string directory, params string[] buildFlags)
     {
         var proxy = Path.Combine(directory, "proxy");
         WriteProxyModule(proxy, "golang.org/x/text", "v0.3.5", "language", "package language\n\nfunc Tag() string { return \"en\" }\n");
@@ -68,7 +69,7 @@ internal static class GoToolchain
             func main() { fmt.Println(greeting.Hello(), local.Name, language.Tag()) }
             """);
         var binary = Path.Combine(directory, "hello");
-        await ProcessRunner.RunAsync("go", ["build", "-o", binary, "."], workingDirectory: app, environment: Environment(directory, proxy));
+        await ProcessRunner.RunAsync("go", ["build", .. buildFlags, "-o", binary, "."], workingDirectory: app, environment: Environment(directory, proxy));
         return binary;
     }
 
