@@ -63,6 +63,35 @@ public sealed class GoBuildVariantTests
             Assert.That(lines.Where(l => l.Kind == "build").Select(l => string.Join('\t', l.Fields)), Does.Contain("-trimpath=true"));
     }
 
+    /// <summary>Dependencies replaced by Debian's source directories read as the replaced modules at "(devel)".</summary>
+    [TestCase("debian-normal")]
+    [TestCase("debian-trimpath", "-trimpath")]
+    [TestCase("debian-stripped", "-trimpath", "-ldflags=-s -w")]
+    public async Task Debian_packaged_sources_replaced_by_directory_read_as_go_version_m_prints_them(string name, params string[] flags)
+    {
+        var where = Path.Combine(directory, name);
+        Directory.CreateDirectory(where);
+        var binary = await GoToolchain.BuildModuleOnDebianSourcesAsync(where, flags);
+        var (goVersion, lines) = await GoToolchain.VersionOfAsync(binary);
+        var info = GoBuildInfo.TryRead(await File.ReadAllBytesAsync(binary))!;
+
+        Assert.That(lines.Where(l => l.Kind == "=>").Select(l => l.Fields[0]), Is.EqualTo(new[]
+        {
+            "/usr/share/gocode/src/go.etcd.io/bbolt", "/usr/share/gocode/src/golang.org/x/sys",
+        }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(info.GoVersion, Is.EqualTo(goVersion));
+            Assert.That(info.MainModule, Is.EqualTo(new GoModule("example.com/boltapp", "(devel)", null)));
+            Assert.That(info.Dependencies.Select(d => d.Path), Is.EqualTo(lines.Where(l => l.Kind == "dep").Select(l => l.Fields[0])));
+            Assert.That(info.Dependencies, Is.EqualTo(new[]
+            {
+                new GoModule("go.etcd.io/bbolt", "(devel)", null),
+                new GoModule("golang.org/x/sys", "(devel)", null),
+            }));
+        });
+    }
+
     /// <summary>
     /// Without the header, the modules come from the sentinel-framed text and the version from runtime.buildVersion;
     /// Debian's <c>go version -m</c> then fails, so the normal build's reading is the reference.

@@ -74,6 +74,45 @@ internal static class GoToolchain
     }
 
     /// <summary>
+    /// Builds example.com/boltapp on Debian's packaged sources (golang-github-coreos-bbolt-dev and its x/sys), each
+    /// required at the version bbolt's go.mod names and replaced by its directory under /usr/share/gocode: offline
+    /// with GOPROXY=off. Returns the binary's path.
+    /// </summary>
+    public static async Task<string> BuildModuleOnDebianSourcesAsync(string directory, params string[] buildFlags)
+    {
+        var app = Path.Combine(directory, "boltapp");
+        Directory.CreateDirectory(app);
+        await File.WriteAllTextAsync(Path.Combine(app, "go.mod"), """
+            module example.com/boltapp
+
+            go 1.19
+
+            require (
+            	go.etcd.io/bbolt v1.3.6
+            	golang.org/x/sys v0.0.0-20200923182605-d9f96fdee20d
+            )
+
+            replace go.etcd.io/bbolt => /usr/share/gocode/src/go.etcd.io/bbolt
+
+            replace golang.org/x/sys => /usr/share/gocode/src/golang.org/x/sys
+            """);
+        await File.WriteAllTextAsync(Path.Combine(app, "main.go"), """
+            package main
+
+            import (
+            	"fmt"
+
+            	bolt "go.etcd.io/bbolt"
+            )
+
+            func main() { fmt.Println(bolt.DefaultOptions.Timeout) }
+            """);
+        var binary = Path.Combine(directory, "boltapp-binary");
+        await ProcessRunner.RunAsync("go", ["build", .. buildFlags, "-o", binary, "."], workingDirectory: app, environment: Environment(directory, "off"));
+        return binary;
+    }
+
+    /// <summary>
     /// Builds a module without dependencies: its build info has only the main module. <paramref name="architecture"/>
     /// cross-compiles (Go needs nothing more): "386" gives a 32-bit ELF, "s390x" a big-endian one.
     /// </summary>
