@@ -71,7 +71,12 @@ public sealed class ContentSniffingTests
         var section = ElfFile.TryParse(GoBinary)!.FindSection(".go.buildinfo")!.Value;
         foreach (var length in new[] { 0, 3, 4, 51, 52, 63, 64, 4096, (int)section.Offset + 20, (int)section.Offset + 40, GoBinary.Length - 1 })
             Assert.That(() => GoBuildInfo.TryRead(GoBinary[..length]), Throws.Nothing, $"cut at {length}");
-        Assert.That(GoBuildInfo.TryRead(GoBinary[..((int)section.Offset + 20)]), Is.Null, "the header is cut");
+        Assert.That(GoBuildInfo.TryRead(GoBinary[..4096]), Is.Null, "cut before any build info");
+        // With the header cut, the runtime's framed copy of the module info (in .rodata, before it) still reads.
+        var cutHeader = GoBuildInfo.TryRead(GoBinary[..((int)section.Offset + 20)]);
+        Assert.That(cutHeader, Is.Not.Null, "the header is cut");
+        Assert.That((cutHeader!.GoVersion, cutHeader.MainPackage, cutHeader.MainModule, cutHeader.Dependencies.Count),
+            Is.EqualTo((info.GoVersion, info.MainPackage, info.MainModule, info.Dependencies.Count)));
         Assert.That(info.GoVersion, Does.StartWith("go1."));
     }
 

@@ -28,7 +28,8 @@ internal static class GoToolchain
     /// directory. The proxied modules hold tiny stand-in code, not the real x/text: what matters here is the build info
     /// the real Go linker stamps (a version of x/text go-vulndb has an advisory for). Returns the binary's path.
     /// </summary>
-    public static async Task<string> BuildModuleWithDependenciesAsync(string directory)
+    /// <param name="buildFlags">Extra flags for <c>go build</c>, such as "-trimpath" or "-ldflags=-s -w".</param>
+    public static async Task<string> BuildModuleWithDependenciesAsync(string directory, params string[] buildFlags)
     {
         var proxy = Path.Combine(directory, "proxy");
         WriteProxyModule(proxy, "golang.org/x/text", "v0.3.5", "language", "package language\n\nfunc Tag() string { return \"en\" }\n");
@@ -68,7 +69,46 @@ internal static class GoToolchain
             func main() { fmt.Println(greeting.Hello(), local.Name, language.Tag()) }
             """);
         var binary = Path.Combine(directory, "hello");
-        await ProcessRunner.RunAsync("go", ["build", "-o", binary, "."], workingDirectory: app, environment: Environment(directory, proxy));
+        await ProcessRunner.RunAsync("go", ["build", .. buildFlags, "-o", binary, "."], workingDirectory: app, environment: Environment(directory, proxy));
+        return binary;
+    }
+
+    /// <summary>
+    /// Builds example.com/boltapp on Debian's packaged sources (golang-github-coreos-bbolt-dev and its x/sys), each
+    /// required at the version bbolt's go.mod names and replaced by its directory under /usr/share/gocode: offline
+    /// with GOPROXY=off. Returns the binary's path.
+    /// </summary>
+    public static async Task<string> BuildModuleOnDebianSourcesAsync(string directory, params string[] buildFlags)
+    {
+        var app = Path.Combine(directory, "boltapp");
+        Directory.CreateDirectory(app);
+        await File.WriteAllTextAsync(Path.Combine(app, "go.mod"), """
+            module example.com/boltapp
+
+            go 1.19
+
+            require (
+            	go.etcd.io/bbolt v1.3.6
+            	golang.org/x/sys v0.0.0-20200923182605-d9f96fdee20d
+            )
+
+            replace go.etcd.io/bbolt => /usr/share/gocode/src/go.etcd.io/bbolt
+
+            replace golang.org/x/sys => /usr/share/gocode/src/golang.org/x/sys
+            """);
+        await File.WriteAllTextAsync(Path.Combine(app, "main.go"), """
+            package main
+
+            import (
+            	"fmt"
+
+            	bolt "go.etcd.io/bbolt"
+            )
+
+            func main() { fmt.Println(bolt.DefaultOptions.Timeout) }
+            """);
+        var binary = Path.Combine(directory, "boltapp-binary");
+        await ProcessRunner.RunAsync("go", ["build", .. buildFlags, "-o", binary, "."], workingDirectory: app, environment: Environment(directory, "off"));
         return binary;
     }
 

@@ -125,6 +125,29 @@ public sealed class ElfFile
         return null;
     }
 
+    private static readonly string[] GoDataSections = [".rodata", ".noptrdata", ".data", ".go.buildinfo"];
+
+    /// <summary>
+    /// The file ranges where Go keeps its read-only and initialised data: those sections when named, else the
+    /// non-executable loadable segments (stripped of section headers), else the whole file.
+    /// </summary>
+    public IReadOnlyList<(int Offset, int Length)> GoDataRanges()
+    {
+        var ranges = new List<(int Offset, int Length)>();
+        foreach (var section in sections)
+            if (GoDataSections.Contains(section.Name) && section.Type != SectionNoBits && Fits(section.Offset, section.Size))
+                ranges.Add(((int)section.Offset, (int)section.Size));
+        if (ranges.Count == 0)
+            foreach (var segment in segments)
+                if (segment.Type == SegmentLoad && (segment.Flags & SegmentExecutable) == 0 && Fits(segment.Offset, segment.FileSize))
+                    ranges.Add(((int)segment.Offset, (int)segment.FileSize));
+        if (ranges.Count == 0) ranges.Add((0, data.Length));
+        return ranges;
+    }
+
+    /// <summary>The file's bytes in a range returned by <see cref="GoDataRanges"/>.</summary>
+    public ReadOnlySpan<byte> FileBytes(int offset, int length) => data.AsSpan(offset, length);
+
     private bool Fits(ulong offset, ulong length) => offset <= (ulong)data.Length && length <= (ulong)data.Length - offset;
 
     private static string NameAt(ReadOnlySpan<byte> names, uint offset)

@@ -19,15 +19,16 @@ public sealed record GoBuildInfo(string GoVersion, string MainPackage, GoModule?
     private const int SearchBytes = 64 * 1024;     // Go's own reader looks no further into the data
     private const ulong MaxStringBytes = 20 << 20; // likewise, for the pointer format
 
-    /// <summary>Whether an ELF file carries Go build info (the .go.buildinfo section, or the magic near its data start).</summary>
-    public static bool IsGoBinary(ElfFile elf) => Locate(elf) is not null;
+    /// <summary>Whether an ELF file carries Go build info: the buildinf header (in .go.buildinfo or near the data start), or framed module info.</summary>
+    public static bool IsGoBinary(ElfFile elf) => Locate(elf) is not null || GoModInfoScanner.HasModInfo(elf);
 
     /// <summary>Reads the build info of a Go ELF binary; null when it is not a Go binary or the info is unreadable.</summary>
     public static GoBuildInfo? TryRead(byte[] binary) => ElfFile.TryParse(binary) is { } elf ? TryRead(elf) : null;
 
+    /// <summary>Reads the buildinf header's strings; without the header (some toolchains' builds), the framed module info.</summary>
     public static GoBuildInfo? TryRead(ElfFile elf)
     {
-        if (Locate(elf) is not { } blob) return null;
+        if (Locate(elf) is not { } blob) return GoModInfoScanner.TryRead(elf);
         var pointerSize = blob[14];
         var flags = blob[15];
         string? version, modInfo;
