@@ -188,12 +188,15 @@ public sealed class FaultPlatform : IAsyncDisposable
         while (true)
         {
             var seen = Ledger.Snapshot();
-            var done = digests.Count(d => seen.TryGetValue(d, out var image) && image.Status is "COMPLETE" or "FAILED");
+            // Done when every image's scan is announced and, for a COMPLETE one, each of its findings too: the finding events may
+            // come later than the scan's (a webhook delivery claimed by a process that was then killed waits out its lease).
+            var done = digests.Count(d => seen.TryGetValue(d, out var image)
+                && (image.Status == "FAILED" || (image.Status == "COMPLETE" && image.FindingEventIds.Count >= image.Vulnerabilities)));
             if (done == digests.Count) { drainedAt = DateTime.UtcNow; break; }
             if (DateTime.UtcNow - started > timeout) break;
             await Task.Delay(500);
         }
-        // Copies still in flight (finding events after their scan event, redeliveries) get a moment to arrive and be counted.
+        // Copies still in flight (redeliveries of what already arrived) get a moment to arrive and be counted as duplicates.
         await Task.Delay(TimeSpan.FromSeconds(5));
         var observed = Ledger.Snapshot();
         var statuses = new Dictionary<string, string>(StringComparer.Ordinal);
