@@ -122,8 +122,7 @@ public static class StorageExtensions
     {
         if (!builder.Configuration.GetStorageOptions().IsMongo) return builder;
         builder.Services.AddSingleton(new MongoIndexedStore(typeof(TStore)));
-        if (!builder.Services.Any(d => d.ImplementationType == typeof(MongoIndexStartup)))
-            builder.Services.AddHostedService<MongoIndexStartup>();
+        builder.Services.AddHostedService<MongoIndexStartup>(); // registered once: AddHostedService adds a hosted type only once
         return builder;
     }
 
