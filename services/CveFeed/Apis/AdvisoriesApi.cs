@@ -3,6 +3,7 @@ using ImageScanning.CveFeed.Importing;
 using ImageScanning.ScanEngine.Advisories;
 using ImageScanning.ScanEngine.Advisories.Sources;
 using ImageScanning.ScanEngine.Advisories.Store;
+using ImageScanning.ScanEngine.Ecosystems;
 using ImageScanning.ServiceDefaults.Http;
 using Microsoft.Extensions.Options;
 
@@ -43,14 +44,12 @@ public static class AdvisoriesApi
         const string Section = AdvisoryUploadOptions.Section;
         var contentType = request.ContentType ?? "";
         ImportResult result;
-        INativeAdvisorySource? native = format switch
-        {
-            "debian-tracker" => new DebianSecurityTrackerSource(),
-            "alpine-secdb" => new AlpineSecdbSource(),
-            _ => null,
-        };
+        var native = format is null or "" or "osv" ? null : EcosystemCatalog.FindNativeFeed(format)?.CreateReader();
         if (native is null && format is not (null or "" or "osv"))
-            return Results.BadRequest(new { message = $"Unknown format '{format}': use osv, debian-tracker or alpine-secdb." });
+            return Results.BadRequest(new
+            {
+                message = $"Unknown format '{format}': use osv, {string.Join(", ", EcosystemCatalog.NativeFeeds.Select(f => f.Name))}.",
+            });
         if (native is not null)
         {
             var document = BoundedRequestBody.For(request, limits.MaxNativeBytes, $"{Section}:MaxNativeBytes");

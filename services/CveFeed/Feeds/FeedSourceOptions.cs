@@ -1,3 +1,5 @@
+using ImageScanning.ScanEngine.Ecosystems;
+
 namespace ImageScanning.CveFeed.Feeds;
 
 /// <summary>One configured source: CveFeed:Sources:N:{Name, Kind, Url|Path, Interval, ApiKey}.</summary>
@@ -29,14 +31,17 @@ public static class FeedKinds
     public const string OsvDirectory = "osv-directory";
     public const string OsvZip = "osv-zip";
     public const string OsvZipUrl = "osv-zip-url";
-    public const string DebianTrackerUrl = "debian-tracker-url";
-    public const string AlpineSecdbUrl = "alpine-secdb-url";
     public const string NvdApi = "nvd-api";
 
     /// <summary>Not configurable: what POST /api/v1/advisories imports appear as.</summary>
     public const string Upload = "upload";
 
-    public static readonly IReadOnlyList<string> Configurable = [OsvDirectory, OsvZip, OsvZipUrl, DebianTrackerUrl, AlpineSecdbUrl, NvdApi];
+    /// <summary>The generic kinds, then one "FORMAT-url" kind per native feed an ecosystem reads ("debian-tracker-url").</summary>
+    public static readonly IReadOnlyList<string> Configurable =
+        [OsvDirectory, OsvZip, OsvZipUrl, NvdApi, .. EcosystemCatalog.NativeFeeds.Select(f => f.UrlKind)];
+
+    /// <summary>Whether a kind fetches one document from Url (osv-zip-url and every native feed's kind).</summary>
+    public static bool IsHttpDocument(string kind) => kind == OsvZipUrl || EcosystemCatalog.FindNativeFeedByUrlKind(kind) is not null;
 }
 
 /// <summary>CveFeed:Http: the feed HttpClient's resilience settings.</summary>

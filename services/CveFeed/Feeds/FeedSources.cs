@@ -31,8 +31,7 @@ public sealed class FeedSources
         if (string.Equals(o.Name, FeedKinds.Upload, StringComparison.OrdinalIgnoreCase)) return "'upload' is reserved for uploads.";
         if (!FeedKinds.Configurable.Contains(o.Kind)) return $"Kind '{o.Kind}' is not one of {string.Join(", ", FeedKinds.Configurable)}.";
         if (o.Kind is FeedKinds.OsvDirectory or FeedKinds.OsvZip && string.IsNullOrWhiteSpace(o.Path)) return "Path is required.";
-        if (o.Kind is FeedKinds.OsvZipUrl or FeedKinds.DebianTrackerUrl or FeedKinds.AlpineSecdbUrl
-            && !Uri.TryCreate(o.Url, UriKind.Absolute, out _)) return "Url must be an absolute URL.";
+        if (FeedKinds.IsHttpDocument(o.Kind) && !Uri.TryCreate(o.Url, UriKind.Absolute, out _)) return "Url must be an absolute URL.";
         return null;
     }
 

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using ImageScanning.Contracts;
+using ImageScanning.ScanEngine.Model;
 
 namespace ImageScanning.Findings.IntegrationEvents;
 
@@ -25,7 +26,7 @@ public static class InspectorFindingEnvelope
             ["filePath"] = package.FilePath,
             ["fixedInVersion"] = finding.FixedInVersion ?? "NotAvailable",
             ["name"] = package.Name,
-            ["packageManager"] = PackageManager(package.Type),
+            ["packageManager"] = PackageType.InspectorPackageManagerOf(package.Type),
             ["sourceLayerHash"] = package.LayerDigest,
             ["version"] = package.Version,
         };
@@ -110,20 +111,6 @@ public static class InspectorFindingEnvelope
         if (finding.Package.SourceName is { } source && source != finding.Package.Name) names.Add(source);
         return $"{finding.VulnerabilityId} - {string.Join(", ", names)}";
     }
-
-    private static string PackageManager(string type) => type.ToLowerInvariant() switch
-    {
-        "deb" or "apk" or "rpm" => "OS",
-        var t when t.StartsWith("python", StringComparison.Ordinal) => "PYTHONPKG",
-        var t when t.StartsWith("npm", StringComparison.Ordinal) => "NODEPKG",
-        var t when t.StartsWith("jar", StringComparison.Ordinal) || t.StartsWith("java", StringComparison.Ordinal) || t == "maven" => "JAR",
-        var t when t.StartsWith("go", StringComparison.Ordinal) => "GOBINARY",
-        var t when t.StartsWith("gem", StringComparison.Ordinal) => "GEMSPEC",
-        var t when t.StartsWith("cargo", StringComparison.Ordinal) => "CARGO",
-        var t when t.StartsWith("composer", StringComparison.Ordinal) => "COMPOSER",
-        var t when t.StartsWith("dotnet", StringComparison.Ordinal) || t == "nuget" => "DOTNET_CORE",
-        _ => "OS",
-    };
 
     /// <summary>Inspector's source names the vendor feed; ours is the advisory's ecosystem (e.g. "Debian:12" → DEBIAN_CVE).</summary>
     private static string Source(PackageRecord package) =>

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ImageScanning.Contracts;
+using ImageScanning.ScanEngine.Model;
 
 namespace ImageScanning.Gateway.Apis;
 
@@ -20,7 +21,7 @@ public static class InspectorFindingJson
             ["sourceLayerHash"] = v.Package.LayerDigest,
             ["filePath"] = v.Package.FilePath,
             ["fixedInVersion"] = v.FixedInVersion ?? "NotAvailable",
-            ["packageManager"] = PackageManager(v.Package.Type),
+            ["packageManager"] = PackageType.InspectorPackageManagerOf(v.Package.Type),
             ["arch"] = v.Package.Architecture,
         };
         var details = new JsonObject
@@ -72,21 +73,6 @@ public static class InspectorFindingJson
             }),
         };
     }
-
-    /// <summary>Inspector's PackageManager names (OS for every OS package).</summary>
-    private static string PackageManager(string type) => type switch
-    {
-        "deb" or "apk" or "rpm" => "OS",
-        "pypi" or "python" => "PYTHONPKG",
-        "npm" => "NODEPKG",
-        "maven" or "jar" => "JAR",
-        "golang" or "go" => "GOBINARY",
-        "nuget" => "DOTNET_CORE",
-        "gem" => "GEMSPEC",
-        "cargo" => "CARGO",
-        "composer" => "COMPOSER",
-        _ => type.ToUpperInvariant(),
-    };
 
     private static string CvssVersion(string? vector) =>
         vector is not null && vector.StartsWith("CVSS:", StringComparison.Ordinal) && vector.IndexOf('/') is > 5 and var slash ? vector[5..slash] : "3.1";

@@ -1,17 +1,12 @@
-using System.Text;
+using ImageScanning.ScanEngine.Ecosystems;
+using ImageScanning.ScanEngine.Model;
 
 namespace ImageScanning.ScanEngine.Advisories;
 
 /// <summary>
-/// How package names are compared between an image's packages and advisories. Names are exact,
-/// except in ecosystems whose registries treat names as case-insensitive, where both sides are
-/// canonicalised the same way before the (exact) lookup:
-/// <list type="bullet">
-///   <item>PyPI: PEP 503 (lower case, runs of "-", "_", "." become "-"): "PyYAML" = "pyyaml";</item>
-///   <item>NuGet: lower case ("jQuery" and "jquery" both occur in GHSA records);</item>
-///   <item>Packagist (also "Packagist:&lt;repository&gt;"): lower case.</item>
-/// </list>
-/// Everything else (Debian, Ubuntu, Alpine, npm, Maven, Go, crates.io, RubyGems...) is compared as written.
+/// How package names are compared between an image's packages and advisories: exact, after the canonical form the
+/// advisory ecosystem's owner gives both sides (<see cref="IEcosystem.NormalizeName"/>): PEP 503 for PyPI, lower case
+/// for NuGet and Packagist, the name as written everywhere else.
 /// </summary>
 public static class AdvisoryPackageNames
 {
@@ -19,12 +14,7 @@ public static class AdvisoryPackageNames
     {
         ArgumentNullException.ThrowIfNull(ecosystem);
         ArgumentNullException.ThrowIfNull(name);
-        var baseEcosystem = BaseEcosystem(ecosystem);
-        if (baseEcosystem.Equals("PyPI", StringComparison.OrdinalIgnoreCase)) return Pep503(name);
-        if (baseEcosystem.Equals("NuGet", StringComparison.OrdinalIgnoreCase)
-            || baseEcosystem.Equals("Packagist", StringComparison.OrdinalIgnoreCase))
-            return name.Trim().ToLowerInvariant();
-        return name;
+        return EcosystemCatalog.OwnerOf(BaseEcosystem(ecosystem)) is { } owner ? owner.NormalizeName(name) : name;
     }
 
     /// <summary>Whether an advisory's package names the same package as (ecosystem, name).</summary>
@@ -37,23 +27,5 @@ public static class AdvisoryPackageNames
     {
         var colon = ecosystem.IndexOf(':', StringComparison.Ordinal);
         return colon > 0 ? ecosystem[..colon] : ecosystem;
-    }
-
-    private static string Pep503(string name)
-    {
-        var builder = new StringBuilder(name.Length);
-        var pendingSeparator = false;
-        foreach (var c in name.Trim())
-        {
-            if (c is '-' or '_' or '.')
-            {
-                pendingSeparator = true;
-                continue;
-            }
-            if (pendingSeparator && builder.Length > 0) builder.Append('-');
-            pendingSeparator = false;
-            builder.Append(char.ToLowerInvariant(c));
-        }
-        return builder.ToString();
     }
 }

@@ -11,6 +11,7 @@ using ImageScanning.ScanEngine.Ecosystems.Ruby;
 using ImageScanning.ScanEngine.Ecosystems.Rust;
 using ImageScanning.ScanEngine.Ecosystems.Ubuntu;
 using ImageScanning.ScanEngine.Ecosystems.Wolfi;
+using ImageScanning.ScanEngine.Advisories.Sources;
 using ImageScanning.ScanEngine.Model;
 
 namespace ImageScanning.ScanEngine.Ecosystems;
@@ -41,4 +42,25 @@ public static class EcosystemCatalog
         new RubyEcosystem(),
         new PhpEcosystem(),
     ];
+
+    private static readonly IReadOnlyList<IEcosystem> Shared = All();
+
+    private static readonly Dictionary<string, IEcosystem> ByAdvisoryEcosystem = Shared
+        .SelectMany(e => e.AdvisoryEcosystems.Select(a => (Advisory: a, Ecosystem: e)))
+        .DistinctBy(x => x.Advisory, StringComparer.OrdinalIgnoreCase)
+        .ToDictionary(x => x.Advisory, x => x.Ecosystem, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Every native feed format of every ecosystem's vendor.</summary>
+    public static IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } = Shared.SelectMany(e => e.NativeFeeds).ToList();
+
+    /// <summary>The ecosystem that keys packages for an advisory ecosystem's base name ("Debian", "PyPI"), or null.</summary>
+    public static IEcosystem? OwnerOf(string baseAdvisoryEcosystem) => ByAdvisoryEcosystem.GetValueOrDefault(baseAdvisoryEcosystem);
+
+    /// <summary>The native feed format of a name ("debian-tracker"), or null.</summary>
+    public static NativeFeedFormat? FindNativeFeed(string name) =>
+        NativeFeeds.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The native feed format a CveFeed source kind fetches ("debian-tracker-url"), or null.</summary>
+    public static NativeFeedFormat? FindNativeFeedByUrlKind(string kind) =>
+        NativeFeeds.FirstOrDefault(f => string.Equals(f.UrlKind, kind, StringComparison.OrdinalIgnoreCase));
 }

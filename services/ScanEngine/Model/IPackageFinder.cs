@@ -10,6 +10,9 @@ public interface IPackageFinder
     /// <summary>Whether the layer reader should keep this regular file (path relative, no leading '/').</summary>
     bool Wants(string path);
 
+    /// <summary>Where an OS package database it reads lives, for messages ("var/lib/dpkg/status"); null for language finders.</summary>
+    string? DatabaseLocation => null;
+
     IEnumerable<Package> Find(ImageFiles files, Distribution? distribution);
 }
 

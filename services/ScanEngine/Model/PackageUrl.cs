@@ -5,20 +5,23 @@ public static class PackageUrl
 {
     public static string For(Package package, Distribution? distribution)
     {
-        var (ns, name) = package.Type switch
-        {
-            "deb" or "apk" or "rpm" => (distribution?.Id, package.Name),
-            "maven" when package.Name.Contains(':') => (package.Name[..package.Name.IndexOf(':')], package.Name[(package.Name.IndexOf(':') + 1)..]),
-            "npm" or "composer" or "golang" when package.Name.Contains('/') => (package.Name[..package.Name.LastIndexOf('/')], package.Name[(package.Name.LastIndexOf('/') + 1)..]),
-            "pypi" => (null, package.Name.ToLowerInvariant().Replace('_', '-')),
-            _ => ((string?)null, package.Name),
-        };
+        var type = PackageType.Of(package.Type);
+        var (ns, name) = NamespaceAndName(type?.Naming ?? PurlNaming.Plain, package.Name, distribution);
         var purl = "pkg:" + package.Type + "/" + (ns is null ? "" : Escape(ns, keepSlash: true) + "/") + Escape(name, keepSlash: false) + "@" + Escape(package.Version, keepSlash: false);
         var qualifiers = new List<string>();
         if (package.Architecture is { Length: > 0 } arch) qualifiers.Add("arch=" + Escape(arch, false));
-        if (package.Type is "deb" or "apk" or "rpm" && distribution is not null) qualifiers.Add("distro=" + Escape($"{distribution.Id}-{distribution.VersionId}", false));
+        if (type?.Naming == PurlNaming.Distribution && distribution is not null) qualifiers.Add("distro=" + Escape($"{distribution.Id}-{distribution.VersionId}", false));
         return qualifiers.Count == 0 ? purl : purl + "?" + string.Join('&', qualifiers);
     }
+
+    private static (string? Namespace, string Name) NamespaceAndName(PurlNaming naming, string name, Distribution? distribution) => naming switch
+    {
+        PurlNaming.Distribution => (distribution?.Id, name),
+        PurlNaming.GroupColonArtifact when name.IndexOf(':') is > 0 and var colon => (name[..colon], name[(colon + 1)..]),
+        PurlNaming.LastSlash when name.LastIndexOf('/') is > 0 and var slash => (name[..slash], name[(slash + 1)..]),
+        PurlNaming.PythonLower => (null, name.ToLowerInvariant().Replace('_', '-')),
+        _ => (null, name),
+    };
 
     private static string Escape(string text, bool keepSlash)
     {

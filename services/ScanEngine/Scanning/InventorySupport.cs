@@ -1,5 +1,4 @@
-using ImageScanning.ScanEngine.Ecosystems.Alpine;
-using ImageScanning.ScanEngine.Ecosystems.Debian;
+using ImageScanning.ScanEngine.Ecosystems;
 using ImageScanning.ScanEngine.Model;
 
 namespace ImageScanning.ScanEngine.Scanning;
@@ -12,13 +11,7 @@ namespace ImageScanning.ScanEngine.Scanning;
 /// </summary>
 public static class InventorySupport
 {
-    private static readonly HashSet<string> OsPackageTypes = ["deb", "apk", "rpm"];
-    private static readonly HashSet<string> DpkgDistributions = ["debian", "ubuntu"];
-    private static readonly HashSet<string> ApkDistributions = ["alpine", "wolfi", "chainguard"];
-    private static readonly HashSet<string> RpmDistributions =
-        ["rhel", "centos", "fedora", "rocky", "almalinux", "amzn", "ol", "sles", "sled", "opensuse-leap", "opensuse-tumbleweed", "azurelinux", "mariner"];
-
-    public static bool IsOsPackage(Package package) => OsPackageTypes.Contains(package.Type);
+    public static bool IsOsPackage(Package package) => PackageType.IsOperatingSystemType(package.Type);
 
     /// <summary>The warning the result carries (null for none), or a <see cref="ScanException"/> when it cannot be reported.</summary>
     public static ScanWarning? Check(Distribution? distribution, IReadOnlyList<Package> packages, IReadOnlyList<IEcosystem> selected)
@@ -47,10 +40,19 @@ public static class InventorySupport
             + $"so their vulnerabilities are not reported; {languagePackages} language packages were.");
     }
 
-    /// <summary>Where the distribution keeps its package database, for the warning's path; every candidate for an unknown one.</summary>
-    public static string ExpectedDatabaseOf(Distribution distribution) =>
-        DpkgDistributions.Contains(distribution.Id) ? DpkgFinder.StatusPath
-        : ApkDistributions.Contains(distribution.Id) ? ApkFinder.InstalledPath
-        : RpmDistributions.Contains(distribution.Id) ? "var/lib/rpm"
-        : $"{DpkgFinder.StatusPath}, {ApkFinder.InstalledPath} or var/lib/rpm";
+    /// <summary>
+    /// Where the distribution keeps its package database, for the warning's path: the database of the OS ecosystem that
+    /// names its os-release ID; every OS database for an unknown one.
+    /// </summary>
+    public static string ExpectedDatabaseOf(Distribution distribution)
+    {
+        var ecosystems = EcosystemCatalog.All();
+        var locations = ecosystems.Where(e => e.IsOperatingSystem).SelectMany(e => e.Finders)
+            .Where(f => f.DatabaseLocation is not null).ToList();
+        var owner = ecosystems.FirstOrDefault(e => e.DistributionIds.Contains(distribution.Id, StringComparer.Ordinal));
+        var owned = owner is null ? [] : ecosystems.Where(e => e.PackageType == owner.PackageType).SelectMany(e => e.Finders)
+            .Where(f => f.DatabaseLocation is not null).ToList();
+        var candidates = (owned.Count > 0 ? owned : locations).Select(f => f.DatabaseLocation!).Distinct().ToList();
+        return candidates.Count == 1 ? candidates[0] : string.Join(", ", candidates[..^1]) + " or " + candidates[^1];
+    }
 }

@@ -17,6 +17,8 @@ public sealed class TestEcosystem(
     public IReadOnlyList<IPackageFinder> Finders => [];
     public IVersionComparer VersionComparer => comparer;
     public bool IsOperatingSystem => false;
+    public PackageType PackageType => PackageType.Of(packageType) ?? new PackageType(packageType, false, PurlNaming.Plain, packageType.ToUpperInvariant());
+    public IReadOnlyList<string> AdvisoryEcosystems => [osvEcosystem.Split(':')[0]];
     public int KeyRequests { get; private set; }
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
@@ -34,6 +36,8 @@ public sealed class TestDistroEcosystem(IVersionComparer comparer) : IEcosystem
     public IReadOnlyList<IPackageFinder> Finders => [];
     public IVersionComparer VersionComparer => comparer;
     public bool IsOperatingSystem => true;
+    public PackageType PackageType => PackageType.Deb;
+    public IReadOnlyList<string> AdvisoryEcosystems => ["Debian"];
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution) =>
         package.Type == "deb" && distribution is { Id: "debian" }

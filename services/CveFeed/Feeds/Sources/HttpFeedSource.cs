@@ -3,12 +3,12 @@ using System.Net.Http.Headers;
 using ImageScanning.CveFeed.Feeds.Status;
 using ImageScanning.CveFeed.Importing;
 using ImageScanning.ScanEngine.Advisories;
-using ImageScanning.ScanEngine.Advisories.Sources;
+using ImageScanning.ScanEngine.Ecosystems;
 
 namespace ImageScanning.CveFeed.Feeds.Sources;
 
 /// <summary>
-/// osv-zip-url, debian-tracker-url and alpine-secdb-url: one document fetched with a conditional GET (If-None-Match
+/// osv-zip-url and every native feed's FORMAT-url kind (debian-tracker-url, alpine-secdb-url...): one document fetched with a conditional GET (If-None-Match
 /// with the remembered ETag, If-Modified-Since with the remembered Last-Modified), so an unchanged feed costs one 304.
 /// The body is spooled to a temporary file before anything is imported: a connection dropped mid-download imports
 /// nothing. Validators are remembered only after a successful import, so a failed import is fetched again next time.
@@ -77,11 +77,11 @@ public sealed class HttpFeedSource(FeedSourceOptions options, IHttpClientFactory
     private string TooLarge(Uri url, string what) =>
         $"Download of {url.GetLeftPart(UriPartial.Path)} {what} past the {http.MaxDownloadBytes} bytes CveFeed:Http:MaxDownloadBytes allows.";
 
-    private Task<ImportResult> ImportAsync(Stream feed, CancellationToken ct) => options.Kind switch
+    private Task<ImportResult> ImportAsync(Stream feed, CancellationToken ct)
     {
-        FeedKinds.OsvZipUrl => importer.ImportZipAsync(feed, options.Name, ct),
-        FeedKinds.DebianTrackerUrl => importer.ImportNativeAsync(new DebianSecurityTrackerSource(), feed, ct, options.Name),
-        FeedKinds.AlpineSecdbUrl => importer.ImportNativeAsync(new AlpineSecdbSource(), feed, ct, options.Name),
-        _ => throw new InvalidOperationException($"Source {options.Name}: {options.Kind} is not an HTTP document kind."),
-    };
+        if (options.Kind == FeedKinds.OsvZipUrl) return importer.ImportZipAsync(feed, options.Name, ct);
+        if (EcosystemCatalog.FindNativeFeedByUrlKind(options.Kind) is { } format)
+            return importer.ImportNativeAsync(format.CreateReader(), feed, ct, options.Name);
+        throw new InvalidOperationException($"Source {options.Name}: {options.Kind} is not an HTTP document kind.");
+    }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using ImageScanning.Contracts;
+using ImageScanning.ScanEngine.Model;
 
 namespace ImageScanning.Gateway.Ecr.Operations;
 
@@ -19,7 +20,7 @@ public static class EnhancedFindingJson
             ["version"] = f.Package.Version,
             ["arch"] = f.Package.Architecture,
             ["filePath"] = f.Package.FilePath,
-            ["packageManager"] = PackageManager(f.Package),
+            ["packageManager"] = PackageType.InspectorPackageManagerOf(f.Package.Type),
             ["sourceLayerHash"] = f.Package.LayerDigest,
             ["fixedInVersion"] = string.IsNullOrEmpty(f.FixedInVersion) ? "NotAvailable" : f.FixedInVersion,
         });
@@ -88,18 +89,4 @@ public static class EnhancedFindingJson
         vector is null ? null : vector.StartsWith("CVSS:3.1", StringComparison.Ordinal) ? "3.1"
             : vector.StartsWith("CVSS:3.0", StringComparison.Ordinal) ? "3.0" : vector.StartsWith("CVSS:4", StringComparison.Ordinal) ? "4.0" : "2.0";
 
-    // Inspector's PackageManager names for the package types the scanners report.
-    private static string PackageManager(PackageRecord package) => package.Type.ToLowerInvariant() switch
-    {
-        "dpkg" or "deb" or "apk" or "rpm" or "os" => "OS",
-        "python" or "pypi" or "pip" => "PYTHONPKG",
-        "npm" or "node" => "NODEPKG",
-        "java" or "jar" or "maven" => "JAR",
-        "go" or "gobinary" or "golang" => "GOBINARY",
-        "dotnet" or "nuget" => "DOTNET_CORE",
-        "gem" or "ruby" or "rubygems" => "GEMSPEC",
-        "cargo" or "rust" => "CARGO",
-        "composer" or "php" => "COMPOSER",
-        _ => package.Type.ToUpperInvariant(),
-    };
 }

@@ -23,6 +23,16 @@ public interface INativeAdvisorySource
     Task<NativeFeedResult> ReadAsync(Stream feed, CancellationToken ct = default);
 }
 
+/// <summary>
+/// A native feed format an ecosystem's vendor publishes: its name (CveFeed's upload <c>format</c>, the source kind
+/// <see cref="UrlKind"/>, the CLI's import), what it is, and its reader.
+/// </summary>
+public sealed record NativeFeedFormat(string Name, string Description, Func<INativeAdvisorySource> CreateReader)
+{
+    /// <summary>The CveFeed source kind that fetches one document of this format from a URL ("debian-tracker-url").</summary>
+    public string UrlKind => Name + "-url";
+}
+
 public static class NativeFeed
 {
     /// <summary>

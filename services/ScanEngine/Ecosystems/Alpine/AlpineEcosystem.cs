@@ -1,3 +1,4 @@
+using ImageScanning.ScanEngine.Advisories.Sources;
 using ImageScanning.ScanEngine.Model;
 
 namespace ImageScanning.ScanEngine.Ecosystems.Alpine;
@@ -19,6 +20,10 @@ public sealed class AlpineEcosystem : IEcosystem
     public IReadOnlyList<IPackageFinder> Finders { get; } = [new ApkFinder()];
     public IVersionComparer VersionComparer => ApkVersionComparer.Instance;
     public bool IsOperatingSystem => true;
+    public PackageType PackageType => PackageType.Apk;
+    public IReadOnlyList<string> AdvisoryEcosystems => ["Alpine"];
+    public IReadOnlyList<string> DistributionIds => ["alpine"];
+    public IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } = [new NativeFeedFormat(AlpineSecdbSource.SourceName, "an Alpine, Wolfi or Chainguard secdb file (secdb.alpinelinux.org/vX.Y/main.json)", () => new AlpineSecdbSource())];
 
     /// <summary>
     /// The OSV key of an apk package on Alpine: "Alpine:v" + major.minor of VERSION_ID ("3.18.4" gives
@@ -28,7 +33,7 @@ public sealed class AlpineEcosystem : IEcosystem
     /// </summary>
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {
-        if (package.Type != "apk" || distribution is null || distribution.Id != "alpine") return null;
+        if (package.Type != PackageType.Id || distribution is null || distribution.Id != "alpine") return null;
         var release = MajorMinor(distribution.VersionId);
         if (release is null) return null;
         return new AdvisoryKey(OsvEcosystemPrefix + release, package.SourceName ?? package.Name, package.SourceVersion ?? package.Version);

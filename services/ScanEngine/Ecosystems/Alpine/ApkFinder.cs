@@ -18,6 +18,7 @@ public sealed class ApkFinder : IPackageFinder
     public const string UsrInstalledPath = "usr/lib/apk/db/installed";
 
     public string Name => "apk";
+    public string DatabaseLocation => InstalledPath;
     public string Version => "1";
 
     public bool Wants(string path) => path == InstalledPath || path == UsrInstalledPath;
@@ -39,7 +40,7 @@ public sealed class ApkFinder : IPackageFinder
     {
         Name = entry.Name,
         Version = entry.Version,
-        Type = "apk",
+        Type = PackageType.Apk.Id,
         // apk builds every subpackage of an origin with the origin's version: the source version is the same.
         SourceName = entry.Origin,
         SourceVersion = entry.Version,

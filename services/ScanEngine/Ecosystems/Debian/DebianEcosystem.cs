@@ -1,3 +1,4 @@
+using ImageScanning.ScanEngine.Advisories.Sources;
 using ImageScanning.ScanEngine.Model;
 
 namespace ImageScanning.ScanEngine.Ecosystems.Debian;
@@ -14,6 +15,10 @@ public sealed class DebianEcosystem : IEcosystem
     public IReadOnlyList<IPackageFinder> Finders { get; } = [new DpkgFinder()];
     public IVersionComparer VersionComparer => DpkgVersionComparer.Instance;
     public bool IsOperatingSystem => true;
+    public PackageType PackageType => PackageType.Deb;
+    public IReadOnlyList<string> AdvisoryEcosystems => ["Debian"];
+    public IReadOnlyList<string> DistributionIds => ["debian"];
+    public IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } = [new NativeFeedFormat(DebianSecurityTrackerSource.SourceName, "the Debian Security Tracker's JSON (security-tracker.debian.org/tracker/data/json)", () => new DebianSecurityTrackerSource())];
 
     /// <summary>
     /// The OSV key of a dpkg package on Debian: ecosystem "Debian:" + the major version, the source package
@@ -22,7 +27,7 @@ public sealed class DebianEcosystem : IEcosystem
     /// </summary>
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {
-        if (package.Type != "deb" || distribution is null || distribution.Id != "debian") return null;
+        if (package.Type != PackageType.Id || distribution is null || distribution.Id != "debian") return null;
         var major = distribution.VersionId.Split('.', 2)[0].Trim();
         if (major.Length == 0) return null;
         return new AdvisoryKey(OsvEcosystemPrefix + major, package.SourceName ?? package.Name,

@@ -20,6 +20,7 @@ public sealed class DpkgFinder : IPackageFinder
     private const string StatusDirectoryPrefix = StatusDirectory + "/";
 
     public string Name => "dpkg";
+    public string DatabaseLocation => StatusPath;
     public string Version => "1";
 
     public bool Wants(string path) => path == StatusPath || IsStatusDirectoryEntry(path);

@@ -38,7 +38,7 @@ public sealed class DepsJsonFinder : IPackageFinder
             {
                 Name = l.Name,
                 Version = l.Version,
-                Type = DotNetEcosystem.PackageType,
+                Type = PackageType.NuGet.Id,
                 FilePath = file.Path,
                 LayerDigest = file.LayerDigest,
             }));

@@ -10,14 +10,18 @@ namespace ImageScanning.ScanEngine.Ecosystems.DotNet;
 /// </summary>
 public sealed class DotNetEcosystem : IEcosystem
 {
-    public const string PackageType = "nuget";
     public const string OsvEcosystem = "NuGet";
 
+    public PackageType PackageType => PackageType.NuGet;
     public string Name => "dotnet";
     public IReadOnlyList<IPackageFinder> Finders { get; } = [new DepsJsonFinder()];
     public IVersionComparer VersionComparer => SemVerComparer.NuGet;
     public bool IsOperatingSystem => false;
+    public IReadOnlyList<string> AdvisoryEcosystems => [OsvEcosystem];
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution) =>
-        package.Type == PackageType ? new AdvisoryKey(OsvEcosystem, package.Name, package.Version) : null;
+        package.Type == PackageType.Id ? new AdvisoryKey(OsvEcosystem, package.Name, package.Version) : null;
+
+    /// <summary>Lower case: NuGet treats package ids case-insensitively ("jQuery" and "jquery" both occur in GHSA records).</summary>
+    public string NormalizeName(string name) => name.Trim().ToLowerInvariant();
 }

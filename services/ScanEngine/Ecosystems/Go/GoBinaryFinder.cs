@@ -34,7 +34,7 @@ public sealed class GoBinaryFinder : IPackageFinder, IContentSniffer
             {
                 Name = name,
                 Version = version,
-                Type = GoEcosystem.PackageType,
+                Type = PackageType.Golang.Id,
                 FilePath = file.Path,
                 LayerDigest = file.LayerDigest,
             };

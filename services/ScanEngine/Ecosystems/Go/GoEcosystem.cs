@@ -13,17 +13,18 @@ namespace ImageScanning.ScanEngine.Ecosystems.Go;
 /// </remarks>
 public sealed class GoEcosystem : IEcosystem
 {
-    public const string PackageType = "golang";
     public const string OsvEcosystem = "Go";
 
+    public PackageType PackageType => PackageType.Golang;
     public string Name => "go";
     public IReadOnlyList<IPackageFinder> Finders { get; } = [new GoBinaryFinder()];
     public IVersionComparer VersionComparer => SemVerComparer.Go;
     public bool IsOperatingSystem => false;
+    public IReadOnlyList<string> AdvisoryEcosystems => [OsvEcosystem];
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {
-        if (package.Type != PackageType || package.Version == GoModuleVersions.Devel || package.Version.Length == 0) return null;
+        if (package.Type != PackageType.Id || package.Version == GoModuleVersions.Devel || package.Version.Length == 0) return null;
         var version = package.Version.StartsWith('v') ? package.Version[1..] : package.Version;
         return new AdvisoryKey(OsvEcosystem, package.Name, version);
     }

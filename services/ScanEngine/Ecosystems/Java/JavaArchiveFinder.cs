@@ -13,7 +13,6 @@ namespace ImageScanning.ScanEngine.Ecosystems.Java;
 /// </summary>
 public sealed class JavaArchiveFinder(JavaArchiveLimits limits, ILogger<JavaArchiveFinder>? logger = null) : IWarningPackageFinder
 {
-    public const string PackageType = "maven";
 
     private readonly JavaArchiveReader reader = new(limits);
     private readonly ILogger logger = logger ?? NullLogger<JavaArchiveFinder>.Instance;
@@ -46,7 +45,7 @@ public sealed class JavaArchiveFinder(JavaArchiveLimits limits, ILogger<JavaArch
                 {
                     Name = artifact.Name,
                     Version = artifact.Version,
-                    Type = PackageType,
+                    Type = PackageType.Maven.Id,
                     FilePath = artifact.ArchivePath,
                     LayerDigest = file.LayerDigest,
                 });

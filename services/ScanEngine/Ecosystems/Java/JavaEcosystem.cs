@@ -10,15 +10,17 @@ public sealed class JavaEcosystem : IEcosystem
 {
     public const string OsvEcosystem = "Maven";
 
+    public PackageType PackageType => PackageType.Maven;
     public string Name => "java";
     public IReadOnlyList<IPackageFinder> Finders { get; } = [new JavaArchiveFinder()];
     public IVersionComparer VersionComparer => MavenVersionComparer.Instance;
     public bool IsOperatingSystem => false;
+    public IReadOnlyList<string> AdvisoryEcosystems => [OsvEcosystem];
 
     /// <summary>The OSV key of a maven package: ("Maven", "groupId:artifactId", version); null for other types.</summary>
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {
-        if (package.Type != JavaArchiveFinder.PackageType) return null;
+        if (package.Type != PackageType.Id) return null;
         var colon = package.Name.IndexOf(':');
         if (colon <= 0 || colon == package.Name.Length - 1) return null;
         return new AdvisoryKey(OsvEcosystem, package.Name, package.Version);

@@ -9,14 +9,15 @@ namespace ImageScanning.ScanEngine.Ecosystems.Npm;
 /// </summary>
 public sealed class NpmEcosystem : IEcosystem
 {
-    public const string PackageType = "npm";
     public const string OsvEcosystem = "npm";
 
+    public PackageType PackageType => PackageType.Npm;
     public string Name => "npm";
     public IReadOnlyList<IPackageFinder> Finders { get; } = [new NpmFinder()];
     public IVersionComparer VersionComparer => SemVerComparer.Instance;
     public bool IsOperatingSystem => false;
+    public IReadOnlyList<string> AdvisoryEcosystems => [OsvEcosystem];
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution) =>
-        package.Type == PackageType ? new AdvisoryKey(OsvEcosystem, package.Name, package.Version) : null;
+        package.Type == PackageType.Id ? new AdvisoryKey(OsvEcosystem, package.Name, package.Version) : null;
 }

@@ -114,7 +114,7 @@ public sealed class NpmFinder : IPackageFinder
     {
         Name = name,
         Version = version,
-        Type = NpmEcosystem.PackageType,
+        Type = PackageType.Npm.Id,
         FilePath = file.Path,
         LayerDigest = file.LayerDigest,
     };

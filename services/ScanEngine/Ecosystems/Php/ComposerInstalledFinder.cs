@@ -28,7 +28,7 @@ public sealed class ComposerInstalledFinder : IPackageFinder
                 {
                     Name = package.Name,
                     Version = package.Version,
-                    Type = PhpEcosystem.PackageType,
+                    Type = PackageType.Composer.Id,
                     FilePath = file.Path,
                     LayerDigest = file.LayerDigest,
                 };

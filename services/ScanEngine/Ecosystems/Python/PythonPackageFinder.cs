@@ -49,7 +49,7 @@ public sealed class PythonPackageFinder : IPackageFinder
             {
                 Name = dist.Name,
                 Version = dist.Version,
-                Type = PythonEcosystem.PackageType,
+                Type = PackageType.PyPI.Id,
                 FilePath = file.Path,
                 LayerDigest = file.LayerDigest,
             };

@@ -27,10 +27,13 @@ public sealed class RpmEcosystem : IEcosystem
     public IReadOnlyList<IPackageFinder> Finders { get; } = [new RpmFinder()];
     public IVersionComparer VersionComparer => RpmVersionComparer.Instance;
     public bool IsOperatingSystem => true;
+    public PackageType PackageType => PackageType.Rpm;
+    public IReadOnlyList<string> AdvisoryEcosystems => ["AlmaLinux", "Rocky Linux", "openSUSE", "Mageia", "Azure Linux"];
+    public IReadOnlyList<string> DistributionIds => ["rhel", "centos", "fedora", "rocky", "almalinux", "amzn", "ol", "sles", "sled", "opensuse-leap", "opensuse-tumbleweed", "azurelinux", "mariner", "mageia"];
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {
-        if (package.Type != "rpm" || distribution is null) return null;
+        if (package.Type != PackageType.Id || distribution is null) return null;
         var (ecosystem, bySource) = OsvEcosystemOf(distribution);
         if (ecosystem is null) return null;
         return bySource

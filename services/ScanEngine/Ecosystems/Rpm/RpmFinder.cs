@@ -31,6 +31,7 @@ public sealed class RpmFinder : IPackageFinder
     private static readonly string[] Directories = ["var/lib/rpm", "usr/lib/sysimage/rpm"];
 
     public string Name => "rpm";
+    public string DatabaseLocation => "var/lib/rpm";
     public string Version => "1";
 
     public bool Wants(string path)
@@ -92,7 +93,7 @@ public sealed class RpmFinder : IPackageFinder
     {
         Name = header.Name,
         Version = header.Evr,
-        Type = "rpm",
+        Type = PackageType.Rpm.Id,
         SourceName = header.SourceName,
         SourceVersion = header.SourceEvr,
         Architecture = header.Architecture,

@@ -32,7 +32,7 @@ public sealed class GemSpecificationFinder : IPackageFinder
             {
                 Name = gem.Name,
                 Version = gem.Version,
-                Type = RubyEcosystem.PackageType,
+                Type = PackageType.Gem.Id,
                 Architecture = gem.Platform,
                 FilePath = file.Path,
                 LayerDigest = file.LayerDigest,

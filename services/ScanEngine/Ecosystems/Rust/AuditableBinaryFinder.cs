@@ -35,7 +35,7 @@ public sealed class AuditableBinaryFinder : IPackageFinder, IContentSniffer
             {
                 Name = crate.Name,
                 Version = crate.Version,
-                Type = RustEcosystem.PackageType,
+                Type = PackageType.Cargo.Id,
                 FilePath = file.Path,
                 LayerDigest = file.LayerDigest,
             }));

@@ -30,7 +30,7 @@ public sealed class CargoLockFinder : IPackageFinder
             {
                 Name = crate.Name,
                 Version = crate.Version,
-                Type = RustEcosystem.PackageType,
+                Type = PackageType.Cargo.Id,
                 FilePath = file.Path,
                 LayerDigest = file.LayerDigest,
             }))

@@ -9,14 +9,15 @@ namespace ImageScanning.ScanEngine.Ecosystems.Rust;
 /// </summary>
 public sealed class RustEcosystem : IEcosystem
 {
-    public const string PackageType = "cargo";
     public const string OsvEcosystem = "crates.io";
 
+    public PackageType PackageType => PackageType.Cargo;
     public string Name => "rust";
     public IReadOnlyList<IPackageFinder> Finders { get; } = [new CargoLockFinder(), new AuditableBinaryFinder()];
     public IVersionComparer VersionComparer => SemVerComparer.Instance;
     public bool IsOperatingSystem => false;
+    public IReadOnlyList<string> AdvisoryEcosystems => [OsvEcosystem];
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution) =>
-        package.Type == PackageType ? new AdvisoryKey(OsvEcosystem, package.Name, package.Version) : null;
+        package.Type == PackageType.Id ? new AdvisoryKey(OsvEcosystem, package.Name, package.Version) : null;
 }

@@ -22,6 +22,9 @@ public sealed class UbuntuEcosystem : IEcosystem
     public IReadOnlyList<IPackageFinder> Finders => [];
     public IVersionComparer VersionComparer => DpkgVersionComparer.Instance;
     public bool IsOperatingSystem => true;
+    public PackageType PackageType => PackageType.Deb;
+    public IReadOnlyList<string> AdvisoryEcosystems => ["Ubuntu"];
+    public IReadOnlyList<string> DistributionIds => ["ubuntu"];
 
     /// <summary>
     /// The OSV key of a dpkg package on Ubuntu: the release's ecosystem, the source package and its version.
@@ -36,7 +39,7 @@ public sealed class UbuntuEcosystem : IEcosystem
 
     /// <summary>The YY.MM release of a dpkg package on Ubuntu, else null.</summary>
     internal static string? ReleaseOf(Package package, Distribution? distribution) =>
-        package.Type == "deb" && distribution is { Id: "ubuntu" } ? Release(distribution.VersionId) : null;
+        package.Type == PackageType.Deb.Id && distribution is { Id: "ubuntu" } ? Release(distribution.VersionId) : null;
 
     /// <summary>"22.04" and "22.04.3" give "22.04"; anything that is not YY.MM gives null.</summary>
     public static string? Release(string versionId)

@@ -18,6 +18,8 @@ public sealed class UbuntuProEcosystem : IEcosystem
     public IReadOnlyList<IPackageFinder> Finders => [];
     public IVersionComparer VersionComparer => DpkgVersionComparer.Instance;
     public bool IsOperatingSystem => true;
+    public PackageType PackageType => PackageType.Deb;
+    public IReadOnlyList<string> AdvisoryEcosystems => ["Ubuntu"];
 
     /// <summary>The "Ubuntu:Pro:YY.MM:LTS" key of a dpkg package on an Ubuntu LTS release; null off LTS Ubuntu.</summary>
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)

@@ -21,10 +21,13 @@ public sealed class WolfiEcosystem : IEcosystem
     public IReadOnlyList<IPackageFinder> Finders => [];
     public IVersionComparer VersionComparer => ApkVersionComparer.Instance;
     public bool IsOperatingSystem => true;
+    public PackageType PackageType => PackageType.Apk;
+    public IReadOnlyList<string> AdvisoryEcosystems => [WolfiOsvEcosystem, ChainguardOsvEcosystem];
+    public IReadOnlyList<string> DistributionIds => ["wolfi", "chainguard"];
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {
-        if (package.Type != "apk" || distribution is null) return null;
+        if (package.Type != PackageType.Id || distribution is null) return null;
         var ecosystem = distribution.Id switch
         {
             "wolfi" => WolfiOsvEcosystem,

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using ImageScanning.ScanEngine.Advisories.Osv;
-using ImageScanning.ScanEngine.Ecosystems.Debian;
+using ImageScanning.ScanEngine.Advisories;
+using ImageScanning.ScanEngine.Advisories.Sources;
 
-namespace ImageScanning.ScanEngine.Advisories.Sources;
+namespace ImageScanning.ScanEngine.Ecosystems.Debian;
 
 /// <summary>
 /// The Debian Security Tracker's JSON (https://security-tracker.debian.org/tracker/data/json:
@@ -16,7 +17,7 @@ namespace ImageScanning.ScanEngine.Advisories.Sources;
 ///   <item>sid (unstable) has no release number OSV keys by, so it is left out; unknown codenames are reported once.</item>
 /// </list>
 /// The urgency, without the tracker's trailing "*" marks, is kept as <c>ecosystem_specific.urgency</c>,
-/// which <see cref="SeverityResolver"/> reads as Debian's vendor severity. A CVE whose every entry is not
+/// which <see cref="Advisories.SeverityResolver"/> reads as Debian's vendor severity. A CVE whose every entry is not
 /// affected is still emitted (with no affected entries), so a stored record that said otherwise is corrected.
 /// The whole file is held as one JsonDocument (the full tracker is tens of MB).
 /// </summary>

@@ -1,7 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using ImageScanning.ScanEngine.Advisories;
+using ImageScanning.ScanEngine.Advisories.Sources;
 
-namespace ImageScanning.ScanEngine.Advisories.Sources;
+namespace ImageScanning.ScanEngine.Ecosystems.Alpine;
 
 /// <summary>One secfixes entry: the package version that fixed the listed ids ("0": never affected).</summary>
 public sealed record SecdbFix(string Version, IReadOnlyList<string> Ids);

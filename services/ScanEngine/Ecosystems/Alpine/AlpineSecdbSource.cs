@@ -1,8 +1,9 @@
 using ImageScanning.ScanEngine.Advisories.Osv;
-using ImageScanning.ScanEngine.Ecosystems.Alpine;
 using ImageScanning.ScanEngine.Ecosystems.Wolfi;
+using ImageScanning.ScanEngine.Advisories;
+using ImageScanning.ScanEngine.Advisories.Sources;
 
-namespace ImageScanning.ScanEngine.Advisories.Sources;
+namespace ImageScanning.ScanEngine.Ecosystems.Alpine;
 
 /// <summary>
 /// An Alpine secdb file (https://secdb.alpinelinux.org/v3.12/main.json, or its YAML flavour), or a Wolfi or
