@@ -5,12 +5,21 @@ namespace ImageScanning.Cli.Tests;
 /// <summary>Runs the imagescan command entry in-process with redirected (plain) output, as the real program does.</summary>
 public static class CliRun
 {
-    public static async Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args)
+    public static Task<(int Exit, string Stdout, string Stderr)> RunAsync(params string[] args) => RunAtAsync(null, args);
+
+    /// <summary>As if run at <paramref name="now"/> (null: now), so a database can be made days old.</summary>
+    public static async Task<(int Exit, string Stdout, string Stderr)> RunAtAsync(DateTimeOffset? now, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = await new ImageScanCommand(stdout, stderr, interactive: false).ExecuteAsync(args, CancellationToken.None);
+        var clock = now is { } at ? new FixedClock(at) : null;
+        var exit = await new ImageScanCommand(stdout, stderr, interactive: false, clock).ExecuteAsync(args, CancellationToken.None);
         return (exit, stdout.ToString(), stderr.ToString());
+    }
+
+    private sealed class FixedClock(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
     }
 
     /// <summary>

@@ -7,8 +7,9 @@ namespace ImageScanning.Cli.Cli;
 /// <summary>
 /// The `imagescan` program: Spectre.Console.Cli parses the command line, writes help and runs a command. Exit codes: 0 clean,
 /// 1 a finding at or above --fail-on, 2 any error; a usage error names what was wrong on standard error.
+/// <paramref name="clock"/> (the system's by default) dates updates and judges the database's age.
 /// </summary>
-public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool interactive)
+public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool interactive, TimeProvider? clock = null)
 {
     public const int Clean = 0, FindingsAtThreshold = 1, Error = 2;
 
@@ -21,7 +22,7 @@ public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool 
         var noCommand = args.Count == 0;
         var services = new ServiceCollection()
             .AddSingleton(new CliConsole(stdout, stderr, interactive))
-            .AddSingleton(TimeProvider.System);
+            .AddSingleton(clock ?? TimeProvider.System);
         var app = new CommandApp(new TypeRegistrar(services));
         app.Configure(config =>
         {
