@@ -36,7 +36,7 @@ public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool 
                     + "Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 error.")
                 .WithExample("scan", "oci:./layout:v1", "--format", "json")
                 .WithExample("scan", "docker://registry.example/team/app:v1", "--fail-on", "HIGH");
-            config.AddBranch<CacheSettings>("db", db =>
+            config.AddBranch("db", db =>
             {
                 db.SetDescription("Manage the advisory database in the cache directory.");
                 db.AddCommand<DbUpdateCommand>("update")
