@@ -105,15 +105,20 @@ public static class AdvisoriesApi
 
     private static async Task WriteExportAsync(IAdvisoryExportSource source, Stream body, CancellationToken ct)
     {
-        await using var zip = await ZipArchive.CreateAsync(body, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct);
-        zip.Comment = ExportComment;
-        await foreach (var advisory in source.ReadAllJsonAsync(ct))
+        var buffer = new DrainedWriteBuffer();
+        await using (var zip = await ZipArchive.CreateAsync(buffer, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
         {
-            // An id is a file name in OSV's own zips; a path separator in one must not make a directory.
-            var entry = zip.CreateEntry(advisory.Id.Replace('/', '_').Replace('\\', '_') + ".json", CompressionLevel.Fastest);
-            await using var stream = await entry.OpenAsync(ct);
-            await stream.WriteAsync(Encoding.UTF8.GetBytes(advisory.RawJson), ct);
+            zip.Comment = ExportComment;
+            await foreach (var advisory in source.ReadAllJsonAsync(ct))
+            {
+                // An id is a file name in OSV's own zips; a path separator in one must not make a directory.
+                var entry = zip.CreateEntry(advisory.Id.Replace('/', '_').Replace('\\', '_') + ".json", CompressionLevel.Fastest);
+                await using (var stream = await entry.OpenAsync(ct))
+                    await stream.WriteAsync(Encoding.UTF8.GetBytes(advisory.RawJson), ct);
+                await buffer.DrainToAsync(body, ct);
+            }
         }
+        await buffer.DrainToAsync(body, ct);
     }
 
     private static async Task<IResult> Status(IAdvisoryStore store, CancellationToken ct) =>
