@@ -66,19 +66,38 @@ public sealed class ScanCacheTests
     }
 
     [Test]
-    public async Task Advisories_are_imported_into_the_cache_and_a_second_run_rewrites_nothing()
+    public async Task Advisories_are_imported_into_the_cache_an_unchanged_file_is_skipped_and_a_changed_one_compared()
     {
-        var first = await ScanAsync("--advisories", advisories);
-        var second = await ScanAsync("--advisories", advisories);
+        var mine = Path.Combine(CliRun.NewCacheDir(), "advisories");
+        Directory.CreateDirectory(mine);
+        var file = Path.Combine(mine, "TEST-ACL.json");
+        File.Copy(Path.Combine(advisories, "TEST-ACL.json"), file);
+
+        var first = await ScanAsync("--advisories", mine);
+        var afterFirst = await SourceAsync();
+        var second = await ScanAsync("--advisories", mine);
+        var afterSecond = await SourceAsync();
+        File.WriteAllText(file, File.ReadAllText(file).Replace("acl - test advisory", "acl - revised test advisory"));
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(1));
+        await ScanAsync("--advisories", mine);
+        var afterEdit = await SourceAsync();
         var withoutOption = await ScanAsync();
 
         Assert.That(first.Exit, Is.EqualTo(ImageScanCommand.Clean), first.Stderr);
         Assert.That(Findings(second.Stdout), Is.EqualTo(Findings(first.Stdout)));
         Assert.That(Findings(withoutOption.Stdout), Is.EqualTo(new[] { "TEST-ACL" }), "the cache kept them");
+        Assert.That((string?)afterFirst["name"], Is.EqualTo("file:" + mine));
+        Assert.That(((long?)afterFirst["lastRun"]!["added"], (long?)afterFirst["records"]), Is.EqualTo(((long?)1, (long?)1)));
+        Assert.That(((long?)afterSecond["lastRun"]!["added"], (long?)afterSecond["lastRun"]!["unchanged"], (long?)afterSecond["records"]),
+            Is.EqualTo(((long?)0, (long?)0, (long?)1)), "the same directory again: not read at all");
+        Assert.That((string?)afterSecond["lastChanged"], Is.EqualTo((string?)afterFirst["lastChanged"]));
+        Assert.That((long?)afterEdit["lastRun"]!["metadataChanged"], Is.EqualTo(1), "an edited file is read and its record compared");
+    }
+
+    private async Task<JsonNode> SourceAsync()
+    {
         var (_, status, _) = await CliRun.RunAsync("db", "status", "--format", "json", "--cache-dir", cache);
-        var source = JsonNode.Parse(status)!["sources"]!.AsArray().Single()!;
-        Assert.That((string?)source["name"], Is.EqualTo("file:" + advisories));
-        Assert.That(((long?)source["lastRun"]!["unchanged"], (long?)source["lastRun"]!["added"]), Is.EqualTo(((long?)1, (long?)0)));
+        return JsonNode.Parse(status)!["sources"]!.AsArray().Single()!;
     }
 
     [Test]

@@ -71,9 +71,16 @@ public sealed class ScanCommand(CliConsole console, TimeProvider clock) : AsyncC
         if (settings.Advisories.Length > 0)
         {
             Progress($"importing advisories from {string.Join(", ", settings.Advisories)}");
+            var changed = new List<string>();
             foreach (var path in settings.Advisories)
+            {
                 if (!File.Exists(path) && !Directory.Exists(path)) throw new IOException($"No advisories at {path}.");
-            var imports = await new AdvisoryFileImporter(cache.Store, NoImportProgress.Instance).ImportAsync(settings.Advisories, ct);
+                // The same file as last time (size and mtime): nothing to read again.
+                if (await cache.Sources.GetAsync(DbCommands.FileSourceName(path), ct) is { } previous && previous.ETag == FileFingerprint.Of(path))
+                    await cache.Sources.RecordUnchangedAsync(previous, null, clock.GetUtcNow(), ct);
+                else changed.Add(path);
+            }
+            var imports = changed.Count == 0 ? [] : await new AdvisoryFileImporter(cache.Store, NoImportProgress.Instance).ImportAsync(changed, ct);
             foreach (var import in imports)
             {
                 await DbCommands.RecordFileImportAsync(cache, import, clock.GetUtcNow(), ct);

@@ -10,9 +10,12 @@ public static class DbCommands
         + "or name --advisories.";
 
     /// <summary>A file or directory is a source named after its full path; importing it again updates that row.</summary>
+    public static string FileSourceName(string path) => "file:" + Path.GetFullPath(path);
+
+    /// <summary>Records an import of a file or directory, with its <see cref="FileFingerprint"/> as the ETag.</summary>
     public static Task<SourceRecord> RecordFileImportAsync(AdvisoryCache cache, FileImport import, DateTimeOffset now, CancellationToken ct) =>
-        cache.Sources.RecordImportAsync("file:" + import.Path, AdvisoryFileFormat.Name(import.Kind), import.Path, import.Result,
-            import.RecordsRead, incremental: false, etag: null, watermark: null, now, ct);
+        cache.Sources.RecordImportAsync(FileSourceName(import.Path), AdvisoryFileFormat.Name(import.Kind), import.Path, import.Result,
+            import.RecordsRead, incremental: false, etag: FileFingerprint.Of(import.Path), watermark: null, now, ct);
 
     /// <summary>Lines printed as they come when output is plain; held back while progress bars are drawn, printed after them.</summary>
     public sealed class Lines(TextWriter writer, bool hold)

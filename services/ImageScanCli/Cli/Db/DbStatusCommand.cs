@@ -67,22 +67,29 @@ public sealed class DbStatusCommand(CliConsole console, TimeProvider clock) : As
             return ImageScanCommand.Clean;
         }
 
-        var output = CliConsole.For(console.Out, interactive: false);
-        output.Profile.Width = 200;
-        output.WriteLine($"Database: {cache.DatabasePath} ({size / 1024.0 / 1024.0:0.0} MiB), {advisories} advisories, "
+        await console.Out.WriteLineAsync($"Database: {cache.DatabasePath} ({size / 1024.0 / 1024.0:0.0} MiB), {advisories} advisories, "
             + $"last updated {SourceCatalog.Iso(lastUpdated)}{(lastUpdated is { } u ? $" ({Age(now - u)} ago)" : "")}");
-        var table = new Table().Border(TableBorder.Simple).AddColumns("SOURCE", "KIND", "LOCATION", "UPDATED", "AGE", "RECORDS", "LAST RUN");
-        foreach (var s in sources)
-            table.AddRow(Esc(s.Name), Esc(s.Kind), Esc(s.Location), SourceCatalog.Iso(s.CheckedAt), s.CheckedAt is { } c ? Age(now - c) : "-",
-                s.Records.ToString(CultureInfo.InvariantCulture), $"{s.Added} new, {s.Changed} changed, {s.Unchanged} unchanged, {s.Failed} failed");
-        output.Write(table);
-        var byEcosystem = new Table().Border(TableBorder.Simple).AddColumns("ECOSYSTEM", "ADVISORIES");
-        foreach (var (ecosystem, count) in ecosystems) byEcosystem.AddRow(Esc(ecosystem), count.ToString(CultureInfo.InvariantCulture));
-        output.Write(byEcosystem);
+        await console.Out.WriteLineAsync();
+        await console.Out.WriteAsync(Columns(["SOURCE", "KIND", "LOCATION", "UPDATED", "AGE", "RECORDS", "LAST RUN"], sources.Select(s => new[]
+        {
+            s.Name, s.Kind, s.Location, SourceCatalog.Iso(s.CheckedAt), s.CheckedAt is { } c ? Age(now - c) : "-",
+            s.Records.ToString(CultureInfo.InvariantCulture), $"{s.Added} new, {s.Changed} changed, {s.Unchanged} unchanged, {s.Failed} failed",
+        })));
+        await console.Out.WriteLineAsync();
+        await console.Out.WriteAsync(Columns(["ECOSYSTEM", "ADVISORIES"], ecosystems.Select(e => new[] { e.Key, e.Value.ToString(CultureInfo.InvariantCulture) })));
         return ImageScanCommand.Clean;
     }
 
-    private static string Esc(string text) => Markup.Escape(text);
+    /// <summary>Plain left-aligned columns, two spaces apart, no trailing blanks: easy to read and to cut.</summary>
+    private static string Columns(string[] header, IEnumerable<string[]> rows)
+    {
+        var all = new List<string[]> { header };
+        all.AddRange(rows);
+        var widths = header.Select((_, i) => all.Max(r => r[i].Length)).ToArray();
+        var text = new System.Text.StringBuilder();
+        foreach (var row in all) text.AppendLine(string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
+        return text.ToString();
+    }
 
     private static string Age(TimeSpan age) => age.TotalDays >= 1
         ? string.Create(CultureInfo.InvariantCulture, $"{age.TotalDays:0.#} days")
