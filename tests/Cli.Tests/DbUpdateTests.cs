@@ -166,6 +166,20 @@ public sealed class DbUpdateTests
         Assert.That(mirror.TakeRequests().Select(r => r.Path), Is.All.StartsWith("/Debian/"));
     }
 
+    [Test]
+    public async Task A_redirect_to_another_host_is_reported_not_followed()
+    {
+        await using var elsewhere = await OsvMirror.StartAsync();
+        foreach (var file in Directory.GetFiles(Corpus.PathOf("osv", "debian"), "*.json")) elsewhere.Put("Debian", File.ReadAllText(file));
+        mirror.Redirect("/Debian/all.zip", elsewhere.AllZipUrl("Debian"));
+
+        var (exit, _, stderr) = await UpdateAsync();
+
+        Assert.That(exit, Is.EqualTo(ImageScanCommand.Error));
+        Assert.That(stderr, Does.Contain("/Debian/all.zip answered 302 Found"));
+        Assert.That(elsewhere.Requests, Is.Empty, "only the configured URL's server is contacted");
+    }
+
     [TestCase("Debian", "--source takes NAME=URL")]
     [TestCase("Debian=ftp://example/all.zip", "is not an http(s) URL")]
     public async Task A_bad_source_option_is_a_usage_error(string option, string message)

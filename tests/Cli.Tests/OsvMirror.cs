@@ -24,6 +24,7 @@ public sealed class OsvMirror : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, string>> ecosystems = new();
     private readonly ConcurrentDictionary<string, int> failures = new();
     private readonly ConcurrentDictionary<string, bool> withoutCsv = new();
+    private readonly ConcurrentDictionary<string, string> redirects = new();
     private readonly WebApplication app;
 
     private OsvMirror(WebApplication app) => this.app = app;
@@ -66,6 +67,9 @@ public sealed class OsvMirror : IAsyncDisposable
 
     public void Recover(string path) => failures.TryRemove(path, out _);
 
+    /// <summary>Answers the path with 302 Found to <paramref name="location"/>.</summary>
+    public void Redirect(string path, string location) => redirects[path] = location;
+
     /// <summary>The ecosystem publishes no modified_id.csv (404): only the all.zip, fetched conditionally.</summary>
     public void WithoutModifiedIds(string ecosystem) => withoutCsv[ecosystem] = true;
 
@@ -86,6 +90,7 @@ public sealed class OsvMirror : IAsyncDisposable
     private (int, IResult) Answer(string ecosystem, string file, HttpContext context)
     {
         if (failures.TryGetValue(context.Request.Path, out var failure)) return (failure, Results.StatusCode(failure));
+        if (redirects.TryGetValue(context.Request.Path, out var location)) return (302, Results.Redirect(location));
         if (!ecosystems.TryGetValue(ecosystem, out var records)) return (404, Results.NotFound());
         if (file == "modified_id.csv")
         {

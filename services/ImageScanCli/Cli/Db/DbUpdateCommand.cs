@@ -35,7 +35,8 @@ public sealed class DbUpdateCommand(CliConsole console, TimeProvider clock) : As
             return ImageScanCommand.Error;
         }
 
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(Math.Max(1, settings.TimeoutSeconds)) };
+        // Only the configured URLs are contacted: a redirect elsewhere is an answer to report, not to follow.
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(Math.Max(1, settings.TimeoutSeconds)) };
         http.DefaultRequestHeaders.UserAgent.ParseAdd("imagescan");
         using var cache = AdvisoryCache.Open(cacheDir);
         var lines = new DbCommands.Lines(console.Out, hold: console.ProgressConsole is not null);
