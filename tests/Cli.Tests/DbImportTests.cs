@@ -112,6 +112,23 @@ public sealed class DbImportTests
     }
 
     [Test]
+    public async Task A_zip_without_records_or_a_damaged_one_is_named()
+    {
+        var empty = Path.Combine(work, "empty.zip");
+        using (var zip = ZipFile.Open(empty, ZipArchiveMode.Create)) zip.CreateEntry("README.txt");
+        var damaged = Path.Combine(work, "damaged.zip");
+        var bytes = File.ReadAllBytes(Corpus.PathOf("feeds", "go-vulndb-osv.zip"));
+        File.WriteAllBytes(damaged, bytes[..(bytes.Length / 2)]);
+
+        var emptyRun = await CliRun.RunAsync("db", "import", empty, "--cache-dir", cache);
+        var damagedRun = await CliRun.RunAsync("db", "import", damaged, "--cache-dir", cache);
+
+        Assert.That((emptyRun.Exit, damagedRun.Exit), Is.EqualTo((ImageScanCommand.Error, ImageScanCommand.Error)));
+        Assert.That(emptyRun.Stderr, Does.Contain($"{empty}: not a recognised advisory file (a zip without any .json entry)"));
+        Assert.That(damagedRun.Stderr, Does.Contain($"{damaged}: not a recognised advisory file (a damaged zip"));
+    }
+
+    [Test]
     public async Task Status_without_a_database_says_how_to_make_one()
     {
         var (exit, _, stderr) = await CliRun.RunAsync("db", "status", "--cache-dir", cache);

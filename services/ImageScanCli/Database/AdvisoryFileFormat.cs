@@ -40,17 +40,20 @@ public static class AdvisoryFileFormat
 
     private static AdvisoryFileKind DetectZip(string path)
     {
+        bool hasRecords;
+        string comment;
         try
         {
             using var zip = ZipFile.OpenRead(path);
-            if (!zip.Entries.Any(e => e.FullName.EndsWith(".json", StringComparison.OrdinalIgnoreCase)))
-                throw Unrecognised(path, "a zip without any .json entry");
-            return zip.Comment == CveFeedExportComment ? AdvisoryFileKind.CveFeedBundle : AdvisoryFileKind.OsvZip;
+            hasRecords = zip.Entries.Any(e => e.FullName.EndsWith(".json", StringComparison.OrdinalIgnoreCase));
+            comment = zip.Comment;
         }
-        catch (InvalidDataException e) when (!e.Message.StartsWith(path, StringComparison.Ordinal))
+        catch (InvalidDataException e)
         {
             throw Unrecognised(path, $"a damaged zip ({e.Message})");
         }
+        if (!hasRecords) throw Unrecognised(path, "a zip without any .json entry");
+        return comment == CveFeedExportComment ? AdvisoryFileKind.CveFeedBundle : AdvisoryFileKind.OsvZip;
     }
 
     private static AdvisoryFileKind DetectDocument(string path, string head)

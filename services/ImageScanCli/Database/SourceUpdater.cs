@@ -80,50 +80,51 @@ public sealed class SourceUpdater(HttpClient http, AdvisoryCache cache, IImportP
         }
 
         var zip = Path.Combine(scratch, "all.zip");
-        var etag = await DownloadAsync(source.Name, source.Url, zip, previous?.ETag, ct);
-        if (etag is NotModified)
+        var download = await DownloadAsync(source.Name, source.Url, zip, previous?.ETag, ct);
+        if (download.NotModified)
         {
             await cache.Sources.RecordUnchangedAsync(previous!, newest, clock.GetUtcNow(), ct);
             return new UpdateOutcome(source.Name, $"{source.Name}: all.zip not modified (ETag {previous!.ETag})", null);
         }
-        return await ImportAsync(source, "osv-ecosystem", zip, incremental: false, etag, newest, "all.zip", ct);
+        return await ImportAsync(source, "osv-ecosystem", zip, incremental: false, download.ETag, newest, "all.zip", ct);
     }
 
     private async Task<UpdateOutcome> UpdateFileAsync(UpdateSource source, SourceRecord? previous, string scratch, CancellationToken ct)
     {
         var name = Path.GetFileName(source.Url.AbsolutePath);
         var file = Path.Combine(scratch, SafeFileName(name.Length > 0 ? name : "feed"));
-        var etag = await DownloadAsync(source.Name, source.Url, file, previous?.ETag, ct);
-        if (etag is NotModified)
+        var download = await DownloadAsync(source.Name, source.Url, file, previous?.ETag, ct);
+        if (download.NotModified)
         {
             await cache.Sources.RecordUnchangedAsync(previous!, null, clock.GetUtcNow(), ct);
             return new UpdateOutcome(source.Name, $"{source.Name}: not modified (ETag {previous!.ETag})", null);
         }
-        return await ImportAsync(source, null, file, incremental: false, etag, null, name, ct);
+        return await ImportAsync(source, null, file, incremental: false, download.ETag, null, name, ct);
     }
 
     private async Task<UpdateOutcome> ImportAsync(UpdateSource source, string? kind, string path, bool incremental, string? etag, string? watermark, string what, CancellationToken ct)
     {
-        var clock0 = Stopwatch.StartNew();
+        var elapsed = Stopwatch.StartNew();
         var import = (await new AdvisoryFileImporter(cache.Store, progress).ImportAsync([path], ct))[0];
         await cache.Sources.RecordImportAsync(source.Name, kind ?? AdvisoryFileFormat.Name(import.Kind), source.Url.AbsoluteUri, import.Result,
             import.RecordsRead, incremental, etag, watermark, clock.GetUtcNow(), ct);
-        return new UpdateOutcome(source.Name, ImportSummary.Line($"{source.Name} ({what})", import.Result, clock0.Elapsed), import.Result);
+        return new UpdateOutcome(source.Name, ImportSummary.Line($"{source.Name} ({what})", import.Result, elapsed.Elapsed), import.Result);
     }
 
-    private const string NotModified = "\u0000not-modified";
+    /// <summary>A GET's outcome: 304 to our If-None-Match, or the file written with the ETag it came with.</summary>
+    private sealed record Download(bool NotModified, string? ETag);
 
-    /// <summary>GETs <paramref name="url"/> into <paramref name="file"/>; its ETag, or <see cref="NotModified"/> on a 304.</summary>
-    private async Task<string?> DownloadAsync(string source, Uri url, string file, string? etag, CancellationToken ct)
+    /// <summary>GETs <paramref name="url"/> into <paramref name="file"/>, conditionally when an ETag is known.</summary>
+    private async Task<Download> DownloadAsync(string source, Uri url, string file, string? etag, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (etag is not null && EntityTagHeaderValue.TryParse(etag, out var tag)) request.Headers.IfNoneMatch.Add(tag);
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-        if (response.StatusCode == HttpStatusCode.NotModified && etag is not null) return NotModified;
+        if (response.StatusCode == HttpStatusCode.NotModified && etag is not null) return new Download(true, etag);
         EnsureSuccess(source, url, response);
         await using (var output = File.Create(file))
             await response.Content.CopyToAsync(output, ct);
-        return response.Headers.ETag?.ToString();
+        return new Download(false, response.Headers.ETag?.ToString());
     }
 
     /// <summary>The text at <paramref name="url"/>, or null when the server has none (404).</summary>
