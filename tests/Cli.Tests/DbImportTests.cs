@@ -78,6 +78,33 @@ public sealed class DbImportTests
         Assert.That(ecosystems.Select(e => e.Key), Is.SupersetOf(new[] { "Alpine:v3.11", "Alpine:v3.12", "Alpine:v3.15", "Debian:9", "Debian:12" }));
     }
 
+    /// <summary>
+    /// Two releases' secdb files naming the same CVE (built from the documented format: the corpus's Alpine files share none),
+    /// imported one at a time: the record keeps both releases' entries, as CveFeed's merged feed does.
+    /// </summary>
+    [Test]
+    public async Task Secdb_files_imported_separately_still_merge_into_one_record_per_cve()
+    {
+        var v318 = Path.Combine(work, "v3.18-main.json");
+        var v319 = Path.Combine(work, "v3.19-main.json");
+        File.WriteAllText(v318, Secdb("v3.18", "1.2.12-r0"));
+        File.WriteAllText(v319, Secdb("v3.19", "1.3-r0"));
+
+        await CliRun.RunAsync("db", "import", v318, "--cache-dir", cache);
+        var (exit, stdout, stderr) = await CliRun.RunAsync("db", "import", v319, "--cache-dir", cache);
+
+        Assert.That(exit, Is.EqualTo(ImageScanCommand.Clean), stderr);
+        Assert.That(stdout, Does.Contain("1 records: 0 new, 1 changed"), "the record gained v3.19's entry");
+        var status = await StatusAsync();
+        Assert.That((long?)status["advisories"], Is.EqualTo(1));
+        Assert.That((long?)status["ecosystems"]!["Alpine:v3.18"], Is.EqualTo(1), "v3.18's entry is still there");
+        Assert.That((long?)status["ecosystems"]!["Alpine:v3.19"], Is.EqualTo(1));
+    }
+
+    private static string Secdb(string release, string fixedIn) =>
+        "{\"distroversion\": \"" + release + "\", \"reponame\": \"main\", \"urlprefix\": \"https://dl-cdn.alpinelinux.org/alpine\", "
+        + "\"packages\": [{\"pkg\": {\"name\": \"zlib\", \"secfixes\": {\"" + fixedIn + "\": [\"CVE-2018-25032\"]}}}]}";
+
     [Test]
     public async Task A_cvefeed_export_bundle_is_named_by_its_archive_comment()
     {

@@ -80,7 +80,7 @@ public sealed class ScanCommand(CliConsole console, TimeProvider clock) : AsyncC
                     await cache.Sources.RecordUnchangedAsync(previous, null, clock.GetUtcNow(), ct);
                 else changed.Add(path);
             }
-            var imports = changed.Count == 0 ? [] : await new AdvisoryFileImporter(cache.Store, NoImportProgress.Instance).ImportAsync(changed, ct);
+            var imports = changed.Count == 0 ? [] : await cache.Importer(NoImportProgress.Instance).ImportAsync(changed, ct);
             foreach (var import in imports)
             {
                 await DbCommands.RecordFileImportAsync(cache, import, clock.GetUtcNow(), ct);

@@ -4,7 +4,7 @@ namespace ImageScanning.Cli.Database;
 
 /// <summary>
 /// The cache directory: <c>advisories.db</c> (the SQLite advisory database, with the <c>imagescan_sources</c> metadata table
-/// beside ScanEngine's tables) and an optional <c>config.json</c> listing the sources <c>db update</c> reads.
+/// beside ScanEngine's tables), an optional <c>config.json</c> listing the sources <c>db update</c> reads, and <c>secdb/</c>.
 /// </summary>
 public sealed class AdvisoryCache : IDisposable
 {
@@ -21,6 +21,12 @@ public sealed class AdvisoryCache : IDisposable
     public string Directory { get; }
     public string DatabasePath => Path.Combine(Directory, DatabaseFileName);
     public string ConfigPath => Path.Combine(Directory, ConfigFileName);
+
+    /// <summary>Copies of the Alpine secdb files imported, merged with each new one (see <see cref="AdvisoryFileImporter"/>).</summary>
+    public string SecdbDirectory => Path.Combine(Directory, "secdb");
+
+    /// <summary>An importer into this cache's store that keeps secdb files for merging.</summary>
+    public AdvisoryFileImporter Importer(IImportProgress progress) => new(Store, progress, SecdbDirectory);
     public SqliteAdvisoryStore Store { get; }
     public SourceCatalog Sources { get; }
 

@@ -105,7 +105,7 @@ public sealed class SourceUpdater(HttpClient http, AdvisoryCache cache, IImportP
     private async Task<UpdateOutcome> ImportAsync(UpdateSource source, string? kind, string path, bool incremental, string? etag, string? watermark, string what, CancellationToken ct)
     {
         var elapsed = Stopwatch.StartNew();
-        var import = (await new AdvisoryFileImporter(cache.Store, progress).ImportAsync([path], ct))[0];
+        var import = (await cache.Importer(progress).ImportAsync([path], ct, [source.Name]))[0];
         await cache.Sources.RecordImportAsync(source.Name, kind ?? AdvisoryFileFormat.Name(import.Kind), source.Url.AbsoluteUri, import.Result,
             import.RecordsRead, incremental, etag, watermark, clock.GetUtcNow(), ct);
         return new UpdateOutcome(source.Name, ImportSummary.Line($"{source.Name} ({what})", import.Result, elapsed.Elapsed), import.Result);

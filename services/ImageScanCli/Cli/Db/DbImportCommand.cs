@@ -29,7 +29,7 @@ public sealed class DbImportCommand(CliConsole console, TimeProvider clock) : As
             var exit = await SpectreImportProgress.RunAsync(console.ProgressConsole, async progress =>
             {
                 var unreadable = 0;
-                foreach (var import in await new AdvisoryFileImporter(cache.Store, progress).ImportAsync(settings.Paths, ct))
+                foreach (var import in await cache.Importer(progress).ImportAsync(settings.Paths, ct))
                 {
                     await DbCommands.RecordFileImportAsync(cache, import, clock.GetUtcNow(), ct);
                     var name = $"{import.Path} ({AdvisoryFileFormat.Name(import.Kind)})";
