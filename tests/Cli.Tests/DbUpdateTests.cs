@@ -167,6 +167,25 @@ public sealed class DbUpdateTests
     }
 
     [Test]
+    public async Task A_native_feed_url_is_recognised_by_content_and_fetched_again_only_when_changed()
+    {
+        mirror.PutFile("tracker", File.ReadAllBytes(Corpus.PathOf("native", "debian-tracker", "vunnel-debian.json")));
+        var source = $"debian-tracker={mirror.FileUrl("tracker")}";
+
+        var first = await CliRun.RunAsync("db", "update", "--source", source, "--cache-dir", cache);
+        var second = await CliRun.RunAsync("db", "update", "--source", source, "--cache-dir", cache);
+
+        Assert.That(first.Exit, Is.EqualTo(ImageScanCommand.Clean), first.Stderr);
+        Assert.That(first.Stdout, Does.Contain("debian-tracker (tracker): 7 records: 6 new"));
+        Assert.That(first.Stderr, Does.Contain("chromium-browser/CVE-2022-0358 was not imported"), "the corpus file's one bad entry is named");
+        Assert.That(second.Stdout, Does.Contain("debian-tracker: not modified (ETag"));
+        Assert.That(mirror.TakeRequests().Select(r => (r.Status, r.IfNoneMatch is not null)), Is.EqualTo(new[] { (200, false), (304, true) }));
+        var status = await StatusAsync();
+        Assert.That((string?)status["sources"]![0]!["kind"], Is.EqualTo("debian-tracker"));
+        Assert.That((long?)status["advisories"], Is.EqualTo(6));
+    }
+
+    [Test]
     public async Task A_redirect_to_another_host_is_reported_not_followed()
     {
         await using var elsewhere = await OsvMirror.StartAsync();

@@ -25,6 +25,7 @@ public sealed class OsvMirror : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> failures = new();
     private readonly ConcurrentDictionary<string, bool> withoutCsv = new();
     private readonly ConcurrentDictionary<string, string> redirects = new();
+    private readonly ConcurrentDictionary<string, byte[]> files = new();
     private readonly WebApplication app;
 
     private OsvMirror(WebApplication app) => this.app = app;
@@ -63,6 +64,11 @@ public sealed class OsvMirror : IAsyncDisposable
         ecosystems[ecosystem][id] = record.ToJsonString();
     }
 
+    /// <summary>Serves a native feed document at /files/NAME, with an ETag of its content.</summary>
+    public void PutFile(string name, byte[] bytes) => files[name] = bytes;
+
+    public string FileUrl(string name) => new Uri(BaseAddress, "/files/" + name).AbsoluteUri;
+
     public void FailWith(string path, int status) => failures[path] = status;
 
     public void Recover(string path) => failures.TryRemove(path, out _);
@@ -91,6 +97,7 @@ public sealed class OsvMirror : IAsyncDisposable
     {
         if (failures.TryGetValue(context.Request.Path, out var failure)) return (failure, Results.StatusCode(failure));
         if (redirects.TryGetValue(context.Request.Path, out var location)) return (302, Results.Redirect(location));
+        if (ecosystem == "files") return files.TryGetValue(file, out var document) ? Conditional(document, "application/json", context) : (404, Results.NotFound());
         if (!ecosystems.TryGetValue(ecosystem, out var records)) return (404, Results.NotFound());
         if (file == "modified_id.csv")
         {
@@ -99,17 +106,19 @@ public sealed class OsvMirror : IAsyncDisposable
                 .OrderByDescending(l => DateTimeOffset.Parse(l.Item1, System.Globalization.CultureInfo.InvariantCulture)).Select(l => $"{l.Item1},{l.Item2}\n");
             return (200, Results.Text(string.Concat(lines), "text/csv"));
         }
-        if (file == "all.zip")
-        {
-            var zip = Zip(records);
-            var etag = $"\"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(zip))[..16]}\"";
-            context.Response.Headers.ETag = etag;
-            if (context.Request.Headers.IfNoneMatch.ToString() == etag) return (304, Results.StatusCode(304));
-            return (200, Results.Bytes(zip, "application/zip"));
-        }
+        if (file == "all.zip") return Conditional(Zip(records), "application/zip", context);
         return file.EndsWith(".json", StringComparison.Ordinal) && records.TryGetValue(file[..^5], out var json)
             ? (200, Results.Text(json, "application/json"))
             : (404, Results.NotFound());
+    }
+
+    /// <summary>The bytes with their ETag, or 304 when the request's If-None-Match is that ETag.</summary>
+    private static (int, IResult) Conditional(byte[] bytes, string contentType, HttpContext context)
+    {
+        var etag = $"\"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes))[..16]}\"";
+        context.Response.Headers.ETag = etag;
+        if (context.Request.Headers.IfNoneMatch.ToString() == etag) return (304, Results.StatusCode(304));
+        return (200, Results.Bytes(bytes, contentType));
     }
 
     private static byte[] Zip(IDictionary<string, string> records)
