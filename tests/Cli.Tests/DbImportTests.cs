@@ -165,6 +165,18 @@ public sealed class DbImportTests
     }
 
     [Test]
+    public async Task A_damaged_database_file_is_an_error_naming_it_not_a_crash()
+    {
+        File.WriteAllText(Path.Combine(cache, AdvisoryCache.DatabaseFileName), "this is not a SQLite database, it is only text");
+
+        var (exit, stdout, stderr) = await CliRun.RunAsync("db", "status", "--cache-dir", cache);
+
+        Assert.That(exit, Is.EqualTo(ImageScanCommand.Error));
+        Assert.That(stdout, Is.Empty);
+        Assert.That(stderr.Trim(), Is.EqualTo("imagescan: the advisory database could not be used: SQLite Error 26: 'file is not a database'."));
+    }
+
+    [Test]
     public async Task Status_as_a_table_lists_sources_and_ecosystems()
     {
         await CliRun.RunAsync("db", "import", Corpus.PathOf("osv", "debian"), "--cache-dir", cache);

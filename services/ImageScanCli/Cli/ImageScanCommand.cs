@@ -60,5 +60,16 @@ public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool 
             await stderr.WriteLineAsync("Run 'imagescan --help' (or 'imagescan COMMAND --help') for the commands and options.");
             return Error;
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await stderr.WriteLineAsync("imagescan: interrupted.");
+            return Error;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            // A locked, read-only or damaged cache database: say which, not a stack trace.
+            await stderr.WriteLineAsync($"imagescan: the advisory database could not be used: {e.Message}");
+            return Error;
+        }
     }
 }
