@@ -75,7 +75,7 @@ public sealed class DistrolessImageTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = await new ImageScanCommand(stdout, stderr, interactive: false).ExecuteAsync(args, CancellationToken.None);
+        var exit = await new ImageScanCommand(stdout, stderr, interactive: false).ExecuteAsync(CliRun.WithFreshCache(args), CancellationToken.None);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 

@@ -78,7 +78,7 @@ public sealed class ImageScanCommandTests
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var exit = await new ImageScanCommand(stdout, stderr, interactive: false).ExecuteAsync(args, CancellationToken.None);
+        var exit = await new ImageScanCommand(stdout, stderr, interactive: false).ExecuteAsync(CliRun.WithFreshCache(args), CancellationToken.None);
         return (exit, stdout.ToString(), stderr.ToString());
     }
 
@@ -230,8 +230,10 @@ public sealed class ImageScanCommandTests
         Assert.That(JsonNode.Parse(basic.Stdout)!["packages"]!.AsArray().Where(p => (string?)p!["path"] == "srv/tools/umoci"), Is.Empty);
     }
 
-    [TestCase(new string[0], "Usage")]
-    [TestCase(new[] { "scan" }, "No TARGET")]
+    [TestCase(new string[0], "USAGE")]
+    [TestCase(new[] { "scan" }, "missing required argument 'TARGET'")]
+    [TestCase(new[] { "scan", "dir:/x", "--advisories", ".", "--bogus" }, "Unknown option 'bogus'")]
+    [TestCase(new[] { "frobnicate" }, "Unknown command 'frobnicate'")]
     [TestCase(new[] { "scan", "dir:/nonexistent-rootfs", "--advisories", "/nonexistent-advisories" }, "No advisories at")]
     [TestCase(new[] { "scan", "ftp://x/y", "--advisories", "." }, "not a target")]
     [TestCase(new[] { "scan", "dir:/x", "--advisories", ".", "--format", "xml" }, "--format")]

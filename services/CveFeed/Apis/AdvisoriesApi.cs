@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.Text;
 using ImageScanning.CveFeed.Feeds;
 using ImageScanning.CveFeed.Importing;
 using ImageScanning.ScanEngine.Advisories;
@@ -17,6 +19,7 @@ public static class AdvisoriesApi
         // Each format is bounded by its own CveFeed:Uploads limit (BoundedRequestBody), which raises Kestrel's cap for the request.
         group.MapPost("", Upload);
         group.MapGet("/status", Status);
+        group.MapGet("/export", Export);
         group.MapGet("/{id}", Get);
         return api;
     }
@@ -82,6 +85,39 @@ public static class AdvisoriesApi
             newOrChanged = result.NewOrChanged.Select(a => a.Id).Take(1000),
         };
         return result.Failed > 0 && result.Total == result.Failed ? Results.BadRequest(body) : Results.Ok(body);
+    }
+
+    /// <summary>Marks the zip as CveFeed's export (its archive comment), so `imagescan db import` can name the bundle it imported.</summary>
+    public const string ExportComment = "imagescan-cvefeed-export/1";
+
+    /// <summary>
+    /// Every stored advisory as an OSV zip (one ID.json per record, flat, like osv.dev's all.zip) for air-gapped CLIs
+    /// (`imagescan db import`). Streamed: records are read from the store and written to the response one by one.
+    /// </summary>
+    private static IResult Export(IAdvisoryStore store, TimeProvider clock, CancellationToken ct)
+    {
+        if (store is not IAdvisoryExportSource source)
+            return Results.Json(new { message = "This advisory store cannot export." }, statusCode: StatusCodes.Status501NotImplemented);
+        var name = $"advisories-{clock.GetUtcNow():yyyyMMddTHHmmssZ}.zip";
+        return Results.Stream(body => WriteExportAsync(source, body, ct), "application/zip", name);
+    }
+
+    private static async Task WriteExportAsync(IAdvisoryExportSource source, Stream body, CancellationToken ct)
+    {
+        var buffer = new DrainedWriteBuffer();
+        await using (var zip = await ZipArchive.CreateAsync(buffer, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct))
+        {
+            zip.Comment = ExportComment;
+            await foreach (var advisory in source.ReadAllJsonAsync(ct))
+            {
+                // An id is a file name in OSV's own zips; a path separator in one must not make a directory.
+                var entry = zip.CreateEntry(advisory.Id.Replace('/', '_').Replace('\\', '_') + ".json", CompressionLevel.Fastest);
+                await using (var stream = await entry.OpenAsync(ct))
+                    await stream.WriteAsync(Encoding.UTF8.GetBytes(advisory.RawJson), ct);
+                await buffer.DrainToAsync(body, ct);
+            }
+        }
+        await buffer.DrainToAsync(body, ct);
     }
 
     private static async Task<IResult> Status(IAdvisoryStore store, CancellationToken ct) =>

@@ -1,18 +1,15 @@
-using ImageScanning.Cli.Reports;
-using ImageScanning.ScanEngine.Advisories;
-using ImageScanning.ScanEngine.Advisories.Store;
-using ImageScanning.ScanEngine.Ecosystems;
-using ImageScanning.ScanEngine.Images;
-using ImageScanning.ScanEngine.Images.Local;
-using ImageScanning.ScanEngine.Model;
-using ImageScanning.ScanEngine.Scanning;
-using Microsoft.Extensions.Configuration;
+using ImageScanning.Cli.Cli.Db;
 using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console.Cli;
 
 namespace ImageScanning.Cli.Cli;
 
-/// <summary>`imagescan scan`: import the advisories, read the image, match, report. Only the report goes to standard output.</summary>
-public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool interactive)
+/// <summary>
+/// The `imagescan` program: Spectre.Console.Cli parses the command line, writes help and runs a command. Exit codes: 0 clean,
+/// 1 a finding at or above --fail-on, 2 any error; a usage error names what was wrong on standard error.
+/// <paramref name="clock"/> (the system's by default) dates updates and judges the database's age.
+/// </summary>
+public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool interactive, TimeProvider? clock = null)
 {
     public const int Clean = 0, FindingsAtThreshold = 1, Error = 2;
 
@@ -21,113 +18,58 @@ public sealed class ImageScanCommand(TextWriter stdout, TextWriter stderr, bool 
 
     public async Task<int> ExecuteAsync(IReadOnlyList<string> args, CancellationToken ct)
     {
-        CommandLineOptions options;
-        ScanTarget target;
+        // No command at all is a usage error: the help goes to standard error and the exit code is 2.
+        var noCommand = args.Count == 0;
+        var services = new ServiceCollection()
+            .AddSingleton(new CliConsole(stdout, stderr, interactive))
+            .AddSingleton(clock ?? TimeProvider.System);
+        var app = new CommandApp(new TypeRegistrar(services));
+        app.Configure(config =>
+        {
+            config.SetApplicationName("imagescan");
+            config.ConfigureConsole(CliConsole.For(noCommand ? stderr : stdout, interactive: false));
+            config.PropagateExceptions();
+            // An unknown option is an error, not a remaining argument.
+            config.Settings.StrictParsing = true;
+            config.AddCommand<ScanCommand>("scan")
+                .WithDescription("Scan an image for vulnerable packages with the advisory database in the cache directory. "
+                    + "Exit codes: 0 no finding at or above --fail-on, 1 at least one, 2 error.")
+                .WithExample("scan", "oci:./layout:v1", "--format", "json")
+                .WithExample("scan", "docker://registry.example/team/app:v1", "--fail-on", "HIGH");
+            config.AddBranch("db", db =>
+            {
+                db.SetDescription("Manage the advisory database in the cache directory.");
+                db.AddCommand<DbUpdateCommand>("update")
+                    .WithDescription("Update the database from the configured sources (osv.dev ecosystems incrementally through modified_id.csv).")
+                    .WithExample("db", "update", "--source", "Debian=https://osv-vulnerabilities.storage.googleapis.com/Debian/all.zip");
+                db.AddCommand<DbImportCommand>("import")
+                    .WithDescription("Import advisory files without network: OSV zips and directories, CveFeed export bundles, native feed files.")
+                    .WithExample("db", "import", "advisories-export.zip", "debian-tracker.json");
+                db.AddCommand<DbStatusCommand>("status")
+                    .WithDescription("Show the database's sources, their age and the advisories per ecosystem.");
+            });
+        });
         try
         {
-            options = CommandLineOptions.Parse(args);
-            target = ScanTarget.Parse(options.Target);
+            var exit = await app.RunAsync(noCommand ? ["--help"] : args, ct);
+            return noCommand ? Error : exit;
         }
-        catch (UsageException e)
-        {
-            if (e.Message.Length > 0) await stderr.WriteLineAsync("imagescan: " + e.Message);
-            await stderr.WriteLineAsync(CommandLineOptions.Usage);
-            return Error;
-        }
-
-        var work = Directory.CreateTempSubdirectory("imagescan-").FullName;
-        try
-        {
-            var report = await ScanAsync(options, target, work, ct);
-            // Whatever the format: a file that was not read must not pass for one that holds nothing.
-            foreach (var warning in report.Warnings) await stderr.WriteLineAsync($"imagescan: warning: {warning.Path} was not read: {warning.Reason}");
-            var rendered = ReportWriters.Render(report, options.Format);
-            if (options.Output is null) await stdout.WriteAsync(rendered);
-            else await File.WriteAllTextAsync(options.Output, rendered, ct);
-            return options.FailOn is { } threshold && report.Findings.Any(f => SeverityOrder.Rank(f.Severity) >= SeverityOrder.Rank(threshold))
-                ? FindingsAtThreshold
-                : Clean;
-        }
-        catch (Exception e) when (e is ScanException or IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception e) when (e is CommandParseException or CommandRuntimeException or UsageException)
         {
             await stderr.WriteLineAsync($"imagescan: {e.Message}");
+            await stderr.WriteLineAsync("Run 'imagescan --help' (or 'imagescan COMMAND --help') for the commands and options.");
             return Error;
         }
-        finally
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-            Directory.Delete(work, recursive: true);
+            await stderr.WriteLineAsync("imagescan: interrupted.");
+            return Error;
         }
-    }
-
-    private async Task<ScanReport> ScanAsync(CommandLineOptions options, ScanTarget target, string work, CancellationToken ct)
-    {
-        using var store = new SqliteAdvisoryStore(Path.Combine(work, "advisories.db"));
-        var importer = new OsvImporter(store);
-        foreach (var path in options.Advisories)
+        catch (Microsoft.Data.Sqlite.SqliteException e)
         {
-            Progress($"importing advisories from {path}");
-            if (!File.Exists(path) && !Directory.Exists(path)) throw new IOException($"No advisories at {path}.");
-            var imported = await importer.ImportPathAsync(path, ct);
-            if (imported.Failed > 0) await stderr.WriteLineAsync($"imagescan: {imported.Failed} advisories in {path} could not be read (first: {imported.Failures[0].Name}: {imported.Failures[0].Reason})");
+            // A locked, read-only or damaged cache database: say which, not a stack trace.
+            await stderr.WriteLineAsync($"imagescan: the advisory database could not be used: {e.Message}");
+            return Error;
         }
-
-        await using var services = BuildServices(target, options);
-        var ecosystems = EcosystemCatalog.All();
-        var scanner = new ImageScanner(services.GetRequiredService<ImageReader>(), store, ecosystems);
-        var wants = scanner.WantsFor(options.Enhanced);
-        var sniffer = scanner.ContentWantsFor(options.Enhanced);
-        var local = new LocalImageReader(services.GetRequiredService<LayerReader>(), LayerLimits.Default, sniffer);
-
-        Progress($"reading {options.Target}");
-        var started = System.Diagnostics.Stopwatch.StartNew();
-        var image = target.Kind switch
-        {
-            TargetKind.OciLayout => await local.ReadOciLayoutAsync(target.Location, target.Reference, wants, ct, options.Platform),
-            TargetKind.OciArchive => await local.ReadOciArchiveAsync(target.Location, target.Reference, wants, ct),
-            TargetKind.DockerArchive => await local.ReadDockerArchiveAsync(target.Location, wants, ct),
-            TargetKind.Directory => await local.ReadDirectoryAsync(target.Location, wants, ct),
-            _ => await ReadFromRegistryAsync(services.GetRequiredService<ImageReader>(), target, options.Platform ?? "linux/amd64", wants, sniffer, ct),
-        };
-        Progress($"matching {image.Layers.Count} layers' packages");
-        var result = await scanner.ScanReadImageAsync(image, options.Enhanced, started.Elapsed, ct);
-        Progress(null);
-        return ScanReport.From(options.Target, options.Enhanced, result, ecosystems);
-    }
-
-    private const string CliRegistry = "target";
-
-    /// <summary>A multi-platform tag is resolved to one platform's image, which is scanned and reported on its own digest.</summary>
-    private static async Task<ImageReadResult> ReadFromRegistryAsync(
-        ImageReader reader, ScanTarget target, string platform, Func<string, bool> wants, IContentSniffer? sniffer, CancellationToken ct)
-    {
-        var digest = await reader.ResolvePlatformAsync(CliRegistry, target.Repository, target.Reference!, platform, ct);
-        return await reader.ReadAsync(CliRegistry, target.Repository, digest, wants, ct, sniffer: sniffer);
-    }
-
-    /// <summary>The registry of a docker:// target is the one registry this run may pull from.</summary>
-    private static ServiceProvider BuildServices(ScanTarget target, CommandLineOptions options)
-    {
-        var settings = new Dictionary<string, string?>();
-        if (target.Kind == TargetKind.Registry)
-        {
-            settings["Registries:0:Name"] = CliRegistry;
-            settings["Registries:0:Url"] = (options.Insecure ? "http://" : "https://") + target.RegistryHost;
-            settings["Registries:0:Username"] = Environment.GetEnvironmentVariable("IMAGESCAN_USERNAME");
-            settings["Registries:0:Password"] = Environment.GetEnvironmentVariable("IMAGESCAN_PASSWORD");
-            // A token realm on another host (Docker Hub's auth.docker.io) gets the credentials only when named here, comma-separated.
-            var realmHosts = Environment.GetEnvironmentVariable("IMAGESCAN_TOKEN_REALM_HOSTS")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
-            for (var i = 0; i < realmHosts.Length; i++) settings[$"Registries:0:TokenRealmHosts:{i}"] = realmHosts[i];
-        }
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        return new ServiceCollection().AddLogging().AddRegistryClients(configuration).BuildServiceProvider();
-    }
-
-    private void Progress(string? stage)
-    {
-        // A progress line on a terminal only; redirected stderr stays free of it.
-        if (!interactive) return;
-        stderr.Write(stage is null ? "\r\u001b[K" : $"\r\u001b[K… {stage}");
-        stderr.Flush();
     }
 }

@@ -101,6 +101,7 @@ public static class RouteScopes
         // CveFeed.
         new("POST", "/api/v1/advisories", TokenScopes.Write),
         new("GET", "/api/v1/advisories/status", TokenScopes.Read),
+        new("GET", "/api/v1/advisories/export", TokenScopes.Read),
         new("GET", "/api/v1/advisories/{id}", TokenScopes.Read),
         new("GET", "/api/v1/feeds", TokenScopes.Read),
         new("POST", "/api/v1/feeds/{name}/refresh", TokenScopes.Write),

@@ -40,6 +40,9 @@ public readonly record struct AdvisoryPackageKey(string Ecosystem, string Packag
 /// <summary>A stored advisory with the raw JSON it was stored as (what an enrichment patches and stores back).</summary>
 public sealed record StoredAdvisory(OsvAdvisory Advisory, string RawJson);
 
+/// <summary>One stored advisory's id and raw JSON, unparsed (what an export writes out as it is).</summary>
+public sealed record AdvisoryJson(string Id, string RawJson);
+
 /// <summary>
 /// The advisory database: OSV records with their raw JSON, indexed by the packages they affect.
 /// CveFeed is its one writer; scanners read it. Every implementation passes the same contract tests.
@@ -77,4 +80,11 @@ public interface IAdvisoryStore
 
     /// <summary>When stored data last changed (a New, Changed or MetadataChanged upsert); null when empty.</summary>
     Task<DateTimeOffset?> LastChangedAsync(CancellationToken ct = default);
+}
+
+/// <summary>A store that can hand out every record it holds (CveFeed's export bundle); both stores implement it.</summary>
+public interface IAdvisoryExportSource
+{
+    /// <summary>Every stored advisory (withdrawn ones included) as stored, ordered by id, streamed.</summary>
+    IAsyncEnumerable<AdvisoryJson> ReadAllJsonAsync(CancellationToken ct = default);
 }

@@ -20,7 +20,7 @@ namespace ImageScanning.ScanEngine.Advisories.Store;
 /// <see cref="AdvisoryChange.Rejected"/> with the reason, and the rest of its chunk is stored. Indexes are made by
 /// <see cref="EnsureIndexesAsync"/>, once (a service calls it at start), and awaited by every call.
 /// </summary>
-public sealed class MongoAdvisoryStore : IAdvisoryStore
+public sealed class MongoAdvisoryStore : IAdvisoryStore, IAdvisoryExportSource
 {
     public const string CollectionName = "advisories";
     private const int ChunkSize = 1000;
@@ -246,6 +246,17 @@ public sealed class MongoAdvisoryStore : IAdvisoryStore
     {
         await EnsureIndexesAsync(ct).ConfigureAwait(false);
         return await collection.EstimatedDocumentCountAsync(cancellationToken: ct).ConfigureAwait(false);
+    }
+
+    public async IAsyncEnumerable<AdvisoryJson> ReadAllJsonAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await EnsureIndexesAsync(ct).ConfigureAwait(false);
+        using var cursor = await collection.Find(FilterDefinition<BsonDocument>.Empty)
+            .Sort(Builders<BsonDocument>.Sort.Ascending("_id"))
+            .Project(Builders<BsonDocument>.Projection.Include("json"))
+            .ToCursorAsync(ct).ConfigureAwait(false);
+        while (await cursor.MoveNextAsync(ct).ConfigureAwait(false))
+            foreach (var doc in cursor.Current) yield return new AdvisoryJson(doc["_id"].AsString, doc["json"].AsString);
     }
 
     public async Task<DateTimeOffset?> LastChangedAsync(CancellationToken ct = default)

@@ -16,7 +16,7 @@ namespace ImageScanning.ScanEngine.Advisories.Store;
 /// Package names in advisory_packages are normalised by <see cref="AdvisoryPackageNames"/>; lookups are
 /// exact matches on the primary key. An optional <see cref="IAdvisoryWriteHook"/> writes in each batch's transaction.
 /// </summary>
-public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
+public sealed class SqliteAdvisoryStore : IAdvisoryStore, IAdvisoryExportSource, IDisposable
 {
     private const int SchemaVersion = 2;
 
@@ -254,6 +254,28 @@ public sealed class SqliteAdvisoryStore : IAdvisoryStore, IDisposable
         await using var connection = await OpenAsync(ct).ConfigureAwait(false);
         await using var command = Command(connection, null, "SELECT COUNT(*) FROM advisories");
         return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }
+
+    public async IAsyncEnumerable<AdvisoryJson> ReadAllJsonAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        await EnsureSchemaAsync(ct).ConfigureAwait(false);
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var command = Command(connection, null, "SELECT id, json FROM advisories ORDER BY id");
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false)) yield return new AdvisoryJson(reader.GetString(0), reader.GetString(1));
+    }
+
+    /// <summary>How many advisories affect each ecosystem (an advisory with entries in two counts in both), by ecosystem name.</summary>
+    public async Task<IReadOnlyDictionary<string, long>> CountByEcosystemAsync(CancellationToken ct = default)
+    {
+        await EnsureSchemaAsync(ct).ConfigureAwait(false);
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        await using var command = Command(connection, null,
+            "SELECT ecosystem, COUNT(DISTINCT advisory_id) FROM advisory_packages GROUP BY ecosystem ORDER BY ecosystem");
+        var counts = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false)) counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
     }
 
     public async Task<DateTimeOffset?> LastChangedAsync(CancellationToken ct = default)
