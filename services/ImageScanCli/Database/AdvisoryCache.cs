@@ -22,11 +22,11 @@ public sealed class AdvisoryCache : IDisposable
     public string DatabasePath => Path.Combine(Directory, DatabaseFileName);
     public string ConfigPath => Path.Combine(Directory, ConfigFileName);
 
-    /// <summary>Copies of the Alpine secdb files imported, merged with each new one (see <see cref="AdvisoryFileImporter"/>).</summary>
-    public string SecdbDirectory => Path.Combine(Directory, "secdb");
+    /// <summary>Copies of the files of feeds that split records over files (Alpine secdb), merged with each new one (see <see cref="AdvisoryFileImporter"/>).</summary>
+    public string KeptFeedsDirectory => Path.Combine(Directory, "kept-feeds");
 
-    /// <summary>An importer into this cache's store that keeps secdb files for merging.</summary>
-    public AdvisoryFileImporter Importer(IImportProgress progress) => new(Store, progress, SecdbDirectory);
+    /// <summary>An importer into this cache's store that keeps such files for merging.</summary>
+    public AdvisoryFileImporter Importer(IImportProgress progress) => new(Store, progress, KeptFeedsDirectory);
     public SqliteAdvisoryStore Store { get; }
     public SourceCatalog Sources { get; }
 

@@ -1,41 +1,55 @@
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using ImageScanning.ScanEngine.Advisories.Sources;
+using ImageScanning.ScanEngine.Ecosystems;
 
 namespace ImageScanning.Cli.Database;
 
-public enum AdvisoryFileKind { OsvDirectory, OsvZip, CveFeedBundle, OsvRecord, DebianTracker, AlpineSecdb }
+/// <summary>
+/// What an advisory file is: OSV (a directory, a zip, CveFeed's export bundle, one record) or one of the native feed formats the
+/// engine's ecosystems read (<see cref="EcosystemCatalog.NativeFeeds"/>), possibly gzip-compressed.
+/// </summary>
+public sealed record AdvisoryFileKind(string Name, NativeFeedFormat? Native = null, bool Gzipped = false)
+{
+    public static readonly AdvisoryFileKind OsvDirectory = new("osv-directory");
+    public static readonly AdvisoryFileKind OsvZip = new("osv-zip");
+    public static readonly AdvisoryFileKind CveFeedBundle = new("cvefeed-bundle");
+    public static readonly AdvisoryFileKind OsvRecord = new("osv-record");
+
+    public bool MergesFilesById => Native?.MergesFilesById ?? false;
+
+    public override string ToString() => Name;
+}
 
 /// <summary>
 /// Tells an advisory file's format by its content, not its name: a zip (by its PK signature; CveFeed's export by its archive
-/// comment), one OSV record (an object with "id" and "affected" or "modified"), an Alpine secdb document (JSON or YAML with
-/// "packages" and "distroversion"/"reponame"), or the Debian security tracker's JSON (source package → CVE → "releases").
+/// comment), one OSV record (an object with "id" and "affected" or "modified"), or a native feed document that one of the
+/// catalog's formats recognises by its head (gzip-compressed ones are looked into).
 /// </summary>
 public static class AdvisoryFileFormat
 {
     /// <summary>The archive comment of CveFeed's <c>GET /api/v1/advisories/export</c> zip.</summary>
     public const string CveFeedExportComment = "imagescan-cvefeed-export/1";
 
-    public static string Name(AdvisoryFileKind kind) => kind switch
-    {
-        AdvisoryFileKind.OsvDirectory => "osv-directory",
-        AdvisoryFileKind.OsvZip => "osv-zip",
-        AdvisoryFileKind.CveFeedBundle => "cvefeed-bundle",
-        AdvisoryFileKind.OsvRecord => "osv-record",
-        AdvisoryFileKind.DebianTracker => "debian-tracker",
-        _ => "alpine-secdb",
-    };
-
     /// <summary>The kind of <paramref name="path"/>; throws <see cref="InvalidDataException"/> naming the file when it is none of them.</summary>
     public static AdvisoryFileKind Detect(string path)
     {
         if (Directory.Exists(path)) return AdvisoryFileKind.OsvDirectory;
         if (!File.Exists(path)) throw new FileNotFoundException($"No advisories at {path}.", path);
-        var head = new byte[4096];
+        var head = new byte[4];
         int read;
         using (var stream = File.OpenRead(path)) read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         if (read >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] is 3 or 5) return DetectZip(path);
-        return DetectDocument(path, Encoding.UTF8.GetString(head, 0, read).TrimStart('\uFEFF', ' ', '\t', '\r', '\n'));
+        var gzipped = read >= 2 && head[0] == 0x1f && head[1] == 0x8b;
+        return DetectDocument(path, gzipped);
+    }
+
+    /// <summary>The file's content, decompressed when it is gzip.</summary>
+    public static Stream OpenContent(string path, AdvisoryFileKind kind)
+    {
+        var file = File.OpenRead(path);
+        return kind.Gzipped ? new GZipStream(file, CompressionMode.Decompress) : file;
     }
 
     private static AdvisoryFileKind DetectZip(string path)
@@ -56,57 +70,43 @@ public static class AdvisoryFileFormat
         return comment == CveFeedExportComment ? AdvisoryFileKind.CveFeedBundle : AdvisoryFileKind.OsvZip;
     }
 
-    private static AdvisoryFileKind DetectDocument(string path, string head)
+    private static AdvisoryFileKind DetectDocument(string path, bool gzipped)
     {
-        if (!head.StartsWith('{'))
+        string head;
+        try
         {
-            // Alpine also publishes secdb as YAML (v3.15-main.yaml): top-level keys, no braces.
-            if (head.Contains("distroversion:", StringComparison.Ordinal) || (head.Contains("packages:", StringComparison.Ordinal) && head.Contains("reponame:", StringComparison.Ordinal)))
-                return AdvisoryFileKind.AlpineSecdb;
-            throw Unrecognised(path, "neither JSON, YAML secdb nor a zip");
+            using var content = OpenContent(path, new AdvisoryFileKind("probe", Gzipped: gzipped));
+            var buffer = new byte[NativeFeedFormat.HeadLength];
+            var read = content.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            head = Encoding.UTF8.GetString(buffer, 0, read);
         }
-        JsonDocument document;
+        catch (InvalidDataException e)
+        {
+            throw Unrecognised(path, $"a damaged gzip file ({e.Message})");
+        }
+        if (EcosystemCatalog.NativeFeeds.FirstOrDefault(f => f.Recognizes(head)) is { } native)
+            return new AdvisoryFileKind(native.Name, native, gzipped);
+        if (!gzipped && IsOsvRecord(path)) return AdvisoryFileKind.OsvRecord;
+        throw Unrecognised(path, gzipped ? "gzip-compressed, but not a native feed document" : "no OSV record and no native feed document");
+    }
+
+    private static bool IsOsvRecord(string path)
+    {
         try
         {
             using var stream = File.OpenRead(path);
-            document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 64, AllowTrailingCommas = true });
-        }
-        catch (JsonException e)
-        {
-            throw Unrecognised(path, $"not valid JSON ({e.Message})");
-        }
-        using (document)
-        {
+            using var document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 64, AllowTrailingCommas = true });
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) throw Unrecognised(path, "JSON that is not an object");
-            if (root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
-                && (root.TryGetProperty("affected", out _) || root.TryGetProperty("modified", out _)))
-                return AdvisoryFileKind.OsvRecord;
-            if (root.TryGetProperty("packages", out var packages) && packages.ValueKind == JsonValueKind.Array
-                && (root.TryGetProperty("distroversion", out _) || root.TryGetProperty("reponame", out _) || root.TryGetProperty("urlprefix", out _)))
-                return AdvisoryFileKind.AlpineSecdb;
-            if (LooksLikeDebianTracker(root)) return AdvisoryFileKind.DebianTracker;
-            throw Unrecognised(path, "JSON that is no OSV record, Alpine secdb or Debian security tracker document");
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
+                && (root.TryGetProperty("affected", out _) || root.TryGetProperty("modified", out _));
         }
-    }
-
-    /// <summary>{source package: {CVE or TEMP id: {releases: {...}}}}: the first few packages are enough to tell.</summary>
-    private static bool LooksLikeDebianTracker(JsonElement root)
-    {
-        var seen = 0;
-        foreach (var package in root.EnumerateObject().Take(5))
+        catch (JsonException)
         {
-            if (package.Value.ValueKind != JsonValueKind.Object) return false;
-            foreach (var issue in package.Value.EnumerateObject().Take(3))
-            {
-                if (issue.Value.ValueKind != JsonValueKind.Object || !issue.Value.TryGetProperty("releases", out _)) return false;
-                seen++;
-            }
+            return false;
         }
-        return seen > 0;
     }
 
     private static InvalidDataException Unrecognised(string path, string what) => new(
-        $"{path}: not a recognised advisory file ({what}). imagescan reads OSV zips, directories and records, CveFeed export bundles, "
-        + "Debian security tracker JSON and Alpine secdb files.");
+        $"{path}: not a recognised advisory file ({what}). imagescan reads OSV zips, directories and records, CveFeed export bundles "
+        + $"and these native feeds: {string.Join("; ", EcosystemCatalog.NativeFeeds.Select(f => $"{f.Name} ({f.Description})"))}.");
 }

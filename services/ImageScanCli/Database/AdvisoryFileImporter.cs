@@ -16,12 +16,12 @@ public sealed record FileImport(string Path, AdvisoryFileKind Kind, ImportResult
 /// <summary>
 /// Imports advisory files of any format <see cref="AdvisoryFileFormat"/> recognises into the store, upserting by id (unchanged
 /// records are compared, not rewritten). Every path is recognised before anything is imported, so one bad path leaves the
-/// database as it was. Alpine secdb files are merged by id before they are stored (one file per release and repository, one
-/// record per CVE across them): with <paramref name="secdbDirectory"/>, a copy of every secdb file imported is kept there under
-/// its source's name, and each import merges the new files with all kept ones, so importing v3.19 later does not take v3.18's
-/// entries out of a CVE's record.
+/// database as it was. The files of a feed that splits a record over several files (Alpine secdb: one file per release and
+/// repository, one record per CVE across them) are merged by id before they are stored: with <paramref name="keptFeedsDirectory"/>,
+/// a copy of every such file imported is kept under FORMAT/ there, keyed by its source's name, and each import merges the new
+/// files with all kept ones, so importing v3.19 later does not take v3.18's entries out of a CVE's record.
 /// </summary>
-public sealed class AdvisoryFileImporter(IAdvisoryStore store, IImportProgress progress, string? secdbDirectory = null)
+public sealed class AdvisoryFileImporter(IAdvisoryStore store, IImportProgress progress, string? keptFeedsDirectory = null)
 {
     /// <param name="sourceNames">The source each path is imported as (the key of its kept secdb copy); by default its full path.</param>
     public async Task<IReadOnlyList<FileImport>> ImportAsync(IReadOnlyList<string> paths, CancellationToken ct, IReadOnlyList<string>? sourceNames = null)
@@ -29,10 +29,10 @@ public sealed class AdvisoryFileImporter(IAdvisoryStore store, IImportProgress p
         var recognised = paths.Select((p, i) => (Path: System.IO.Path.GetFullPath(p), Kind: AdvisoryFileFormat.Detect(p),
             Source: sourceNames?[i] ?? System.IO.Path.GetFullPath(p))).ToList();
         var imports = new List<FileImport>();
-        foreach (var (path, kind, _) in recognised.Where(r => r.Kind != AdvisoryFileKind.AlpineSecdb))
+        foreach (var (path, kind, _) in recognised.Where(r => !r.Kind.MergesFilesById))
             imports.Add(await ImportOneAsync(path, kind, ct));
-        var secdb = recognised.Where(r => r.Kind == AdvisoryFileKind.AlpineSecdb).Select(r => (r.Path, r.Source)).ToList();
-        if (secdb.Count > 0) imports.AddRange(await ImportSecdbAsync(secdb, ct));
+        foreach (var feed in recognised.Where(r => r.Kind.MergesFilesById).GroupBy(r => r.Kind.Native!))
+            imports.AddRange(await ImportMergedAsync(feed.Key, feed.Select(r => (r.Path, r.Kind, r.Source)).ToList(), ct));
         return imports;
     }
 
@@ -40,56 +40,61 @@ public sealed class AdvisoryFileImporter(IAdvisoryStore store, IImportProgress p
     {
         var clock = Stopwatch.StartNew();
         ImportResult result;
-        if (kind == AdvisoryFileKind.DebianTracker)
+        if (kind.Native is { } native)
         {
             NativeFeedResult feed;
-            await using (var stream = File.OpenRead(path)) feed = await new DebianSecurityTrackerSource().ReadAsync(stream, ct);
+            await using (var stream = AdvisoryFileFormat.OpenContent(path, kind)) feed = await native.CreateReader().ReadAsync(stream, ct);
             result = await StoreNativeAsync(System.IO.Path.GetFileName(path), feed, ct);
             return new FileImport(path, kind, result, feed.Advisories.Count, clock.Elapsed);
         }
 
         var task = progress.Start(System.IO.Path.GetFileName(path), CountRecords(path, kind));
         var importer = new OsvImporter(new ProgressReportingStore(store, task));
-        result = kind switch
-        {
-            AdvisoryFileKind.OsvDirectory => await importer.ImportDirectoryAsync(path, ct),
-            AdvisoryFileKind.OsvRecord => await importer.ImportPathAsync(path, ct),
+        result = kind == AdvisoryFileKind.OsvDirectory ? await importer.ImportDirectoryAsync(path, ct)
+            : kind == AdvisoryFileKind.OsvRecord ? await importer.ImportPathAsync(path, ct)
             // By content: a downloaded zip need not be named .zip.
-            _ => await importer.ImportZipFileAsync(path, ct),
-        };
+            : await importer.ImportZipFileAsync(path, ct);
         task.Complete();
         return new FileImport(path, kind, result, result.Total - result.Failed, clock.Elapsed);
     }
 
-    private async Task<IReadOnlyList<FileImport>> ImportSecdbAsync(IReadOnlyList<(string Path, string Source)> files, CancellationToken ct)
+    /// <summary>The files of a feed that splits records over files, merged with every file of it kept from earlier imports.</summary>
+    private async Task<IReadOnlyList<FileImport>> ImportMergedAsync(
+        NativeFeedFormat format, IReadOnlyList<(string Path, AdvisoryFileKind Kind, string Source)> files, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         var own = files.ToDictionary(f => f.Path, f => f.Path);
-        if (secdbDirectory is not null)
+        var keptDirectory = keptFeedsDirectory is null ? null : System.IO.Path.Combine(keptFeedsDirectory, format.Name);
+        if (keptDirectory is not null)
         {
-            Directory.CreateDirectory(secdbDirectory);
-            foreach (var (path, source) in files)
+            Directory.CreateDirectory(keptDirectory);
+            foreach (var (path, kind, source) in files)
             {
-                own[path] = System.IO.Path.Combine(secdbDirectory, KeptName(source));
-                File.Copy(path, own[path], overwrite: true);
+                own[path] = System.IO.Path.Combine(keptDirectory, KeptName(source));
+                await using var content = AdvisoryFileFormat.OpenContent(path, kind);
+                await using var kept = File.Create(own[path]);
+                await content.CopyToAsync(kept, ct);
             }
         }
-        var toMerge = secdbDirectory is null ? files.Select(f => f.Path).ToList() : Directory.GetFiles(secdbDirectory).Order(StringComparer.Ordinal).ToList();
+        // Kept copies are stored decompressed.
+        var toMerge = keptDirectory is null
+            ? files.Select(f => (f.Path, f.Kind)).ToList()
+            : Directory.GetFiles(keptDirectory).Order(StringComparer.Ordinal).Select(p => (Path: p, Kind: new AdvisoryFileKind(format.Name, format))).ToList();
         var feeds = new Dictionary<string, NativeFeedResult>();
-        foreach (var file in toMerge)
+        foreach (var (file, kind) in toMerge)
         {
-            await using var stream = File.OpenRead(file);
-            feeds[file] = await new AlpineSecdbSource().ReadAsync(stream, ct);
+            await using var stream = AdvisoryFileFormat.OpenContent(file, kind);
+            feeds[file] = await format.CreateReader().ReadAsync(stream, ct);
         }
-        var merged = NativeFeed.MergeById(AlpineSecdbSource.SourceName, feeds.Values);
-        var result = await StoreNativeAsync($"{toMerge.Count} secdb file(s)", merged, ct);
+        var merged = NativeFeed.MergeById(format.Name, feeds.Values);
+        var result = await StoreNativeAsync($"{toMerge.Count} {format.Name} file(s)", merged, ct);
         // The merged import's outcome is each file's: they were stored as one feed.
-        return files.Select(f => new FileImport(f.Path, AdvisoryFileKind.AlpineSecdb, result, feeds[own[f.Path]].Advisories.Count, clock.Elapsed)).ToList();
+        return files.Select(f => new FileImport(f.Path, f.Kind, result, feeds[own[f.Path]].Advisories.Count, clock.Elapsed)).ToList();
     }
 
     /// <summary>A kept secdb copy's file name: a hash of its source's name (any characters), so re-importing the source replaces it.</summary>
     private static string KeptName(string source) =>
-        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(source)))[..32].ToLowerInvariant() + ".secdb";
+        Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(source)))[..32].ToLowerInvariant();
 
     private async Task<ImportResult> StoreNativeAsync(string label, NativeFeedResult feed, CancellationToken ct)
     {
@@ -103,13 +108,10 @@ public sealed class AdvisoryFileImporter(IAdvisoryStore store, IImportProgress p
     {
         try
         {
-            return kind switch
-            {
-                AdvisoryFileKind.OsvDirectory => Directory.EnumerateFiles(path, "*.json", new EnumerationOptions
-                    { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive, IgnoreInaccessible = true }).LongCount(),
-                AdvisoryFileKind.OsvRecord => 1,
-                _ => CountZipEntries(path),
-            };
+            if (kind == AdvisoryFileKind.OsvDirectory)
+                return Directory.EnumerateFiles(path, "*.json", new EnumerationOptions
+                    { RecurseSubdirectories = true, MatchCasing = MatchCasing.CaseInsensitive, IgnoreInaccessible = true }).LongCount();
+            return kind == AdvisoryFileKind.OsvRecord ? 1 : CountZipEntries(path);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {

@@ -106,7 +106,7 @@ public sealed class SourceUpdater(HttpClient http, AdvisoryCache cache, IImportP
     {
         var elapsed = Stopwatch.StartNew();
         var import = (await cache.Importer(progress).ImportAsync([path], ct, [source.Name]))[0];
-        await cache.Sources.RecordImportAsync(source.Name, kind ?? AdvisoryFileFormat.Name(import.Kind), source.Url.AbsoluteUri, import.Result,
+        await cache.Sources.RecordImportAsync(source.Name, kind ?? import.Kind.Name, source.Url.AbsoluteUri, import.Result,
             import.RecordsRead, incremental, etag, watermark, clock.GetUtcNow(), ct);
         return new UpdateOutcome(source.Name, ImportSummary.Line($"{source.Name} ({what})", import.Result, elapsed.Elapsed), import.Result);
     }

@@ -14,7 +14,7 @@ public static class DbCommands
 
     /// <summary>Records an import of a file or directory, with its <see cref="FileFingerprint"/> as the ETag.</summary>
     public static Task<SourceRecord> RecordFileImportAsync(AdvisoryCache cache, FileImport import, DateTimeOffset now, CancellationToken ct) =>
-        cache.Sources.RecordImportAsync(FileSourceName(import.Path), AdvisoryFileFormat.Name(import.Kind), import.Path, import.Result,
+        cache.Sources.RecordImportAsync(FileSourceName(import.Path), import.Kind.Name, import.Path, import.Result,
             import.RecordsRead, incremental: false, etag: FileFingerprint.Of(import.Path), watermark: null, now, ct);
 
     /// <summary>Lines printed as they come when output is plain; held back while progress bars are drawn, printed after them.</summary>

@@ -8,7 +8,7 @@ public sealed class DbImportSettings : CacheSettings
 {
     [CommandArgument(0, "<PATH>")]
     [Description("OSV zips, directories or records, CveFeed export bundles (GET /api/v1/advisories/export), Debian security tracker JSON "
-        + "or Alpine secdb files (JSON or YAML), told apart by content")]
+        + "or a native feed file of any vendor the engine reads (Debian tracker, Alpine secdb...), told apart by content")]
     public string[] Paths { get; init; } = [];
 }
 
@@ -32,7 +32,7 @@ public sealed class DbImportCommand(CliConsole console, TimeProvider clock) : As
                 foreach (var import in await cache.Importer(progress).ImportAsync(settings.Paths, ct))
                 {
                     await DbCommands.RecordFileImportAsync(cache, import, clock.GetUtcNow(), ct);
-                    var name = $"{import.Path} ({AdvisoryFileFormat.Name(import.Kind)})";
+                    var name = $"{import.Path} ({import.Kind.Name})";
                     await lines.WriteAsync(ImportSummary.Line(name, import.Result, import.Elapsed));
                     foreach (var failure in ImportSummary.Failures(name, import.Result)) await console.WarnAsync(failure);
                     if (import.Result.Total > 0 && import.Result.Failed == import.Result.Total) unreadable++;

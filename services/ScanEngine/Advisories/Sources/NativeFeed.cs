@@ -25,10 +25,18 @@ public interface INativeAdvisorySource
 
 /// <summary>
 /// A native feed format an ecosystem's vendor publishes: its name (CveFeed's upload <c>format</c>, the source kind
-/// <see cref="UrlKind"/>, the CLI's import), what it is, and its reader.
+/// <see cref="UrlKind"/>, the CLI's import), what it is, its reader, and how to tell a document of it from the first
+/// <see cref="HeadLength"/> characters of its (decompressed) text, so the CLI's <c>db import</c> needs no format flag.
 /// </summary>
-public sealed record NativeFeedFormat(string Name, string Description, Func<INativeAdvisorySource> CreateReader)
+/// <param name="MergesFilesById">
+/// The vendor splits one record over several files (Alpine: a secdb file per release and repository, a record per CVE across
+/// them), so the files of a feed are read together and merged with <see cref="NativeFeed.MergeById"/> before they are stored.
+/// </param>
+public sealed record NativeFeedFormat(
+    string Name, string Description, Func<INativeAdvisorySource> CreateReader, Func<string, bool> Recognizes, bool MergesFilesById = false)
 {
+    public const int HeadLength = 64 * 1024;
+
     /// <summary>The CveFeed source kind that fetches one document of this format from a URL ("debian-tracker-url").</summary>
     public string UrlKind => Name + "-url";
 }

@@ -23,7 +23,11 @@ public sealed class AlpineEcosystem : IEcosystem
     public PackageType PackageType => PackageType.Apk;
     public IReadOnlyList<string> AdvisoryEcosystems => ["Alpine"];
     public IReadOnlyList<string> DistributionIds => ["alpine"];
-    public IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } = [new NativeFeedFormat(AlpineSecdbSource.SourceName, "an Alpine, Wolfi or Chainguard secdb file (secdb.alpinelinux.org/vX.Y/main.json)", () => new AlpineSecdbSource())];
+    public IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } =
+    [
+        new(AlpineSecdbSource.SourceName, "an Alpine, Wolfi or Chainguard secdb file, JSON or YAML (secdb.alpinelinux.org/vX.Y/main.json)",
+            () => new AlpineSecdbSource(), AlpineSecdbSource.LooksLikeSecdb, MergesFilesById: true),
+    ];
 
     /// <summary>
     /// The OSV key of an apk package on Alpine: "Alpine:v" + major.minor of VERSION_ID ("3.18.4" gives

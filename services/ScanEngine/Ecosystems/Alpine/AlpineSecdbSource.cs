@@ -24,6 +24,18 @@ public sealed class AlpineSecdbSource(string? ecosystemOverride = null) : INativ
 
     public string Name => SourceName;
 
+    /// <summary>
+    /// Whether a document's head is a secdb file, JSON or YAML: its "packages" and either the repository keys every secdb file
+    /// carries ("distroversion" for Alpine, "reponame" and "urlprefix" for all three) or, where those come after a long package
+    /// list, a package's "pkg" with its "secfixes".
+    /// </summary>
+    public static bool LooksLikeSecdb(string head)
+    {
+        var json = head.TrimStart('\uFEFF', ' ', '\t', '\r', '\n').StartsWith('{');
+        bool Has(string key) => head.Contains(json ? $"\"{key}\"" : $"{key}:", StringComparison.Ordinal);
+        return Has("packages") && (Has("distroversion") || Has("reponame") || Has("urlprefix") || (Has("pkg") && Has("secfixes")));
+    }
+
     public async Task<NativeFeedResult> ReadAsync(Stream feed, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(feed);

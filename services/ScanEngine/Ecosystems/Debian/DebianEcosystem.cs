@@ -18,7 +18,11 @@ public sealed class DebianEcosystem : IEcosystem
     public PackageType PackageType => PackageType.Deb;
     public IReadOnlyList<string> AdvisoryEcosystems => ["Debian"];
     public IReadOnlyList<string> DistributionIds => ["debian"];
-    public IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } = [new NativeFeedFormat(DebianSecurityTrackerSource.SourceName, "the Debian Security Tracker's JSON (security-tracker.debian.org/tracker/data/json)", () => new DebianSecurityTrackerSource())];
+    public IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } =
+    [
+        new(DebianSecurityTrackerSource.SourceName, "the Debian Security Tracker's JSON (security-tracker.debian.org/tracker/data/json)",
+            () => new DebianSecurityTrackerSource(), DebianSecurityTrackerSource.LooksLikeTracker),
+    ];
 
     /// <summary>
     /// The OSV key of a dpkg package on Debian: ecosystem "Debian:" + the major version, the source package

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ImageScanning.ScanEngine.Advisories.Osv;
 using ImageScanning.ScanEngine.Advisories;
 using ImageScanning.ScanEngine.Advisories.Sources;
@@ -21,7 +22,7 @@ namespace ImageScanning.ScanEngine.Ecosystems.Debian;
 /// affected is still emitted (with no affected entries), so a stored record that said otherwise is corrected.
 /// The whole file is held as one JsonDocument (the full tracker is tens of MB).
 /// </summary>
-public sealed class DebianSecurityTrackerSource : INativeAdvisorySource
+public sealed partial class DebianSecurityTrackerSource : INativeAdvisorySource
 {
     public const string SourceName = "debian-tracker";
     public const string IdPrefix = "DEBIAN-";
@@ -36,6 +37,15 @@ public sealed class DebianSecurityTrackerSource : INativeAdvisorySource
     private static readonly HashSet<string> Unnumbered = new(StringComparer.Ordinal) { "sid", "unstable", "experimental" };
 
     public string Name => SourceName;
+
+    /// <summary>
+    /// Whether a document's head is the tracker's JSON: an object of source packages, the first one's first key an issue id
+    /// ("CVE-…" or "TEMP-…").
+    /// </summary>
+    public static bool LooksLikeTracker(string head) => TrackerHead().IsMatch(head);
+
+    [GeneratedRegex("""^\uFEFF?\s*\{\s*"[^"]{1,200}"\s*:\s*\{\s*"(CVE|TEMP)-""")]
+    private static partial Regex TrackerHead();
 
     public async Task<NativeFeedResult> ReadAsync(Stream feed, CancellationToken ct = default)
     {
