@@ -84,6 +84,7 @@ public static class ScaleDatabase
     public static void Delete(string path)
     {
         SqliteConnection.ClearAllPools();
+        if (Path.GetDirectoryName(Path.GetFullPath(path)) is { } directory) Directory.CreateDirectory(directory);
         foreach (var file in new[] { path, path + "-wal", path + "-shm" }) File.Delete(file);
     }
 }
