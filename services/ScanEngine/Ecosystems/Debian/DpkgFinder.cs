@@ -41,11 +41,11 @@ public sealed class DpkgFinder : IPackageFinder
     private static readonly string[] StatusPaths = [StatusPath];
 
     /// <summary>
-    /// The status file's packages, each attributed by <see cref="PackageDatabaseHistory"/>. The parser makes the packages
-    /// themselves, stamped with the layer of the status file it read; a package is copied only when attribution names an
-    /// earlier layer. When one layer alone writes the status (no symlink to it), every package is that layer's, so the history
-    /// (a map and list per entry) is skipped: for a 400,000-package status that is most of what was allocated on top of the
-    /// packages kept.
+    /// The status file's packages, each attributed by <see cref="PackageDatabaseHistory"/>. When one layer alone writes the
+    /// status (no symlink to it), every package is that layer's: the parser makes the packages themselves and the history (a
+    /// map, a list and a record per entry, for a 400,000-package status most of what was allocated on top of the packages
+    /// kept) is skipped. Otherwise the history compares small entries, and only the final ones become packages (entries of
+    /// every writing layer are alive at once there, so packages in their place would raise the peak).
     /// </summary>
     private static IEnumerable<Package> FindInStatus(ImageFiles files)
     {
@@ -55,12 +55,20 @@ public sealed class DpkgFinder : IPackageFinder
         return PackageDatabaseHistory.Attribute(
                 files, StatusPaths,
                 view => view.TryGet(StatusPath, out var status) ? status : null,
-                status => DpkgStatusParser.ParsePackages(status.Content, status.Path, status.LayerDigest),
-                package => (package.Name, package.Architecture),
-                package => package.Version)
-            .Select(a => a.Entry.LayerDigest == a.LayerDigest && a.Entry.FilePath == a.DatabasePath
-                ? a.Entry
-                : a.Entry with { FilePath = a.DatabasePath, LayerDigest = a.LayerDigest });
+                status => DpkgStatusParser.Parse(status.Content),
+                entry => (entry.Name, entry.Architecture),
+                entry => entry.Version)
+            .Select(a => new Package
+            {
+                Name = a.Entry.Name,
+                Version = a.Entry.Version,
+                Type = "deb",
+                SourceName = a.Entry.SourceName,
+                SourceVersion = a.Entry.SourceVersion,
+                Architecture = a.Entry.Architecture,
+                FilePath = a.DatabasePath,
+                LayerDigest = a.LayerDigest,
+            });
     }
 
     /// <summary>What <see cref="PackageDatabaseHistory.Attribute"/> gives when only layer <paramref name="index"/> touches the status.</summary>
