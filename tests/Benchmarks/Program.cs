@@ -16,6 +16,9 @@ public static class Program
     public static int Main(string[] args)
     {
         if (args.Contains(FanOutLoad.FanOutLoadTool.Switch)) return FanOutLoad.FanOutLoadTool.RunAsync(args).GetAwaiter().GetResult();
+        if (args.Contains(DpkgMemory.DpkgMemoryTool.Switch)) return DpkgMemory.DpkgMemoryTool.RunAsync(args).GetAwaiter().GetResult();
+        if (args.Contains(AdvisoryScale.MatchProfileTool.Switch)) return AdvisoryScale.MatchProfileTool.RunAsync(args).GetAwaiter().GetResult();
+        if (args.Contains(AdvisoryScale.AdvisoryScaleTool.Switch)) return AdvisoryScale.AdvisoryScaleTool.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains(WholeProcess.WholeProcessTool.Switch)) return WholeProcess.WholeProcessTool.RunAsync(args).GetAwaiter().GetResult();
         var job = Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5).WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true));
         // Reports go to the temp directory, not into the checkout (the run's figures live in docs/benchmarks.md).

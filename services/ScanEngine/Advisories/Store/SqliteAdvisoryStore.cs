@@ -180,34 +180,47 @@ public sealed class SqliteAdvisoryStore : IAdvisoryStore, IAdvisoryExportSource,
         return (await FindByPackagesAsync([key], ct).ConfigureAwait(false))[key];
     }
 
+    /// <summary>
+    /// One query per 500 keys (the keys as a JSON array, joined to the package index in array order), and each advisory's JSON
+    /// parsed once per call however many of the keys it names: an OS advisory names dozens of an image's packages.
+    /// </summary>
     public async Task<IReadOnlyDictionary<AdvisoryPackageKey, IReadOnlyList<OsvAdvisory>>> FindByPackagesAsync(
         IEnumerable<AdvisoryPackageKey> keys, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(keys);
         await EnsureSchemaAsync(ct).ConfigureAwait(false);
         var result = new Dictionary<AdvisoryPackageKey, IReadOnlyList<OsvAdvisory>>();
-        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-        await using var command = Command(connection, null, """
-            SELECT a.json FROM advisory_packages p JOIN advisories a ON a.id = p.advisory_id
-            WHERE p.ecosystem = $ecosystem AND p.package_name = $name
-            ORDER BY a.id
-            """);
-        var ecosystemParameter = command.Parameters.Add("$ecosystem", SqliteType.Text);
-        var nameParameter = command.Parameters.Add("$name", SqliteType.Text);
+        var pending = new List<AdvisoryPackageKey>();
         foreach (var key in keys)
         {
-            if (result.ContainsKey(key)) continue;
             ArgumentNullException.ThrowIfNull(key.Ecosystem);
             ArgumentNullException.ThrowIfNull(key.PackageName);
-            ecosystemParameter.Value = key.Ecosystem;
-            nameParameter.Value = AdvisoryPackageNames.Normalize(key.Ecosystem, key.PackageName);
-            var list = new List<OsvAdvisory>();
-            await using (var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            if (result.TryAdd(key, new List<OsvAdvisory>())) pending.Add(key);
+        }
+        if (pending.Count == 0) return result;
+
+        await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+        // CROSS JOIN keeps the key list as the outer loop, so each key is one primary-key range of advisory_packages.
+        await using var command = Command(connection, null, """
+            SELECT k.key, a.id, a.json FROM json_each($keys) AS k
+            CROSS JOIN advisory_packages AS p ON p.ecosystem = json_extract(k.value, '$[0]') AND p.package_name = json_extract(k.value, '$[1]')
+            JOIN advisories AS a ON a.id = p.advisory_id
+            ORDER BY k.key, a.id
+            """);
+        var keysParameter = command.Parameters.Add("$keys", SqliteType.Text);
+        var parsed = new Dictionary<string, OsvAdvisory>(StringComparer.Ordinal);
+        foreach (var chunk in pending.Chunk(500))
+        {
+            keysParameter.Value = System.Text.Json.JsonSerializer.Serialize(
+                chunk.Select(k => new[] { k.Ecosystem, AdvisoryPackageNames.Normalize(k.Ecosystem, k.PackageName) }));
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
-                while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                    list.Add(OsvParser.Parse(reader.GetString(0)));
+                var id = reader.GetString(1);
+                // The stored UTF-8 as it is: no UTF-16 string of the JSON to transcode back.
+                if (!parsed.TryGetValue(id, out var advisory)) parsed[id] = advisory = OsvParser.Parse(reader.GetFieldValue<byte[]>(2));
+                ((List<OsvAdvisory>)result[chunk[reader.GetInt32(0)]]).Add(advisory);
             }
-            result[key] = list;
         }
         return result;
     }

@@ -41,34 +41,59 @@ public sealed class DpkgFinder : IPackageFinder
 
     private static readonly string[] StatusPaths = [StatusPath];
 
-    private static IEnumerable<Package> FindInStatus(ImageFiles files) =>
-        PackageDatabaseHistory.Attribute(
+    /// <summary>
+    /// The status file's packages, each attributed by <see cref="PackageDatabaseHistory"/>. When one layer alone writes the
+    /// status (no symlink to it), every package is that layer's: the parser makes the packages themselves and the history (a
+    /// map, a list and a record per entry, for a 400,000-package status most of what was allocated on top of the packages
+    /// kept) is skipped. Otherwise the history compares small entries, and only the final ones become packages (entries of
+    /// every writing layer are alive at once there, so packages in their place would raise the peak).
+    /// </summary>
+    private static IEnumerable<Package> FindInStatus(ImageFiles files)
+    {
+        var linked = files.Layers.Any(l => l.Symlinks.ContainsKey(StatusPath));
+        var writers = Enumerable.Range(0, files.Layers.Count).Where(i => PackageDatabaseHistory.Touches(files.Layers[i], StatusPaths)).Take(2).ToList();
+        if (!linked && writers.Count == 1) return FromOneLayer(files, writers[0]);
+        return PackageDatabaseHistory.Attribute(
                 files, StatusPaths,
                 view => view.TryGet(StatusPath, out var status) ? status : null,
                 status => DpkgStatusParser.Parse(status.Content),
                 entry => (entry.Name, entry.Architecture),
                 entry => entry.Version)
-            .Select(a => ToPackage(a.Entry, a.DatabasePath, a.LayerDigest));
+            .Select(a => new Package
+            {
+                Name = a.Entry.Name,
+                Version = a.Entry.Version,
+                Type = "deb",
+                SourceName = a.Entry.SourceName,
+                SourceVersion = a.Entry.SourceVersion,
+                Architecture = a.Entry.Architecture,
+                FilePath = a.DatabasePath,
+                LayerDigest = a.LayerDigest,
+            });
+    }
+
+    /// <summary>What <see cref="PackageDatabaseHistory.Attribute"/> gives when only layer <paramref name="index"/> touches the status.</summary>
+    private static List<Package> FromOneLayer(ImageFiles files, int index)
+    {
+        if (!files.At(index).TryGet(StatusPath, out var status)) return [];
+        var packages = DpkgStatusParser.ParsePackages(status.Content, status.Path, files.Layers[index].Digest);
+        // The first of duplicated (name, architecture) wins, as in the history.
+        var seen = new HashSet<(string, string?)>(packages.Count);
+        var kept = 0;
+        for (var i = 0; i < packages.Count; i++)
+            if (seen.Add((packages[i].Name, packages[i].Architecture))) packages[kept++] = packages[i];
+        packages.RemoveRange(kept, packages.Count - kept);
+        return packages;
+    }
 
     private static IEnumerable<Package> FindInStatusDirectory(FileView final)
     {
         foreach (var file in final.Under(StatusDirectory))
         {
             if (!IsStatusDirectoryEntry(file.Path)) continue;
-            foreach (var entry in DpkgStatusParser.Parse(file.Content))
-                yield return ToPackage(entry, file.Path, file.LayerDigest);
+            foreach (var package in DpkgStatusParser.ParsePackages(file.Content, file.Path, file.LayerDigest))
+                yield return package;
         }
     }
 
-    private static Package ToPackage(DpkgEntry entry, string path, string layerDigest) => new()
-    {
-        Name = entry.Name,
-        Version = entry.Version,
-        Type = "deb",
-        SourceName = entry.SourceName,
-        SourceVersion = entry.SourceVersion,
-        Architecture = entry.Architecture,
-        FilePath = path,
-        LayerDigest = layerDigest,
-    };
 }
