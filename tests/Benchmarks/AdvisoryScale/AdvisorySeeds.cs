@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using ImageScanning.ScanEngine.Advisories.Sources;
+using ImageScanning.ScanEngine.Ecosystems.Alpine;
+using ImageScanning.ScanEngine.Ecosystems.Debian;
 using ImageScanning.TestSupport;
 
 namespace ImageScanning.Benchmarks.AdvisoryScale;
