@@ -1,4 +1,5 @@
 using System.Text;
+using ImageScanning.ScanEngine.Advisories;
 using ImageScanning.ScanEngine.Ecosystems;
 using ImageScanning.ScanEngine.Ecosystems.RedHat;
 using ImageScanning.ScanEngine.Ecosystems.Rpm;
@@ -38,6 +39,20 @@ public sealed class RedHatEcosystemTests
             Assert.That(new RpmEcosystem().DistributionIds, Does.Not.Contain("rhel"));
             Assert.That(EcosystemCatalog.OwnerOf("Red Hat"), Is.InstanceOf<RedHatEcosystem>());
         });
+    }
+
+    /// <summary>CveFeed and the CLI find the formats through the catalog, and every ecosystem they write is keyed by it.</summary>
+    [TestCase("redhat-csaf", "native", "redhat-csaf", "rhsa-2024_4546.json")]
+    [TestCase("redhat-vex", "native", "redhat-vex", "cve-2023-38545.json")]
+    public async Task The_catalog_finds_the_native_feeds_and_owns_their_ecosystems(string format, params string[] corpusPath)
+    {
+        Assert.That(EcosystemCatalog.FindNativeFeedByUrlKind(format + "-url")?.Name, Is.EqualTo(format));
+        await using var file = File.OpenRead(Corpus.PathOf(corpusPath));
+        var feed = await EcosystemCatalog.FindNativeFeed(format)!.CreateReader().ReadAsync(file);
+        var ecosystems = feed.Advisories.SelectMany(a => a.Advisory.Affected).Select(a => a.Package!.Ecosystem).Distinct().ToList();
+        Assert.That(ecosystems, Is.Not.Empty);
+        foreach (var ecosystem in ecosystems)
+            Assert.That(EcosystemCatalog.OwnerOf(AdvisoryPackageNames.BaseEcosystem(ecosystem)), Is.InstanceOf<RedHatEcosystem>(), ecosystem);
     }
 
     [Test]
