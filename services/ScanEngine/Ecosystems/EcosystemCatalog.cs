@@ -6,6 +6,7 @@ using ImageScanning.ScanEngine.Ecosystems.Java;
 using ImageScanning.ScanEngine.Ecosystems.Npm;
 using ImageScanning.ScanEngine.Ecosystems.Php;
 using ImageScanning.ScanEngine.Ecosystems.Python;
+using ImageScanning.ScanEngine.Ecosystems.RedHat;
 using ImageScanning.ScanEngine.Ecosystems.Rpm;
 using ImageScanning.ScanEngine.Ecosystems.Ruby;
 using ImageScanning.ScanEngine.Ecosystems.Rust;
@@ -32,6 +33,7 @@ public static class EcosystemCatalog
         new AlpineEcosystem(),
         new WolfiEcosystem(),
         new RpmEcosystem(),
+        .. RedHatEcosystem.All(),
         // Languages (ENHANCED only).
         new JavaEcosystem(),
         new NpmEcosystem(),

@@ -64,7 +64,7 @@ public sealed class RpmEcosystemTests
             Is.EqualTo(new AdvisoryKey(ecosystem, name, version)));
     }
 
-    [TestCase("rhel", "9.3")]   // Red Hat keys records on repository streams the rpm database does not record
+    [TestCase("rhel", "9.3")]   // keyed by RedHatEcosystem, per repository stream, not here
     [TestCase("sles", "15.5")]  // SUSE files SLE records under modules os-release does not name
     [TestCase("amzn", "2023")]  // no OSV ecosystem
     [TestCase("centos", "7")]

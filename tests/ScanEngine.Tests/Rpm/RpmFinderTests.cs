@@ -83,7 +83,7 @@ public sealed class RpmFinderTests
         Assert.That(packages.Single(p => p.Name == "libreadline7"), Is.EqualTo(new Package
         {
             Name = "libreadline7", Version = "7.0-19.6.1", Type = "rpm", SourceName = "bash", SourceVersion = "4.4-19.6.1",
-            Architecture = "x86_64", FilePath = NdbPath, LayerDigest = "sha256:l0",
+            Architecture = "x86_64", Vendor = "SUSE LLC <https://www.suse.com/>", FilePath = NdbPath, LayerDigest = "sha256:l0",
         }));
     }
 

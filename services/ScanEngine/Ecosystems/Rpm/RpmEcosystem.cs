@@ -15,10 +15,10 @@ namespace ImageScanning.ScanEngine.Ecosystems.Rpm;
 /// The version is rpm's "[epoch:]version-release" (the source package's for source-named vendors); records
 /// write "0:1.2-3.el9" or "1.2-3.el9", which <see cref="RpmVersionComparer"/> orders the same way.
 /// <para>
-/// No key (null) where the advisories cannot be addressed from the image alone: Red Hat files records per
-/// repository stream ("Red Hat:enterprise_linux:9::baseos" vs "::appstream"), which the rpm database does not
-/// record; SUSE Linux Enterprise files them per module ("SUSE:Linux Enterprise Module for Basesystem 15 SP5"),
-/// which os-release does not name; Amazon Linux, CentOS, Fedora and Oracle Linux publish no OSV ecosystem.
+/// RHEL and UBI (ID "rhel") are keyed by <see cref="RedHat.RedHatEcosystem"/>, per repository stream from the image's
+/// content manifests. No key (null) where the advisories cannot be addressed from the image alone: SUSE Linux
+/// Enterprise files them per module ("SUSE:Linux Enterprise Module for Basesystem 15 SP5"), which os-release does not name;
+/// Amazon Linux, CentOS, Fedora and Oracle Linux publish no OSV ecosystem.
 /// </para>
 /// </summary>
 public sealed class RpmEcosystem : IEcosystem
@@ -29,7 +29,7 @@ public sealed class RpmEcosystem : IEcosystem
     public bool IsOperatingSystem => true;
     public PackageType PackageType => PackageType.Rpm;
     public IReadOnlyList<string> AdvisoryEcosystems => ["AlmaLinux", "Rocky Linux", "openSUSE", "Mageia", "Azure Linux"];
-    public IReadOnlyList<string> DistributionIds => ["rhel", "centos", "fedora", "rocky", "almalinux", "amzn", "ol", "sles", "sled", "opensuse-leap", "opensuse-tumbleweed", "azurelinux", "mariner", "mageia"];
+    public IReadOnlyList<string> DistributionIds => ["centos", "fedora", "rocky", "almalinux", "amzn", "ol", "sles", "sled", "opensuse-leap", "opensuse-tumbleweed", "azurelinux", "mariner", "mageia"];
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {

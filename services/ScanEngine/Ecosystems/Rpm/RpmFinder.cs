@@ -1,3 +1,4 @@
+using ImageScanning.ScanEngine.Ecosystems.RedHat;
 using ImageScanning.ScanEngine.Model;
 
 namespace ImageScanning.ScanEngine.Ecosystems.Rpm;
@@ -12,6 +13,11 @@ namespace ImageScanning.ScanEngine.Ecosystems.Rpm;
 /// was continuously installed up to the final view, found by re-reading the database as visible after every
 /// layer that touches an rpm database path (after every layer, when a database path is a symlink).
 /// gpg-pubkey entries (imported signing keys, not software) are left out.
+/// </para>
+/// <para>
+/// Each package carries its VENDOR and MODULARITYLABEL tags, and, in Red Hat built images, the content sets (source
+/// repositories) of its layer from <c>root/buildinfo/content_manifests/*.json</c> (<see cref="RedHatContentManifests"/>):
+/// the rpm database does not say which repository a package came from, and Red Hat files advisories per repository.
 /// </para>
 /// <para>
 /// A database that cannot be read is reported as a <see cref="ScanException"/> of kind
@@ -32,10 +38,11 @@ public sealed class RpmFinder : IPackageFinder
 
     public string Name => "rpm";
     public string DatabaseLocation => "var/lib/rpm";
-    public string Version => "1";
+    public string Version => "2";
 
     public bool Wants(string path)
     {
+        if (RedHatContentManifests.Wants(path)) return true;
         // Cheap checks first: this runs for every file of every layer.
         if (path.Length < 20 || !(path.EndsWith("Packages", StringComparison.Ordinal)
             || path.EndsWith("Packages.db", StringComparison.Ordinal) || path.EndsWith("rpmdb.sqlite", StringComparison.Ordinal)))
@@ -45,15 +52,18 @@ public sealed class RpmFinder : IPackageFinder
         return false;
     }
 
-    public IEnumerable<Package> Find(ImageFiles files, Distribution? distribution) =>
-        PackageDatabaseHistory.Attribute(
+    public IEnumerable<Package> Find(ImageFiles files, Distribution? distribution)
+    {
+        var contentSets = RedHatContentManifests.ByLayer(files);
+        return PackageDatabaseHistory.Attribute(
                 files, DatabasePaths,
                 view => LiveDatabase(files, view),
                 database => Read(database).Where(h => h.Name != "gpg-pubkey"), // imported signing keys are not packages
                 header => (header.Name, header.Architecture, header.Evr),
                 _ => "")
-            .Select(a => ToPackage(a.Entry, a.DatabasePath, a.LayerDigest))
+            .Select(a => ToPackage(a.Entry, a.DatabasePath, a.LayerDigest, contentSets.For(a.LayerDigest)))
             .ToList();
+    }
 
     /// <summary>The database rpm would use in this view: the most recently written one, then by preference.</summary>
     private static VisibleFile? LiveDatabase(ImageFiles files, FileView view)
@@ -89,7 +99,7 @@ public sealed class RpmFinder : IPackageFinder
         }
     }
 
-    private static Package ToPackage(RpmHeader header, string path, string layerDigest) => new()
+    private static Package ToPackage(RpmHeader header, string path, string layerDigest, IReadOnlyList<string>? contentSets) => new()
     {
         Name = header.Name,
         Version = header.Evr,
@@ -97,6 +107,9 @@ public sealed class RpmFinder : IPackageFinder
         SourceName = header.SourceName,
         SourceVersion = header.SourceEvr,
         Architecture = header.Architecture,
+        Vendor = header.Vendor,
+        ModularityLabel = header.ModularityLabel,
+        ContentSets = contentSets,
         FilePath = path,
         LayerDigest = layerDigest,
     };
