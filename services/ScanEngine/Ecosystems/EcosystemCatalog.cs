@@ -1,4 +1,5 @@
 using ImageScanning.ScanEngine.Ecosystems.Alpine;
+using ImageScanning.ScanEngine.Ecosystems.AmazonLinux;
 using ImageScanning.ScanEngine.Ecosystems.Debian;
 using ImageScanning.ScanEngine.Ecosystems.DotNet;
 using ImageScanning.ScanEngine.Ecosystems.Go;
@@ -32,6 +33,7 @@ public static class EcosystemCatalog
         new AlpineEcosystem(),
         new WolfiEcosystem(),
         new RpmEcosystem(),
+        new AmazonLinuxEcosystem(),
         // Languages (ENHANCED only).
         new JavaEcosystem(),
         new NpmEcosystem(),

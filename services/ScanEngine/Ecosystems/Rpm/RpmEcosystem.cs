@@ -18,7 +18,8 @@ namespace ImageScanning.ScanEngine.Ecosystems.Rpm;
 /// No key (null) where the advisories cannot be addressed from the image alone: Red Hat files records per
 /// repository stream ("Red Hat:enterprise_linux:9::baseos" vs "::appstream"), which the rpm database does not
 /// record; SUSE Linux Enterprise files them per module ("SUSE:Linux Enterprise Module for Basesystem 15 SP5"),
-/// which os-release does not name; Amazon Linux, CentOS, Fedora and Oracle Linux publish no OSV ecosystem.
+/// which os-release does not name; CentOS, Fedora and Oracle Linux publish no OSV ecosystem.
+/// Amazon Linux ("amzn") is keyed by <see cref="AmazonLinux.AmazonLinuxEcosystem"/> from Amazon's own feed.
 /// </para>
 /// </summary>
 public sealed class RpmEcosystem : IEcosystem
@@ -29,7 +30,7 @@ public sealed class RpmEcosystem : IEcosystem
     public bool IsOperatingSystem => true;
     public PackageType PackageType => PackageType.Rpm;
     public IReadOnlyList<string> AdvisoryEcosystems => ["AlmaLinux", "Rocky Linux", "openSUSE", "Mageia", "Azure Linux"];
-    public IReadOnlyList<string> DistributionIds => ["rhel", "centos", "fedora", "rocky", "almalinux", "amzn", "ol", "sles", "sled", "opensuse-leap", "opensuse-tumbleweed", "azurelinux", "mariner", "mageia"];
+    public IReadOnlyList<string> DistributionIds => ["rhel", "centos", "fedora", "rocky", "almalinux", "ol", "sles", "sled", "opensuse-leap", "opensuse-tumbleweed", "azurelinux", "mariner", "mageia"];
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {
