@@ -10,6 +10,7 @@ using ImageScanning.ScanEngine.Ecosystems.Python;
 using ImageScanning.ScanEngine.Ecosystems.Rpm;
 using ImageScanning.ScanEngine.Ecosystems.Ruby;
 using ImageScanning.ScanEngine.Ecosystems.Rust;
+using ImageScanning.ScanEngine.Ecosystems.Suse;
 using ImageScanning.ScanEngine.Ecosystems.Ubuntu;
 using ImageScanning.ScanEngine.Ecosystems.Wolfi;
 using ImageScanning.ScanEngine.Advisories.Sources;
@@ -34,6 +35,7 @@ public static class EcosystemCatalog
         new WolfiEcosystem(),
         new RpmEcosystem(),
         new AmazonLinuxEcosystem(),
+        .. SuseEcosystems.All(),
         // Languages (ENHANCED only).
         new JavaEcosystem(),
         new NpmEcosystem(),
