@@ -5,6 +5,7 @@ using ImageScanning.ScanEngine.Ecosystems.DotNet;
 using ImageScanning.ScanEngine.Ecosystems.Go;
 using ImageScanning.ScanEngine.Ecosystems.Java;
 using ImageScanning.ScanEngine.Ecosystems.Npm;
+using ImageScanning.ScanEngine.Ecosystems.Oracle;
 using ImageScanning.ScanEngine.Ecosystems.Php;
 using ImageScanning.ScanEngine.Ecosystems.Python;
 using ImageScanning.ScanEngine.Ecosystems.Rpm;
@@ -36,6 +37,7 @@ public static class EcosystemCatalog
         new RpmEcosystem(),
         new AmazonLinuxEcosystem(),
         .. SuseEcosystems.All(),
+        new OracleLinuxEcosystem(),
         // Languages (ENHANCED only).
         new JavaEcosystem(),
         new NpmEcosystem(),

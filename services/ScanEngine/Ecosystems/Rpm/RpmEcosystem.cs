@@ -16,9 +16,10 @@ namespace ImageScanning.ScanEngine.Ecosystems.Rpm;
 /// <para>
 /// No key (null) where the advisories cannot be addressed from the image alone: Red Hat files records per
 /// repository stream ("Red Hat:enterprise_linux:9::baseos" vs "::appstream"), which the rpm database does not
-/// record; CentOS, Fedora and Oracle Linux publish no OSV ecosystem.
-/// Amazon Linux ("amzn") is keyed by <see cref="AmazonLinux.AmazonLinuxEcosystem"/> from Amazon's own feed; SUSE Linux
-/// Enterprise and openSUSE ("sles", "sled", "opensuse-*") by the <see cref="Suse.SuseEcosystems"/>.
+/// record; CentOS and Fedora publish no OSV ecosystem.
+/// Amazon Linux ("amzn") is keyed by <see cref="AmazonLinux.AmazonLinuxEcosystem"/> and Oracle Linux ("ol") by
+/// <see cref="Oracle.OracleLinuxEcosystem"/>, from their vendors' own feeds; SUSE Linux Enterprise and openSUSE
+/// ("sles", "sled", "opensuse-*") by the <see cref="Suse.SuseEcosystems"/>.
 /// </para>
 /// </summary>
 public sealed class RpmEcosystem : IEcosystem
@@ -29,7 +30,7 @@ public sealed class RpmEcosystem : IEcosystem
     public bool IsOperatingSystem => true;
     public PackageType PackageType => PackageType.Rpm;
     public IReadOnlyList<string> AdvisoryEcosystems => ["AlmaLinux", "Rocky Linux", "Mageia", "Azure Linux"];
-    public IReadOnlyList<string> DistributionIds => ["rhel", "centos", "fedora", "rocky", "almalinux", "ol", "azurelinux", "mariner", "mageia"];
+    public IReadOnlyList<string> DistributionIds => ["rhel", "centos", "fedora", "rocky", "almalinux", "azurelinux", "mariner", "mageia"];
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {
