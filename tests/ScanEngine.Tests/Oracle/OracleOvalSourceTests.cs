@@ -8,6 +8,7 @@ using ImageScanning.ScanEngine.Matching;
 using ImageScanning.ScanEngine.Model;
 using ImageScanning.ScanEngine.Tests.Rpm;
 using ImageScanning.ScanEngine.Tests.Sources;
+using ImageScanning.TestSupport;
 using static ImageScanning.ScanEngine.Tests.Oracle.OracleOvalSample;
 
 namespace ImageScanning.ScanEngine.Tests.Oracle;
@@ -128,7 +129,7 @@ public sealed class OracleOvalSourceTests
     }
 
     [Test]
-    public async Task Gzip_and_unseekable_streams_read_like_plain_xml_and_a_reimport_is_unchanged()
+    public async Task Bzip2_gzip_and_unseekable_streams_read_like_plain_xml_and_a_reimport_is_unchanged()
     {
         var xml = Build(Openssl, Kernel, Bash9);
         var plain = await Read(xml);
@@ -136,6 +137,11 @@ public sealed class OracleOvalSourceTests
         using (var zip = new GZipStream(gz, CompressionLevel.Fastest, leaveOpen: true)) zip.Write(Encoding.UTF8.GetBytes(xml));
         var fromGzip = await new OracleOvalSource().ReadAsync(new MemoryStream(gz.ToArray()));
         var fromPipe = await new OracleOvalSource().ReadAsync(new UnseekableStream(Encoding.UTF8.GetBytes(xml)));
+        var bzip2 = await ProcessRunner.RunAsync("/usr/bin/python3", ["-c",
+            "import bz2, sys, base64; print(base64.b64encode(bz2.compress(sys.argv[1].encode())).decode())", xml]); // as Oracle serves it
+        var fromBzip2 = await new OracleOvalSource().ReadAsync(new UnseekableStream(Convert.FromBase64String(bzip2.StandardOutput.Trim())));
+        Assert.That(fromBzip2.Skipped, Is.Empty);
+        Assert.That(fromBzip2.Advisories.Select(a => a.RawJson), Is.EqualTo(plain.Advisories.Select(a => a.RawJson)));
         Assert.That(fromGzip.Advisories.Select(a => a.RawJson), Is.EqualTo(plain.Advisories.Select(a => a.RawJson)));
         Assert.That(fromPipe.Advisories.Select(a => a.RawJson), Is.EqualTo(plain.Advisories.Select(a => a.RawJson)));
 

@@ -25,7 +25,7 @@ public sealed class OracleLinuxEcosystem : IEcosystem
     public IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } =
     [
         new NativeFeedFormat(OracleOvalSource.SourceName,
-            "Oracle's ELSA OVAL definitions, plain or gzip (linux.oracle.com/security/oval/com.oracle.elsa-all.xml.bz2, decompressed)",
+            "Oracle's ELSA OVAL definitions, bzip2 as served (linux.oracle.com/security/oval/com.oracle.elsa-all.xml.bz2), gzip or plain",
             () => new OracleOvalSource()),
     ];
 

@@ -55,17 +55,20 @@ public sealed class OvalDocument
     };
 
     /// <summary>
-    /// The document, or the reason it could not be read (not XML, a DTD, bzip2, another root element...). The stream must
-    /// be seekable (its first bytes tell gzip from plain XML); it is left open.
+    /// The document, or the reason it could not be read (not XML, a DTD, a bad bzip2 or gzip stream, another root element...).
+    /// The stream must be seekable (its first bytes tell bzip2 and gzip from plain XML); it is left open.
     /// </summary>
     public static (OvalDocument? Document, string? Error) Read(Stream content, CancellationToken ct = default)
     {
         Span<byte> magic = stackalloc byte[3];
         var read = content.ReadAtLeast(magic, 3, throwOnEndOfStream: false);
         content.Position = 0;
-        if (read == 3 && magic[0] == (byte)'B' && magic[1] == (byte)'Z' && magic[2] == (byte)'h')
-            return (null, "bzip2-compressed: decompress it first (bunzip2 com.oracle.elsa-all.xml.bz2); plain and gzip XML are read");
-        var input = read >= 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(content, CompressionMode.Decompress, leaveOpen: true) : content;
+        var input = read switch
+        {
+            3 when magic[0] == (byte)'B' && magic[1] == (byte)'Z' && magic[2] == (byte)'h' => new BZip2DecoderStream(content, leaveOpen: true),
+            >= 2 when magic[0] == 0x1f && magic[1] == 0x8b => new GZipStream(content, CompressionMode.Decompress, leaveOpen: true),
+            _ => content,
+        };
         try
         {
             using var reader = XmlReader.Create(input, Settings); // CloseInput is false: the caller's stream stays open
