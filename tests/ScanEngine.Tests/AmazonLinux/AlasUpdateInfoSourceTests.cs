@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
+using System.Xml.Linq;
 using ImageScanning.ScanEngine.Advisories;
 using ImageScanning.ScanEngine.Advisories.Osv;
 using ImageScanning.ScanEngine.Advisories.Sources;
@@ -59,6 +60,46 @@ public sealed class AlasUpdateInfoSourceTests
                 Assert.That(advisory.References[0], Is.EqualTo(new OsvReference("ADVISORY", $"https://alas.aws.amazon.com/AL{release}/{advisory.Id}.html")));
             });
         }
+    }
+
+    /// <summary>
+    /// The corpus's vuln-list records without an updateinfo slice (Amazon Linux 1's ALAS-2018-1093, ALAS2-2021-1699,
+    /// ALAS2022-2021-003, from trivy-db's tests) written back as the updateinfo.xml they were made from (vuln-list-update
+    /// copies each field one to one), so Amazon Linux 1's release and advisory URL are checked on real data too.
+    /// </summary>
+    [TestCase("1", "ALAS-2018-1093", "https://alas.aws.amazon.com/ALAS-2018-1093.html")]
+    [TestCase("2", "ALAS2-2021-1699", "https://alas.aws.amazon.com/AL2/ALAS2-2021-1699.html")]
+    [TestCase("2022", "ALAS2022-2021-003", "https://alas.aws.amazon.com/AL2022/ALAS2022-2021-003.html")]
+    public async Task Vuln_list_records_written_back_as_updateinfo_read_the_same(string release, string id, string url)
+    {
+        using var oracle = JsonDocument.Parse(File.ReadAllText(Corpus.PathOf("native", "amazon-linux", "vuln-list", "amazon", release, id + ".json")));
+        var root = oracle.RootElement;
+        string Field(JsonElement e, string name) => e.GetProperty(name).GetString()!;
+        var update = new XElement("update", new XAttribute("type", "security"), new XAttribute("status", "final"),
+            new XElement("id", Field(root, "id")), new XElement("title", Field(root, "title")),
+            new XElement("issued", new XAttribute("date", Field(root.GetProperty("issued"), "date"))),
+            new XElement("updated", new XAttribute("date", Field(root.GetProperty("updated"), "date"))),
+            new XElement("severity", Field(root, "severity")), new XElement("description", Field(root, "description")),
+            new XElement("references", root.GetProperty("references").EnumerateArray().Select(r =>
+                new XElement("reference", new XAttribute("href", Field(r, "href")), new XAttribute("id", Field(r, "id")), new XAttribute("type", Field(r, "type"))))),
+            new XElement("pkglist", new XElement("collection", root.GetProperty("packages").EnumerateArray().Select(p =>
+                new XElement("package", new XAttribute("name", Field(p, "name")), new XAttribute("epoch", Field(p, "epoch")),
+                    new XAttribute("version", Field(p, "version")), new XAttribute("release", Field(p, "release")), new XAttribute("arch", Field(p, "arch")))))));
+
+        var feed = await ReadText(new XElement("updates", update).ToString());
+
+        var advisory = feed.Advisories.Single().Advisory;
+        var expected = root.GetProperty("packages").EnumerateArray()
+            .Select(p => (Field(p, "name"), $"{Field(p, "epoch")}:{Field(p, "version")}-{Field(p, "release")}")).Distinct().Order().ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(feed.Skipped, Is.Empty);
+            Assert.That(advisory.Id, Is.EqualTo(id));
+            Assert.That(advisory.Affected.Select(a => a.Package!.Ecosystem).Distinct(), Is.EqualTo(new[] { "Amazon Linux:" + release }));
+            Assert.That(advisory.Affected.Select(a => (a.Package!.Name, FixedOf(a))), Is.EqualTo(expected));
+            Assert.That(advisory.Aliases, Is.EqualTo(root.GetProperty("cveids").EnumerateArray().Select(c => c.GetString()).Order()));
+            Assert.That(advisory.References[0].Url, Is.EqualTo(url));
+        });
     }
 
     private static string FixedOf(OsvAffected affected) =>
