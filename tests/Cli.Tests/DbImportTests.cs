@@ -79,6 +79,31 @@ public sealed class DbImportTests
     }
 
     /// <summary>
+    /// The vendor feeds of the rpm world, read by the readers in their ecosystems' folders: the CLI knows them only through the
+    /// catalog (a gzip-compressed updateinfo.xml is looked into), and their records land under the vendors' ecosystems.
+    /// </summary>
+    [Test]
+    public async Task Vendor_feeds_the_catalog_declares_are_recognised_and_imported_compressed_or_not()
+    {
+        var updateinfo = Copy(Corpus.PathOf("native", "amazon-linux", "updateinfo", "updateinfo_AL2023.xml.gz"), "feed-a");
+        var csaf = Copy(Corpus.PathOf("native", "redhat-csaf", "rhsa-2024_4546.json"), "feed-b");
+        var vex = Copy(Corpus.PathOf("native", "redhat-vex", "cve-2023-38545.json"), "feed-c");
+
+        var (exit, _, stderr) = await CliRun.RunAsync("db", "import", updateinfo, csaf, vex, "--cache-dir", cache);
+
+        Assert.That(exit, Is.EqualTo(ImageScanCommand.Clean), stderr);
+        var status = await StatusAsync();
+        var kinds = status["sources"]!.AsArray().ToDictionary(s => (string)s!["location"]!, s => (string?)s!["kind"]);
+        Assert.That(kinds, Is.EquivalentTo(new Dictionary<string, string?>
+        {
+            [updateinfo] = "alas-updateinfo", [csaf] = "redhat-csaf", [vex] = "redhat-vex",
+        }));
+        var ecosystems = status["ecosystems"]!.AsObject().Select(e => e.Key).ToList();
+        Assert.That(ecosystems, Does.Contain("Amazon Linux:2023"));
+        Assert.That(ecosystems.Where(e => e.StartsWith("Red Hat:", StringComparison.Ordinal)), Is.Not.Empty);
+    }
+
+    /// <summary>
     /// Two releases' secdb files naming the same CVE (built from the documented format: the corpus's Alpine files share none),
     /// imported one at a time: the record keeps both releases' entries, as CveFeed's merged feed does.
     /// </summary>

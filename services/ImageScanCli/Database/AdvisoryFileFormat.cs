@@ -8,9 +8,9 @@ namespace ImageScanning.Cli.Database;
 
 /// <summary>
 /// What an advisory file is: OSV (a directory, a zip, CveFeed's export bundle, one record) or one of the native feed formats the
-/// engine's ecosystems read (<see cref="EcosystemCatalog.NativeFeeds"/>), possibly gzip-compressed.
+/// engine's ecosystems read (<see cref="EcosystemCatalog.NativeFeeds"/>), possibly gzip- or bzip2-compressed.
 /// </summary>
-public sealed record AdvisoryFileKind(string Name, NativeFeedFormat? Native = null, bool Gzipped = false)
+public sealed record AdvisoryFileKind(string Name, NativeFeedFormat? Native = null, FeedCompressionKind Compression = FeedCompressionKind.None)
 {
     public static readonly AdvisoryFileKind OsvDirectory = new("osv-directory");
     public static readonly AdvisoryFileKind OsvZip = new("osv-zip");
@@ -25,7 +25,7 @@ public sealed record AdvisoryFileKind(string Name, NativeFeedFormat? Native = nu
 /// <summary>
 /// Tells an advisory file's format by its content, not its name: a zip (by its PK signature; CveFeed's export by its archive
 /// comment), one OSV record (an object with "id" and "affected" or "modified"), or a native feed document that one of the
-/// catalog's formats recognises by its head (gzip-compressed ones are looked into).
+/// catalog's formats recognises by its head (gzip- and bzip2-compressed ones are looked into).
 /// </summary>
 public static class AdvisoryFileFormat
 {
@@ -41,16 +41,11 @@ public static class AdvisoryFileFormat
         int read;
         using (var stream = File.OpenRead(path)) read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
         if (read >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] is 3 or 5) return DetectZip(path);
-        var gzipped = read >= 2 && head[0] == 0x1f && head[1] == 0x8b;
-        return DetectDocument(path, gzipped);
+        return DetectDocument(path, FeedCompression.Of(head.AsSpan(0, read)));
     }
 
-    /// <summary>The file's content, decompressed when it is gzip.</summary>
-    public static Stream OpenContent(string path, AdvisoryFileKind kind)
-    {
-        var file = File.OpenRead(path);
-        return kind.Gzipped ? new GZipStream(file, CompressionMode.Decompress) : file;
-    }
+    /// <summary>The file's content, decompressed when it is gzip or bzip2.</summary>
+    public static Stream OpenContent(string path, AdvisoryFileKind kind) => FeedCompression.Decompress(File.OpenRead(path), kind.Compression);
 
     private static AdvisoryFileKind DetectZip(string path)
     {
@@ -70,24 +65,25 @@ public static class AdvisoryFileFormat
         return comment == CveFeedExportComment ? AdvisoryFileKind.CveFeedBundle : AdvisoryFileKind.OsvZip;
     }
 
-    private static AdvisoryFileKind DetectDocument(string path, bool gzipped)
+    private static AdvisoryFileKind DetectDocument(string path, FeedCompressionKind compression)
     {
         string head;
         try
         {
-            using var content = OpenContent(path, new AdvisoryFileKind("probe", Gzipped: gzipped));
+            using var content = OpenContent(path, new AdvisoryFileKind("probe", Compression: compression));
             var buffer = new byte[NativeFeedFormat.HeadLength];
             var read = content.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
             head = Encoding.UTF8.GetString(buffer, 0, read);
         }
         catch (InvalidDataException e)
         {
-            throw Unrecognised(path, $"a damaged gzip file ({e.Message})");
+            throw Unrecognised(path, $"a damaged {compression} file ({e.Message})");
         }
         if (EcosystemCatalog.NativeFeeds.FirstOrDefault(f => f.Recognizes(head)) is { } native)
-            return new AdvisoryFileKind(native.Name, native, gzipped);
-        if (!gzipped && IsOsvRecord(path)) return AdvisoryFileKind.OsvRecord;
-        throw Unrecognised(path, gzipped ? "gzip-compressed, but not a native feed document" : "no OSV record and no native feed document");
+            return new AdvisoryFileKind(native.Name, native, compression);
+        if (compression == FeedCompressionKind.None && IsOsvRecord(path)) return AdvisoryFileKind.OsvRecord;
+        throw Unrecognised(path, compression == FeedCompressionKind.None
+            ? "no OSV record and no native feed document" : $"{compression}-compressed, but not a native feed document");
     }
 
     private static bool IsOsvRecord(string path)

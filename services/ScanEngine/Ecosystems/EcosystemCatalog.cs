@@ -1,15 +1,18 @@
 using ImageScanning.ScanEngine.Ecosystems.Alpine;
+using ImageScanning.ScanEngine.Ecosystems.AmazonLinux;
 using ImageScanning.ScanEngine.Ecosystems.Debian;
 using ImageScanning.ScanEngine.Ecosystems.DotNet;
 using ImageScanning.ScanEngine.Ecosystems.Go;
 using ImageScanning.ScanEngine.Ecosystems.Java;
 using ImageScanning.ScanEngine.Ecosystems.Npm;
+using ImageScanning.ScanEngine.Ecosystems.Oracle;
 using ImageScanning.ScanEngine.Ecosystems.Php;
 using ImageScanning.ScanEngine.Ecosystems.Python;
 using ImageScanning.ScanEngine.Ecosystems.RedHat;
 using ImageScanning.ScanEngine.Ecosystems.Rpm;
 using ImageScanning.ScanEngine.Ecosystems.Ruby;
 using ImageScanning.ScanEngine.Ecosystems.Rust;
+using ImageScanning.ScanEngine.Ecosystems.Suse;
 using ImageScanning.ScanEngine.Ecosystems.Ubuntu;
 using ImageScanning.ScanEngine.Ecosystems.Wolfi;
 using ImageScanning.ScanEngine.Advisories.Sources;
@@ -34,6 +37,9 @@ public static class EcosystemCatalog
         new WolfiEcosystem(),
         new RpmEcosystem(),
         .. RedHatEcosystem.All(),
+        new AmazonLinuxEcosystem(),
+        .. SuseEcosystems.All(),
+        new OracleLinuxEcosystem(),
         // Languages (ENHANCED only).
         new JavaEcosystem(),
         new NpmEcosystem(),

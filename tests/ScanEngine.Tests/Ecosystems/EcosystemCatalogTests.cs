@@ -1,4 +1,5 @@
 using ImageScanning.ScanEngine.Advisories;
+using ImageScanning.ScanEngine.Advisories.Sources;
 using ImageScanning.ScanEngine.Ecosystems;
 using ImageScanning.ScanEngine.Model;
 using ImageScanning.TestSupport;
@@ -120,5 +121,31 @@ public sealed class EcosystemCatalogTests
         Assert.That(ecosystems, Is.Not.Empty);
         foreach (var ecosystem in ecosystems)
             Assert.That(EcosystemCatalog.OwnerOf(AdvisoryPackageNames.BaseEcosystem(ecosystem)), Is.Not.Null, ecosystem);
+    }
+
+    /// <summary>Every real sample of every native format is recognised by its own format and by no other, from its first 64 KiB.</summary>
+    [TestCase("debian-tracker", "native", "debian-tracker", "vunnel-debian.json")]
+    [TestCase("debian-tracker", "native", "debian-tracker", "osvdev-debian_security_tracker_mock.json")]
+    [TestCase("alpine-secdb", "native", "alpine-secdb", "v3.12-main.json")]
+    [TestCase("alpine-secdb", "native", "alpine-secdb", "v3.15-main.yaml")]
+    [TestCase("alpine-secdb", "native", "alpine-secdb", "wolfi-security.json")]
+    [TestCase("alpine-secdb", "native", "alpine-secdb", "chainguard-security.json")]
+    [TestCase("redhat-csaf", "native", "redhat-csaf", "rhsa-2024_4546.json")]
+    [TestCase("redhat-csaf", "native", "redhat-csaf", "rhsa-2003_315.json")]
+    [TestCase("redhat-vex", "native", "redhat-vex", "cve-2023-38545.json")]
+    [TestCase("alas-updateinfo", "native", "amazon-linux", "updateinfo", "updateinfo_AL2023.xml.gz")]
+    [TestCase("alas-updateinfo", "native", "amazon-linux", "updateinfo", "updateinfo_2_items.xml.gz")]
+    [TestCase(null, "native", "amazon-linux", "updateinfo", "repomd.xml")]
+    [TestCase(null, "osv", "redhat", "RHSA-2024_4546.json")]
+    [TestCase(null, "native", "debian-tracker", "vunnel-DSA-list.txt")]
+    public void A_native_document_is_recognised_by_its_own_format_alone(string? format, params string[] corpusPath)
+    {
+        using var file = File.OpenRead(Corpus.PathOf(corpusPath));
+        using var content = FeedCompression.DecompressSniffed(file);
+        var head = new byte[NativeFeedFormat.HeadLength];
+        var read = content.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var text = System.Text.Encoding.UTF8.GetString(head, 0, read);
+        Assert.That(EcosystemCatalog.NativeFeeds.Where(f => f.Recognizes(text)).Select(f => f.Name),
+            format is null ? Is.Empty : Is.EqualTo(new[] { format }));
     }
 }

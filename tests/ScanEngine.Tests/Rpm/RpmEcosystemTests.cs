@@ -51,8 +51,6 @@ public sealed class RpmEcosystemTests
     [TestCase("almalinux", "9.3", "AlmaLinux:9", "openssl-libs", "1:3.0.7-24.el9")]
     [TestCase("almalinux", "8", "AlmaLinux:8", "openssl-libs", "1:3.0.7-24.el9")]
     [TestCase("rocky", "9.2", "Rocky Linux:9", "openssl-libs", "1:3.0.7-24.el9")]
-    [TestCase("opensuse-leap", "15.5", "openSUSE:Leap 15.5", "openssl-libs", "1:3.0.7-24.el9")]
-    [TestCase("opensuse-tumbleweed", "20240801", "openSUSE:Tumbleweed", "openssl-libs", "1:3.0.7-24.el9")]
     [TestCase("mageia", "9", "Mageia:9", "openssl", "1:3.0.7-20.el9")]
     [TestCase("azurelinux", "3.0", "Azure Linux:3", "openssl", "1:3.0.7-20.el9")]
     [TestCase("mariner", "2.0", "Azure Linux:2", "openssl", "1:3.0.7-20.el9")]
@@ -65,8 +63,9 @@ public sealed class RpmEcosystemTests
     }
 
     [TestCase("rhel", "9.3")]   // keyed by RedHatEcosystem, per repository stream, not here
-    [TestCase("sles", "15.5")]  // SUSE files SLE records under modules os-release does not name
-    [TestCase("amzn", "2023")]  // no OSV ecosystem
+    [TestCase("sles", "15.5")]  // keyed by the SUSE ecosystems (Ecosystems/Suse)
+    [TestCase("opensuse-leap", "15.5")]
+    [TestCase("amzn", "2023")]  // keyed by AmazonLinuxEcosystem, from ALAS
     [TestCase("centos", "7")]
     [TestCase("fedora", "39")]
     [TestCase("ol", "9.3")]

@@ -79,6 +79,55 @@ public sealed class RpmVersionComparerTests
         }
     }
 
+    /// <summary>
+    /// Real installed and fixed versions of the vendor feeds' tests (Amazon Linux 2023's rpm database and updateinfo, SUSE's
+    /// and Oracle's release suffixes), in the "[epoch:]version-release" form the records and the rpm database use.
+    /// </summary>
+    private static readonly (string A, string B)[] VendorVersions =
+    [
+        // Amazon Linux 2023 (AmazonLinuxImageScanTests) and Amazon Linux 2 / 2022 updateinfo.
+        ("0:2.5.0-1.amzn2023.0.2", "0:2.5.0-1.amzn2023.0.3"),
+        ("1:3.0.8-1.amzn2023.0.4", "1:3.0.8-1.amzn2023.0.5"),
+        ("5.2.15-1.amzn2023.0.2", "0:5.2.15-1.amzn2023.0.2"),
+        ("1:6.2.1-2.amzn2023.0.2", "0:6.3.0-1.amzn2023"),
+        ("8.2204.0-3.amzn2023.0.2", "8.2204.0-3.amzn2023.0.10"),
+        ("20220428-1.gitdfb10ea.amzn2023.0.2", "20220428-1.gitdfb10ea.amzn2023"),
+        ("4.9.76-38.79.amzn2", "4.9.77-41.59.amzn2"),
+        ("10:1.5.3-141.amzn2.5.3", "10:1.5.3-141.amzn2"),
+        ("2023.1.20230825-0.amzn2023", "2023.1.20230825-1.amzn2023"),
+        // SUSE Linux Enterprise / BCI ("150500.5.8.1": product code, then build counters).
+        ("3.0.8-150500.5.8.1", "3.0.8-150500.5.11.1"),
+        ("1.1.1l-150500.17.25.1", "1.1.1l-150500.17.9.1"),
+        ("2.31-150300.63.1", "2.31-150300.52.2"),
+        ("4.4-150400.2.3", "4.4-9.6.1"),
+        // Oracle Linux (".0.1" marks Oracle's rebuilds, ".ksplice1" ksplice-patched userspace).
+        ("1:1.1.1k-12.el8_9", "1:1.1.1k-12.0.1.el8_9"),
+        ("4.18.0-513.24.1.el8_9", "4.18.0-513.24.1.0.1.el8_9"),
+        ("2.28-236.0.1.el8", "2.28-236.0.1.el8.7"),
+        ("2:2.28-236.0.1.ksplice1.el8", "2.28-236.0.1.el8"),
+        ("0:1.2-3.el8", "1.2-3.el8"),
+    ];
+
+    [Test]
+    public void Agrees_with_rpm_labelCompare_on_the_vendor_feeds_versions()
+    {
+        if (!RpmOracle.Available) Assert.Fail("python3-rpm is missing (tests/run.sh installs it): no oracle to compare with.");
+        static Evr Parse(string s)
+        {
+            var colon = s.IndexOf(':');
+            var rest = s[(colon + 1)..];
+            var dash = rest.LastIndexOf('-');
+            return new Evr(colon > 0 ? s[..colon] : null, dash < 0 ? rest : rest[..dash], dash < 0 ? null : rest[(dash + 1)..]);
+        }
+        var pairs = VendorVersions.Select(p => (Parse(p.A), Parse(p.B))).ToList();
+        var expected = RpmOracle.Compare(pairs);
+        Assert.Multiple(() =>
+        {
+            for (var i = 0; i < pairs.Count; i++)
+                Assert.That(Math.Sign(Comparer.Compare(VendorVersions[i].A, VendorVersions[i].B)), Is.EqualTo(expected[i]), $"{VendorVersions[i].A} vs {VendorVersions[i].B}");
+        });
+    }
+
     /// <summary>Exact three-way agreement with rpm's labelCompare (python3-rpm) on 12,000 generated triples' pairs.</summary>
     [Test]
     [CancelAfter(120_000)]

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using ImageScanning.ScanEngine.Advisories;
 using ImageScanning.ScanEngine.Advisories.Osv;
 using ImageScanning.ScanEngine.Advisories.Sources;
@@ -26,7 +27,7 @@ namespace ImageScanning.ScanEngine.Ecosystems.RedHat;
 /// A document that is not CSAF JSON gives no advisory and one skip; a fixed product id that cannot be resolved is
 /// skipped with its reason, the rest of the document still converted.
 /// </summary>
-public sealed class RedHatCsafSource : INativeAdvisorySource
+public sealed partial class RedHatCsafSource : INativeAdvisorySource
 {
     public const string SourceName = "redhat-csaf";
     private const string ErrataUrl = "https://access.redhat.com/errata/";
@@ -36,6 +37,18 @@ public sealed class RedHatCsafSource : INativeAdvisorySource
         [GoVulnUrl, "https://www.cve.org/CVERecord", "https://nvd.nist.gov/vuln/detail/", "https://www.kb.cert.org/vuls/id/", "https://github.com/advisories/"];
 
     public string Name => SourceName;
+
+    /// <summary>
+    /// Whether a document's head is a Red Hat CSAF 2.0 document of a category ("csaf_security_advisory", "csaf_vex"): CSAF's
+    /// <c>document.category</c> and <c>csaf_version</c>, and Red Hat named in it (its publisher or its licence note).
+    /// </summary>
+    public static bool LooksLikeCsaf(string head, string category) =>
+        head.Contains("\"csaf_version\"", StringComparison.Ordinal)
+        && CsafCategory().Match(head) is { Success: true } match && match.Groups[1].Value == category
+        && head.Contains("Red Hat", StringComparison.Ordinal);
+
+    [GeneratedRegex("\"category\"\\s*:\\s*\"(csaf_[a-z_]+)\"")]
+    private static partial Regex CsafCategory();
 
     public async Task<NativeFeedResult> ReadAsync(Stream feed, CancellationToken ct = default)
     {

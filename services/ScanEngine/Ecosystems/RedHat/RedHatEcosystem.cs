@@ -66,9 +66,9 @@ public sealed class RedHatEcosystem : IEcosystem
         ?
         [
             new NativeFeedFormat(RedHatCsafSource.SourceName, "a Red Hat CSAF 2.0 security advisory (security.access.redhat.com/data/csaf/v2/advisories)",
-                () => new RedHatCsafSource()),
+                () => new RedHatCsafSource(), head => RedHatCsafSource.LooksLikeCsaf(head, "csaf_security_advisory")),
             new NativeFeedFormat(RedHatVexSource.SourceName, "a Red Hat CSAF VEX document of one CVE (security.access.redhat.com/data/csaf/v2/vex)",
-                () => new RedHatVexSource()),
+                () => new RedHatVexSource(), head => RedHatCsafSource.LooksLikeCsaf(head, "csaf_vex")),
         ]
         : [];
 

@@ -8,17 +8,17 @@ namespace ImageScanning.ScanEngine.Ecosystems.Rpm;
 /// <list type="bullet">
 ///   <item>almalinux → "AlmaLinux:MAJOR", binary package name (ALSA records list every binary rpm);</item>
 ///   <item>rocky → "Rocky Linux:MAJOR", binary package name (RLSA records, same shape);</item>
-///   <item>opensuse-leap → "openSUSE:Leap X.Y", opensuse-tumbleweed → "openSUSE:Tumbleweed", binary names;</item>
 ///   <item>mageia → "Mageia:VERSION", source package name (MGASA records name SRPMs);</item>
 ///   <item>azurelinux → "Azure Linux:MAJOR", mariner (CBL-Mariner 2.0) → "Azure Linux:2", source package name.</item>
 /// </list>
 /// The version is rpm's "[epoch:]version-release" (the source package's for source-named vendors); records
 /// write "0:1.2-3.el9" or "1.2-3.el9", which <see cref="RpmVersionComparer"/> orders the same way.
 /// <para>
-/// RHEL and UBI (ID "rhel") are keyed by <see cref="RedHat.RedHatEcosystem"/>, per repository stream from the image's
-/// content manifests. No key (null) where the advisories cannot be addressed from the image alone: SUSE Linux
-/// Enterprise files them per module ("SUSE:Linux Enterprise Module for Basesystem 15 SP5"), which os-release does not name;
-/// Amazon Linux, CentOS, Fedora and Oracle Linux publish no OSV ecosystem.
+/// No key (null) where the distribution publishes no advisories the engine reads: CentOS and Fedora have no OSV ecosystem.
+/// RHEL and UBI ("rhel") are keyed by <see cref="RedHat.RedHatEcosystem"/>, per repository stream from the image's content
+/// manifests; Amazon Linux ("amzn") by <see cref="AmazonLinux.AmazonLinuxEcosystem"/> and Oracle Linux ("ol") by
+/// <see cref="Oracle.OracleLinuxEcosystem"/>, from their vendors' own feeds; SUSE Linux Enterprise and openSUSE
+/// ("sles", "sled", "opensuse-*") by the <see cref="Suse.SuseEcosystems"/>.
 /// </para>
 /// </summary>
 public sealed class RpmEcosystem : IEcosystem
@@ -28,8 +28,8 @@ public sealed class RpmEcosystem : IEcosystem
     public IVersionComparer VersionComparer => RpmVersionComparer.Instance;
     public bool IsOperatingSystem => true;
     public PackageType PackageType => PackageType.Rpm;
-    public IReadOnlyList<string> AdvisoryEcosystems => ["AlmaLinux", "Rocky Linux", "openSUSE", "Mageia", "Azure Linux"];
-    public IReadOnlyList<string> DistributionIds => ["centos", "fedora", "rocky", "almalinux", "amzn", "ol", "sles", "sled", "opensuse-leap", "opensuse-tumbleweed", "azurelinux", "mariner", "mageia"];
+    public IReadOnlyList<string> AdvisoryEcosystems => ["AlmaLinux", "Rocky Linux", "Mageia", "Azure Linux"];
+    public IReadOnlyList<string> DistributionIds => ["centos", "fedora", "rocky", "almalinux", "azurelinux", "mariner", "mageia"];
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {
@@ -46,13 +46,11 @@ public sealed class RpmEcosystem : IEcosystem
     {
         var version = distribution.VersionId.Trim();
         var major = version.Split('.', 2)[0];
-        if (distribution.Id == "opensuse-tumbleweed") return ("openSUSE:Tumbleweed", false);
         if (major.Length == 0 || !major.All(char.IsAsciiDigit)) return (null, false);
         return distribution.Id switch
         {
             "almalinux" => ("AlmaLinux:" + major, false),
             "rocky" => ("Rocky Linux:" + major, false),
-            "opensuse-leap" => ("openSUSE:Leap " + version, false),
             "mageia" => ("Mageia:" + version, true),
             "azurelinux" => ("Azure Linux:" + major, true),
             "mariner" when major == "2" => ("Azure Linux:2", true),
