@@ -6,11 +6,13 @@ namespace ImageScanning.ScannerCore;
 /// <summary>From the engine's model to the wire contracts.</summary>
 public static class ContractMapping
 {
+    /// <summary>An inventory's package, with every advisory key the ecosystems give it (the re-scan index's keys).</summary>
     public static PackageRecord ToRecord(this Package package, Distribution? distribution, IEnumerable<IEcosystem> ecosystems)
     {
-        var key = ecosystems.Select(e => e.AdvisoryKeyFor(package, distribution)).FirstOrDefault(k => k is not null);
-        return new PackageRecord(package.Name, package.Version, package.Type, key?.Ecosystem, package.SourceName, package.SourceVersion,
-            package.Architecture, package.FilePath, package.LayerDigest);
+        var keys = ecosystems.Select(e => e.AdvisoryKeyFor(package, distribution)).OfType<AdvisoryKey>()
+            .Select(k => new AffectedPackageRef(k.Ecosystem, k.PackageName)).Distinct().ToList();
+        return new PackageRecord(package.Name, package.Version, package.Type, keys.FirstOrDefault()?.Ecosystem, package.SourceName,
+            package.SourceVersion, package.Architecture, package.FilePath, package.LayerDigest, keys.Count == 0 ? null : keys);
     }
 
     public static VulnerabilityFinding ToFinding(this VulnerabilityMatch match, ScanType scanType, Distribution? distribution, IEnumerable<IEcosystem> ecosystems) => new(
@@ -23,7 +25,8 @@ public static class ContractMapping
         match.CvssScore,
         match.CvssVector,
         match.FixedInVersion,
-        match.Package.ToRecord(distribution, ecosystems));
+        // A finding names the package and the ecosystem of the advisory it matched; the index keys stay with the inventory.
+        match.Package.ToRecord(distribution, ecosystems) with { AdvisoryKeys = null });
 
     /// <summary>ECR's BASIC findings know UNDEFINED where Inspector says UNTRIAGED.</summary>
     public static FindingSeverity ToFindingSeverity(Severity severity, ScanType scanType) => severity switch

@@ -23,11 +23,18 @@ public sealed record ImagePackageKey(string Ecosystem, string Name)
         return string.IsNullOrEmpty(name) ? null : new ImagePackageKey(package.Ecosystem, name).Canonical();
     }
 
-    /// <summary>The distinct keys of an image's packages (packages without an ecosystem are skipped).</summary>
+    /// <summary>
+    /// The distinct keys of an image's packages: each package's advisory keys as the scanner gave them (every ecosystem that keys
+    /// it, with the name it is filed under: the source package on Debian, the binary rpm on RHEL), else, for an inventory sent
+    /// before packages carried them, the one key <see cref="From"/> derives. Packages without an ecosystem are skipped.
+    /// </summary>
     public static IReadOnlyCollection<ImagePackageKey> FromPackages(IEnumerable<PackageRecord> packages)
     {
         ArgumentNullException.ThrowIfNull(packages);
-        return packages.Select(From).OfType<ImagePackageKey>().ToHashSet();
+        return packages.SelectMany(p => p.AdvisoryKeys is { Count: > 0 } keys
+                ? keys.Where(k => k.Ecosystem.Length > 0 && k.Name.Length > 0).Select(k => new ImagePackageKey(k.Ecosystem, k.Name).Canonical())
+                : From(p) is { } key ? [key] : [])
+            .ToHashSet();
     }
 
     /// <summary>The name normalised as the advisory store normalises it (PEP 503 for PyPI, lower case for NuGet/Packagist).</summary>
