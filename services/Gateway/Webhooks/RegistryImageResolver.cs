@@ -15,7 +15,7 @@ public sealed class RegistryUnavailableException(string message, Exception? inne
 /// A tag of a multi-platform index becomes one push per platform image manifest: the scanners read image manifests only, and no
 /// registry of this kind reports the platform manifests on their own.
 /// </summary>
-public sealed class RegistryImageResolver(IServiceProvider services, IOptions<RegistriesOptions> registries, IOptions<WebhookOptions> options)
+public sealed class RegistryImageResolver(WebhookRegistryClients clients, IOptions<WebhookOptions> options)
 {
     public async Task<ParsedNotification> ResolveAsync(string registry, WebhookParse parse, CancellationToken cancellationToken)
     {
@@ -86,14 +86,14 @@ public sealed class RegistryImageResolver(IServiceProvider services, IOptions<Re
     private IRegistryClient? ClientFor(string registry, out string? problem)
     {
         problem = null;
-        if (registries.Value.Registries.FirstOrDefault(r => r.Name == registry) is not { Url.Length: > 0 })
+        if (clients.Find(registry) is not { Url.Length: > 0 })
         {
             problem = $"registry '{registry}' has no Url (Registries:N:Url), so the Gateway cannot ask it for the manifest.";
             return null;
         }
         try
         {
-            return services.GetRequiredService<IRegistryClientFactory>().For(registry);
+            return clients.For(registry);
         }
         catch (Exception e) when (e is InvalidOperationException or ScanException)
         {

@@ -20,7 +20,7 @@ public sealed class WebhookFormats(IEnumerable<IWebhookFormat> formats)
 
 public static class WebhookFormatRegistration
 {
-    /// <summary>The formats, the resolver that completes tag-only pushes, and the registry clients it asks (section "Registries").</summary>
+    /// <summary>The formats, and the resolver that completes tag-only pushes with the registry clients it asks (section "Registries").</summary>
     public static IHostApplicationBuilder AddWebhookFormats(this IHostApplicationBuilder builder)
     {
         builder.Services.TryAddEnumerable(
@@ -33,8 +33,8 @@ public static class WebhookFormatRegistration
             ServiceDescriptor.Singleton<IWebhookFormat, ZotFormat>(),
         ]);
         builder.Services.AddSingleton<WebhookFormats>();
+        builder.Services.AddSingleton<WebhookRegistryClients>();
         builder.Services.AddSingleton<RegistryImageResolver>();
-        ScanEngine.Images.RegistryServiceCollectionExtensions.AddRegistryClients(builder.Services, builder.Configuration.GetSection("Registries"));
         return builder;
     }
 }

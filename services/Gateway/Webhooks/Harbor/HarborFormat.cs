@@ -1,8 +1,6 @@
 using System.Text.Json;
 using ImageScanning.Contracts;
 using ImageScanning.Gateway.Webhooks.Authentication;
-using ImageScanning.ScanEngine.Images;
-using Microsoft.Extensions.Options;
 
 namespace ImageScanning.Gateway.Webhooks.Harbor;
 
@@ -13,7 +11,7 @@ namespace ImageScanning.Gateway.Webhooks.Harbor;
 /// by the account the scanners pull with (Registries:N:Username) are not use of the image. Deletes are acknowledged and not acted
 /// on: the platform has no delete path (distribution's deletes are ignored too).
 /// </summary>
-public sealed class HarborFormat(IOptions<RegistriesOptions> registries) : IWebhookFormat
+public sealed class HarborFormat(WebhookRegistryClients registries) : IWebhookFormat
 {
     public string Name => "harbor";
 
@@ -82,7 +80,7 @@ public sealed class HarborFormat(IOptions<RegistriesOptions> registries) : IWebh
 
     private bool IsScannerAccount(string registry, string? operatorName) =>
         !string.IsNullOrEmpty(operatorName) &&
-        registries.Value.Registries.FirstOrDefault(r => r.Name == registry)?.Username is { Length: > 0 } username &&
+        registries.Find(registry)?.Username is { Length: > 0 } username &&
         string.Equals(username, operatorName, StringComparison.Ordinal);
 
     private static HarborAction? ActionOf(string? type) => type switch
