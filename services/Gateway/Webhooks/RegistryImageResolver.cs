@@ -12,8 +12,9 @@ public sealed class RegistryUnavailableException(string message, Exception? inne
 /// Completes the pushes a payload names only by tag (or by digest without a media type) from the registry itself, with the scanners'
 /// registry client and the registry's configured Url and credentials (never a URL from the payload). The router needs a digest and
 /// a media type (it scans, deduplicates and catalogues by digest, and skips indexes), so they are settled here, before the outbox.
-/// A tag of a multi-platform index becomes one push per platform image manifest: the scanners read image manifests only, and no
-/// registry of this kind reports the platform manifests on their own.
+/// A tag of a multi-platform index becomes one push per platform image manifest: the scanners read image manifests only, and a
+/// registry that names only the tag reports nothing else. An index named by digest is ignored as distribution's are: registries
+/// that name digests report each platform manifest's push too.
 /// </summary>
 public sealed class RegistryImageResolver(WebhookRegistryClients clients, IOptions<WebhookOptions> options)
 {
@@ -69,6 +70,12 @@ public sealed class RegistryImageResolver(WebhookRegistryClients clients, IOptio
         if (!manifest.IsIndex)
         {
             outcomes.Add(new(id, WebhookEventOutcome.Ignored, $"media type '{manifest.MediaType}' is not an image manifest"));
+            return;
+        }
+        if (pending.Digest is not null)
+        {
+            // Named by digest, the index is one event among its platform manifests' own (pushed by digest first), as distribution's.
+            outcomes.Add(new(id, WebhookEventOutcome.Ignored, "an image index: its platform manifests are scanned on their own"));
             return;
         }
         // Attestation manifests sit in an index as platform unknown/unknown: they are not images.
