@@ -24,7 +24,7 @@ public sealed class ZotFormat : IWebhookFormat
         var root = document.RootElement;
         string? binaryType = delivery.Headers["ce-type"];
         var (id, type, time, data) = binaryType is not null
-            ? ((string?)delivery.Headers["ce-id"], binaryType, DateTimeOffset.TryParse(delivery.Headers["ce-time"], out var at) ? at : (DateTimeOffset?)null, root)
+            ? ((string?)delivery.Headers["ce-id"], binaryType, DateTimeOffset.TryParse(delivery.Headers["ce-time"], System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at) ? at : (DateTimeOffset?)null, root)
             : (WebhookFields.String(root, "id"), WebhookFields.String(root, "type"), WebhookFields.Time(root, "time"), WebhookFields.Object(root, "data") ?? default);
         if (type is null) throw new WebhookFormatException("Not a CloudEvent: no ce-type header and no \"type\".");
         if (!type.EndsWith(".image.updated", StringComparison.Ordinal))

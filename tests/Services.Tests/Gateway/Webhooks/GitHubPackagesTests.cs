@@ -140,6 +140,19 @@ public sealed class GitHubPackagesTests
     }
 
     [Test]
+    public async Task A_signed_body_over_the_size_limit_cannot_be_checked_and_is_401()
+    {
+        await using var gateway = await registry.StartGatewayAsync(directory, new Dictionary<string, string?> { ["Gateway:Webhooks:MaxBodyBytes"] = "4096" });
+        var body = SampleForPushed();
+        Assert.That(Encoding.UTF8.GetByteCount(body), Is.GreaterThan(4096));
+
+        var answer = await gateway.PostAsync(Path, body, Headers(body));
+
+        Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.Unauthorized), answer.ToString());
+        Assert.That(answer.Body.GetProperty("message").GetString(), Does.Contain("MaxBodyBytes, so its signature cannot be checked"));
+    }
+
+    [Test]
     public async Task A_registry_without_a_webhook_secret_accepts_no_signature()
     {
         await using var gateway = await registry.StartGatewayAsync(directory, new Dictionary<string, string?> { ["Registries:0:WebhookSecret"] = "" });

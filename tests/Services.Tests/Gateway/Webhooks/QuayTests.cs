@@ -161,6 +161,38 @@ public sealed class QuayTests
         Assert.That(await WebhookRequests.OutboxIdsAsync(directory), Is.Empty);
     }
 
+    [Test]
+    public async Task More_tags_than_the_event_cap_are_acknowledged_as_rejected_whole()
+    {
+        await using var gateway = await registry.StartGatewayAsync(directory, new Dictionary<string, string?> { ["Gateway:Webhooks:MaxEventsPerNotification"] = "1" });
+
+        var answer = await gateway.PostAsync(Path, DocumentedPush.Replace("\"latest\"", "\"latest\", \"v2\"", StringComparison.Ordinal));
+
+        Assert.That(answer.Status, Is.EqualTo(HttpStatusCode.OK), answer.ToString());
+        Assert.That(answer.Body.GetProperty("code").GetString(), Is.EqualTo("too_many_events"));
+        Assert.That(answer.Body.GetProperty("reason").GetString(), Does.Contain("names 2 tags, more than the 1 allowed"));
+        Assert.That(await WebhookRequests.OutboxIdsAsync(directory), Is.Empty);
+    }
+
+    [Test]
+    public async Task The_url_token_appears_in_no_log_line()
+    {
+        var logs = new CapturedLogs();
+        await using var gateway = await registry.StartGatewayAsync(directory, logs: logs);
+        const string wrong = "wrong-url-token-8d1f4c";
+
+        var accepted = await gateway.PostAsync(Path, DocumentedPush);
+        var refused = await gateway.PostAsync("/webhooks/quay/local?token=" + wrong, DocumentedPush);
+        var rejected = await gateway.PostAsync(Path, "not json");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((accepted.Status, refused.Status, rejected.Status), Is.EqualTo((HttpStatusCode.Accepted, HttpStatusCode.Unauthorized, HttpStatusCode.OK)));
+            Assert.That(logs.Entries.Where(e => e.Message.Contains("/webhooks/quay/local")), Is.Not.Empty, "requests are logged, by path");
+            Assert.That(logs.Entries.Where(e => e.Message.Contains(GatewayHost.WebhookToken) || e.Message.Contains(wrong)), Is.Empty);
+        });
+    }
+
     [TestCase("""{"repository":"mynamespace/repository","updated_tags":"latest"}""", "neither a list of tags")]
     [TestCase("""{"repository":"MyNamespace/Repository","updated_tags":["latest"]}""", "not a valid repository name")]
     [TestCase("""{"repository":"mynamespace/repository","updated_tags":["../x"]}""", "not a tag")]

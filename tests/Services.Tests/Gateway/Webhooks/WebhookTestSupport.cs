@@ -79,8 +79,8 @@ public sealed class WebhookTestRegistry : IAsyncDisposable
         TestImages.PushAsync(image, Registry, repository, tag, format);
 
     /// <summary>A Gateway on <paramref name="directory"/> whose registry "local" is this registry.</summary>
-    public Task<GatewayHost> StartGatewayAsync(string directory, IDictionary<string, string?>? settings = null) =>
-        GatewayHost.StartAsync(directory, Settings(Registry.Url.ToString().TrimEnd('/'), settings), Capture);
+    public Task<GatewayHost> StartGatewayAsync(string directory, IDictionary<string, string?>? settings = null, CapturedLogs? logs = null) =>
+        GatewayHost.StartAsync(directory, Settings(Registry.Url.ToString().TrimEnd('/'), settings), Capture, logs);
 
     /// <summary>A Gateway whose registry "local" has no Url (payload events that name everything need none).</summary>
     public static Task<GatewayHost> StartGatewayWithoutRegistryAsync(string directory, IDictionary<string, string?>? settings = null) =>
