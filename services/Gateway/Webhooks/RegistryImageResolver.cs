@@ -29,9 +29,10 @@ public sealed class RegistryImageResolver(WebhookRegistryClients clients, IOptio
         foreach (var pending in parse.Pending)
         {
             var reference = pending.Digest ?? pending.Tag!;
+            var named = pending.Digest is null ? $"{pending.Repository}:{reference}" : $"{pending.Repository}@{reference}";
             if (client is null)
             {
-                outcomes.Add(new(pending.EventId, WebhookEventOutcome.Rejected, $"{pending.Repository}:{reference} could not be looked up: {problem}"));
+                outcomes.Add(new(pending.EventId, WebhookEventOutcome.Rejected, $"{named} could not be looked up: {problem}"));
                 continue;
             }
             ImageManifest manifest;
@@ -46,11 +47,11 @@ public sealed class RegistryImageResolver(WebhookRegistryClients clients, IOptio
             catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new RegistryUnavailableException(
-                    $"Registry '{registry}' did not send the manifest of {pending.Repository}:{reference} within {WebhookOptions.Section}:ResolveTimeout ({options.Value.ResolveTimeout}).", e);
+                    $"Registry '{registry}' did not send the manifest of {named} within {WebhookOptions.Section}:ResolveTimeout ({options.Value.ResolveTimeout}).", e);
             }
             catch (ScanException e)
             {
-                outcomes.Add(new(pending.EventId, WebhookEventOutcome.Rejected, $"{pending.Repository}:{reference} could not be looked up: {e.Message}"));
+                outcomes.Add(new(pending.EventId, WebhookEventOutcome.Rejected, $"{named} could not be looked up: {e.Message}"));
                 continue;
             }
             Add(registry, pending, manifest, pushes, outcomes);

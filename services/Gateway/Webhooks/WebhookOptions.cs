@@ -24,8 +24,8 @@ public sealed class WebhookOptions
     public int MaxEventsPerNotification { get; set; } = 1000;
 
     /// <summary>
-    /// The longest the Gateway waits for a registry's manifest when a notification names a tag without a digest (Quay, Docker Hub)
-    /// or a digest without a media type (Harbor). Longer: refused with 503 and Retry-After, so a registry that retries sends it again.
+    /// The longest the Gateway waits for a registry's manifests (all of one notification's together) when it names a tag without a
+    /// digest (Quay, Docker Hub) or a digest without a media type (Harbor). Longer: refused with 503 and Retry-After, so a registry that retries sends it again.
     /// </summary>
     public TimeSpan ResolveTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
