@@ -18,9 +18,10 @@ public static class GatewayExtensions
     {
         builder.AddOutbox(DatabaseName);
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
-            .Validate(o => o.Problem() is null, "Gateway:Webhooks:StoreTimeout must be positive, MaxBodyBytes and MaxEventsPerNotification at least 1.")
+            .Validate(o => o.Problem() is null, "Gateway:Webhooks:StoreTimeout and ResolveTimeout must be positive, MaxBodyBytes and MaxEventsPerNotification at least 1.")
             .ValidateOnStart();
         builder.Services.AddSingleton<WebhookEventStore>();
+        builder.AddWebhookFormats();
         builder.AddWebhookRateLimiting();
         builder.Services.AddSingleton<RabbitMqDeadLetters>();
         var registries = builder.Configuration.GetSection("Registries").Get<List<RegistryWebhookOptions>>() ?? [];

@@ -1,12 +1,18 @@
 namespace ImageScanning.Gateway.Webhooks;
 
-/// <summary>A configured registry as the Gateway sees it: its name and the secret its webhooks present.</summary>
+/// <summary>A configured registry as the Gateway's webhooks see it: its name and the secrets its webhooks present.</summary>
 public sealed class RegistryWebhookOptions
 {
     public string Name { get; set; } = "";
 
-    /// <summary>The bearer token the registry sends (distribution: notifications.endpoints[].headers.Authorization).</summary>
+    /// <summary>
+    /// The token the registry presents: a bearer header (distribution: notifications.endpoints[].headers.Authorization; Zot:
+    /// sinks[].credentials.token), Harbor's fixed Authorization header, or ?token= in the URL (Quay, Docker Hub).
+    /// </summary>
     public string WebhookToken { get; set; } = "";
+
+    /// <summary>The key the registry signs its bodies with (GitHub's webhook secret, X-Hub-Signature-256).</summary>
+    public string WebhookSecret { get; set; } = "";
 }
 
 public sealed class ConfiguredRegistries(IEnumerable<RegistryWebhookOptions> registries)

@@ -11,25 +11,30 @@ public static class WebhookEndpoints
 
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        // Authenticated by the registry's own webhook token (registries send a static header) or a token with the webhook scope,
-        // judged here rather than by the API token scheme (see WebhookAuthorization).
-        app.MapPost("/webhooks/distribution/{registry}", ReceiveDistributionNotification).AllowAnonymous();
+        // Each format authenticates the way its registry can (a static header, a signature, a token in the URL), judged here rather
+        // than by the API token scheme (see IWebhookAuthentication). /webhooks/distribution/{registry} is the distribution format.
+        app.MapPost("/webhooks/{format}/{registry}", ReceiveNotification).AllowAnonymous();
         return app;
     }
 
-    private static async Task<IResult> ReceiveDistributionNotification(
-        string registry, HttpRequest request, ConfiguredRegistries registries, ConfiguredTokens tokens, WebhookEventStore events,
-        IOptions<WebhookOptions> webhookOptions, GatewayMetrics metrics, ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> ReceiveNotification(
+        string format, string registry, HttpRequest request, WebhookFormats formats, ConfiguredRegistries registries, ConfiguredTokens tokens,
+        WebhookEventStore events, RegistryImageResolver resolver, IOptions<WebhookOptions> webhookOptions, GatewayMetrics metrics,
+        ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        if (formats.Find(format) is not { } webhook)
+        {
+            metrics.WebhookRejected("unknown_format");
+            return Results.NotFound(new { message = $"No webhook format '{format}'; the formats are {string.Join(", ", formats.Names)}." });
+        }
         var options = webhookOptions.Value;
         var logger = loggers.CreateLogger("ImageScanning.Gateway.Webhooks");
-        if (WebhookAuthorization.Refusal(registry, request, registries, tokens) is { } refusal)
-        {
-            metrics.WebhookRejected(refusal.StatusCode == StatusCodes.Status403Forbidden ? "forbidden" : "unauthorized");
-            return refusal.Result;
-        }
+        var configured = registries.Find(registry);
+        var authentication = webhook.Authentication;
+        if (!authentication.NeedsBody && Refused(authentication.Refusal(configured, request, tokens, null), metrics) is { } early) return early;
 
         var body = await ReadBodyAsync(request, options.MaxBodyBytes, cancellationToken);
+        if (authentication.NeedsBody && Refused(authentication.Refusal(configured, request, tokens, body), metrics) is { } refused) return refused;
         if (body is null)
             return Rejected(registry, new NotificationOverLimitException("body_too_large",
                 $"The notification's body is larger than {options.MaxBodyBytes} bytes ({WebhookOptions.Section}:MaxBodyBytes): none of its events were accepted."),
@@ -38,7 +43,8 @@ public static class WebhookEndpoints
         ParsedNotification parsed;
         try
         {
-            parsed = DistributionNotification.ParseEvents(registry, body, DateTimeOffset.UtcNow, options.MaxEventsPerNotification);
+            var read = webhook.Parse(new WebhookDelivery(registry, body, request.Headers, DateTimeOffset.UtcNow, options.MaxEventsPerNotification));
+            parsed = await resolver.ResolveAsync(registry, read, cancellationToken);
         }
         catch (NotificationOverLimitException e)
         {
@@ -50,6 +56,11 @@ public static class WebhookEndpoints
             // registry's queue (and every later push) behind it.
             return Rejected(registry, new NotificationOverLimitException("malformed", $"The notification is malformed: {e.Message}"), metrics, logger);
         }
+        catch (RegistryUnavailableException e)
+        {
+            return Unavailable(request, metrics, logger, registry, "registry_unavailable",
+                $"The Gateway could not look the image up in the registry ({e.Message}); nothing was accepted. Send it again.");
+        }
 
         // Acknowledged only once its events are stored: a registry told 503 (or never answered) sends the notification again.
         IReadOnlySet<string> repeated;
@@ -59,20 +70,32 @@ public static class WebhookEndpoints
         }
         catch (Exception e)
         {
-            metrics.WebhookRejected("store_unavailable");
-            logger.LogWarning("Refused a notification from registry {Registry}: its events could not be stored: {Reason}", registry, e.Message);
-            request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Results.Json(
-                new { message = $"The Gateway could not store the notification's events ({e.Message}); nothing was accepted. Send it again." },
-                statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Unavailable(request, metrics, logger, registry, "store_unavailable",
+                $"The Gateway could not store the notification's events ({e.Message}); nothing was accepted. Send it again.");
         }
 
         var accepted = parsed.Pushes.Count + parsed.Pulls.Count;
         metrics.WebhookAccepted(accepted, parsed.Outcomes.Count - accepted);
-        var outcomes = parsed.Outcomes.Select(o => o.EventId is { } id && o.Outcome == "accepted" && repeated.Contains(id)
+        var outcomes = parsed.Outcomes.Select(o => o.EventId is { } id && o.Outcome == WebhookEventOutcome.Accepted && repeated.Contains(id)
             ? o with { Reason = "a repeated delivery: this event was already accepted" }
             : o);
         return Results.Accepted(value: new { accepted, events = outcomes });
+    }
+
+    private static IResult? Refused(WebhookRefusal? refusal, GatewayMetrics metrics)
+    {
+        if (refusal is null) return null;
+        metrics.WebhookRejected(refusal.StatusCode == StatusCodes.Status403Forbidden ? "forbidden" : "unauthorized");
+        return refusal.Result;
+    }
+
+    /// <summary>Refused for now with 503 and Retry-After: nothing was stored, and a registry that retries sends it again.</summary>
+    private static IResult Unavailable(HttpRequest request, GatewayMetrics metrics, ILogger logger, string registry, string reason, string message)
+    {
+        metrics.WebhookRejected(reason);
+        logger.LogWarning("Refused a notification from registry {Registry}: {Reason}", registry, message);
+        request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Json(new { message }, statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>

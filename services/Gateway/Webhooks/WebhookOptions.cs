@@ -23,10 +23,17 @@ public sealed class WebhookOptions
     /// </summary>
     public int MaxEventsPerNotification { get; set; } = 1000;
 
+    /// <summary>
+    /// The longest the Gateway waits for a registry's manifests (all of one notification's together) when it names a tag without a
+    /// digest (Quay, Docker Hub) or a digest without a media type (Harbor). Longer: refused with 503 and Retry-After, so a registry that retries sends it again.
+    /// </summary>
+    public TimeSpan ResolveTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>What is wrong with these settings, or null.</summary>
     public string? Problem() =>
         StoreTimeout <= TimeSpan.Zero ? $"{Section}:StoreTimeout must be positive."
         : MaxBodyBytes < 1 ? $"{Section}:MaxBodyBytes must be at least 1."
         : MaxEventsPerNotification < 1 ? $"{Section}:MaxEventsPerNotification must be at least 1."
+        : ResolveTimeout <= TimeSpan.Zero ? $"{Section}:ResolveTimeout must be positive."
         : null;
 }

@@ -14,7 +14,7 @@ namespace ImageScanning.Gateway.Webhooks;
 /// </summary>
 public static class WebhookRateLimiting
 {
-    public const string WebhookPrefix = "/webhooks/distribution";
+    public const string WebhookPrefix = "/webhooks";
 
     public static IHostApplicationBuilder AddWebhookRateLimiting(this IHostApplicationBuilder builder)
     {
@@ -46,9 +46,15 @@ public static class WebhookRateLimiting
 
     private static string RegistryOf(HttpContext context) => context.GetRouteValue("registry") as string ?? "";
 
-    // The holder's name, never the secret (WebhookAuthorization.TokenPartition).
-    private static string TokenOf(HttpContext context) => WebhookAuthorization.TokenPartition(RegistryOf(context), context.Request,
-        context.RequestServices.GetRequiredService<ConfiguredRegistries>(), context.RequestServices.GetRequiredService<ConfiguredTokens>());
+    // The holder's name, never the secret (IWebhookAuthentication.Partition), as the route's format presents it.
+    private static string TokenOf(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var format = services.GetRequiredService<WebhookFormats>().Find(context.GetRouteValue("format") as string ?? "");
+        if (format is null) return "unknown";
+        var registry = services.GetRequiredService<ConfiguredRegistries>().Find(RegistryOf(context));
+        return format.Authentication.Partition(registry, context.Request, services.GetRequiredService<ConfiguredTokens>());
+    }
 
     private static async ValueTask OnRejectedAsync(OnRejectedContext rejected, CancellationToken cancellationToken)
     {

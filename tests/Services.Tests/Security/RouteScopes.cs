@@ -31,6 +31,7 @@ public sealed record RouteScope(string Method, string Pattern, string Access)
     public string SamplePath() => Regex.Replace(NormalizedPattern, @"\{([A-Za-z]+)\}", m => m.Groups[1].Value switch
     {
         "registry" => "local",
+        "format" => "distribution",
         "id" when Pattern.Contains("{id:guid}") => Guid.NewGuid().ToString(),
         "id" => "no-such-id",
         "image" => "demo/app:v1",
@@ -62,7 +63,7 @@ public static class RouteScopes
         new("GET", "/", RouteAccess.Anonymous),
         new("GET", "/console/{**file}", RouteAccess.Anonymous),
         new("GET", "/openapi/{documentName}.json", TokenScopes.Read),
-        new("POST", "/webhooks/distribution/{registry}", TokenScopes.Webhook),
+        new("POST", "/webhooks/{format}/{registry}", TokenScopes.Webhook),
         new("POST", "/", RouteAccess.SigV4),
         // Gateway: dead letters.
         new("GET", "/api/v1/admin/dead-letters", TokenScopes.Admin),

@@ -1,21 +1,14 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using ImageScanning.Contracts;
 
-namespace ImageScanning.Gateway.Webhooks;
-
-/// <summary>What the Gateway decided about one event of a CNCF distribution notification.</summary>
-public sealed record WebhookEventOutcome(string? EventId, string Outcome, string? Reason);
-
-/// <summary>The image events of one notification: manifest pushes, manifest pulls, and what was decided about every event.</summary>
-public sealed record ParsedNotification(IReadOnlyList<ImagePushed> Pushes, IReadOnlyList<ImagePulled> Pulls, IReadOnlyList<WebhookEventOutcome> Outcomes);
+namespace ImageScanning.Gateway.Webhooks.Distribution;
 
 /// <summary>
 /// Reads a CNCF distribution notification envelope ({"events":[...]}, INTERFACES §4.1) and keeps the
 /// manifest push and pull events: blob events carry application/octet-stream, mounts/deletes are ignored.
 /// Pulls made by this platform's own scanners (user agent <see cref="ScannerUserAgentPrefix"/>) are not use of the image.
 /// </summary>
-public static partial class DistributionNotification
+public static class DistributionNotification
 {
     public static readonly IReadOnlySet<string> ImageManifestTypes = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -98,10 +91,10 @@ public static partial class DistributionNotification
 
         if (string.IsNullOrEmpty(id)) throw new WebhookFormatException($"events[{index}] has no \"id\".");
         var repository = String(target, "repository");
-        if (repository is null || !RepositoryName().IsMatch(repository))
+        if (repository is null || !WebhookFields.IsRepository(repository))
             throw new WebhookFormatException($"events[{index}].target.repository '{repository}' is not a valid repository name.");
         var digest = String(target, "digest");
-        if (digest is null || !Digest().IsMatch(digest))
+        if (digest is null || !WebhookFields.IsDigest(digest))
             throw new WebhookFormatException($"events[{index}].target.digest '{digest}' is not a sha256 digest.");
         var tag = String(target, "tag");
         var pushedAt = evt.TryGetProperty("timestamp", out var ts) && ts.ValueKind == JsonValueKind.String && ts.TryGetDateTimeOffset(out var at) ? at : receivedAt;
@@ -125,33 +118,14 @@ public static partial class DistributionNotification
 
         if (string.IsNullOrEmpty(id)) throw new WebhookFormatException($"events[{index}] has no \"id\".");
         var repository = String(target, "repository");
-        if (repository is null || !RepositoryName().IsMatch(repository))
+        if (repository is null || !WebhookFields.IsRepository(repository))
             throw new WebhookFormatException($"events[{index}].target.repository '{repository}' is not a valid repository name.");
         var digest = String(target, "digest");
-        if (digest is null || !Digest().IsMatch(digest))
+        if (digest is null || !WebhookFields.IsDigest(digest))
             throw new WebhookFormatException($"events[{index}].target.digest '{digest}' is not a sha256 digest.");
         var pulledAt = evt.TryGetProperty("timestamp", out var ts) && ts.ValueKind == JsonValueKind.String && ts.TryGetDateTimeOffset(out var at) ? at : receivedAt;
         return (new ImagePulled(id, registry, repository, digest, pulledAt), new WebhookEventOutcome(id, "accepted", null));
     }
 
-    private static string? String(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    // Distribution's repository name grammar (path components of lowercase alphanumerics and separators).
-    [GeneratedRegex(@"^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*)*$")]
-    private static partial Regex RepositoryName();
-
-    [GeneratedRegex("^sha256:[a-f0-9]{64}$")]
-    private static partial Regex Digest();
-}
-
-public sealed class WebhookFormatException(string message) : Exception(message);
-
-/// <summary>
-/// A notification over one of the Gateway's limits: acknowledged (so the registry moves on to its next one) and rejected whole.
-/// <see cref="MetricReason"/> is the webhook rejection metric's reason; the message is what the registry and the log are told.
-/// </summary>
-public sealed class NotificationOverLimitException(string metricReason, string message) : Exception(message)
-{
-    public string MetricReason { get; } = metricReason;
+    private static string? String(JsonElement element, string name) => WebhookFields.String(element, name);
 }

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using ImageScanning.Gateway.Webhooks;
+using ImageScanning.Gateway.Webhooks.Distribution;
 using ImageScanning.TestSupport;
 
-namespace ImageScanning.Services.Tests.Gateway;
+namespace ImageScanning.Services.Tests.Gateway.Webhooks;
 
 /// <summary>Parsing of real CNCF distribution notifications (captured from docker-registry 2.8.2 and the distribution docs).</summary>
 public sealed class DistributionNotificationTests
