@@ -34,7 +34,6 @@ public static class HarborMetadata
         {
             // OS packages and language packages (the enhanced scanner's), as Trivy's adapter says of itself.
             [ScannerTypeProperty] = "os-package-vulnerability",
-            ["env.continuous-rescan"] = "true",
         };
         // When the advisory database last changed: the same figure the scanners stamp on each result.
         if (await advisories.LastChangedAsync(ct) is { } updated)

@@ -38,6 +38,10 @@ public sealed class HarborRegistries
     /// <summary>True while <paramref name="registry"/> is a registry Harbor may use (a report id names one).</summary>
     public bool IsAllowed(string registry) => _allowed.Contains(registry);
 
+    /// <summary>The URL as an error message may show it: user information (a credential) is never repeated.</summary>
+    public static string Display(string url) =>
+        Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) && uri.UserInfo.Length > 0 ? url.Replace(uri.UserInfo + "@", "***@", StringComparison.Ordinal) : url;
+
     /// <summary>scheme://host:port, lower case, with the scheme's default port made explicit; null when not an http(s) URL.</summary>
     private static string? Origin(string url) =>
         Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" && uri.UserInfo.Length == 0

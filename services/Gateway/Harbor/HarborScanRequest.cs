@@ -9,9 +9,7 @@ namespace ImageScanning.Gateway.Harbor;
 /// from spec v1.2, <c>enabled_capabilities</c>. Wrong JSON types are 400, missing or unacceptable values 422, capabilities or
 /// artifact types this scanner does not have 501. The authorization is Harbor's pull credential: it is never kept or logged.
 /// </summary>
-public sealed partial record HarborScanRequest(
-    string RegistryUrl, string Repository, string Digest, string? Tag, string? MimeType,
-    IReadOnlyList<string> Capabilities)
+public sealed partial record HarborScanRequest(string RegistryUrl, string Repository, string Digest, string? Tag, string? MimeType)
 {
     public const string Vulnerability = "vulnerability";
     public const string Sbom = "sbom";
@@ -45,22 +43,25 @@ public sealed partial record HarborScanRequest(
         if (mimeType is not null && !HarborMediaTypes.ConsumedArtifacts.Any(m => HarborMediaTypes.Matches(mimeType, m)))
             throw HarborException.NotSupported(
                 $"artifact.mime_type '{mimeType}' is not an artifact this scanner reads: {string.Join(", ", HarborMediaTypes.ConsumedArtifacts)}.");
+        CheckCapabilities(root);
         return new HarborScanRequest(url.Trim(), repository, digest!,
-            String(artifact, "artifact.tag", "tag") is { Length: > 0 } tag ? tag : null, mimeType, EnabledCapabilities(root));
+            String(artifact, "artifact.tag", "tag") is { Length: > 0 } tag ? tag : null, mimeType);
     }
 
-    /// <summary>The enabled capability types; absent (every capability, as before v1.2) reads as both.</summary>
-    private static List<string> EnabledCapabilities(JsonObject root)
+    /// <summary>
+    /// Refuses enabled capabilities, report types or SBOM formats this scanner lacks. Which ones are enabled changes nothing else:
+    /// one scan yields both the vulnerability report and the SBOM, so every report type can be asked for afterwards.
+    /// </summary>
+    private static void CheckCapabilities(JsonObject root)
     {
-        if (root["enabled_capabilities"] is not { } node) return [Vulnerability, Sbom];
+        if (root["enabled_capabilities"] is not { } node) return;
         if (node is not JsonArray items) throw HarborException.InvalidJson("enabled_capabilities must be an array.");
-        var types = new List<string>();
         for (var i = 0; i < items.Count; i++)
         {
             var path = $"enabled_capabilities[{i}]";
             var item = items[i] as JsonObject ?? throw HarborException.InvalidJson($"{path} must be an object.");
             var type = String(item, path + ".type", "type") ?? throw HarborException.InvalidField($"{path}.type is required.");
-            var produced = type switch
+            string[] produced = type switch
             {
                 Vulnerability => new[] { HarborMediaTypes.HarborReportV10, HarborMediaTypes.SecurityReportV11 },
                 Sbom => new[] { HarborMediaTypes.SbomReport },
@@ -76,9 +77,7 @@ public sealed partial record HarborScanRequest(
                     : throw HarborException.InvalidJson($"{path}.parameters.sbom_media_types must be strings.")))
                     if (!HarborMediaTypes.SbomFormats.Contains(format, StringComparer.Ordinal))
                         throw HarborException.NotSupported($"{path}.parameters.sbom_media_types: '{format}' is not an SBOM format of this scanner.");
-            types.Add(type);
         }
-        return types;
     }
 
     private static JsonObject? Object(JsonObject parent, string name) => parent[name] switch

@@ -48,7 +48,7 @@ public static class HarborScannerEndpoints
         var request = HarborScanRequest.Parse((await ReadBodyAsync(http.Request)).Span);
         // Harbor's registry.authorization is not used to pull: the platform pulls with the configured registry's own credentials.
         var registry = registries.Resolve(request.RegistryUrl) ?? throw HarborException.InvalidField(
-            $"registry.url '{request.RegistryUrl}' is not a registry this platform pulls from: configure it as Registries:N:Url " +
+            $"registry.url '{HarborRegistries.Display(request.RegistryUrl)}' is not a registry this platform pulls from: configure it as Registries:N:Url " +
             "(or map it with Harbor:RegistryUrls) and allow it in Harbor:Registries.");
         var id = await starter.StartAsync(registry, request, http.RequestAborted);
         await WriteAsync(http.Response, StatusCodes.Status202Accepted, HarborMediaTypes.ScanResponse, new JsonObject { ["id"] = id.Encode() });

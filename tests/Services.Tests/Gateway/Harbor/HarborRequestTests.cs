@@ -76,6 +76,16 @@ public sealed class HarborRequestTests
         Assert.That(Registry.Fetches(from: before), Is.Empty, "a refused request pulls nothing");
     }
 
+    [Test]
+    public async Task A_credential_inside_registry_url_is_refused_and_never_repeated()
+    {
+        var url = Registry.Url.ToString().Replace("http://", "http://robot:url-secret-Xk29@", StringComparison.Ordinal);
+        var response = await PostScanAsync(ScanRequest(url, Image.Digest, BasicAuthorization));
+        await AssertErrorAsync(response, HttpStatusCode.UnprocessableEntity, "/scan", "post", "***@");
+        Assert.That(await response.Content.ReadAsStringAsync(), Does.Not.Contain("url-secret-Xk29"));
+        Assert.That(Host.Logs.Entries.Where(e => e.Message.Contains("url-secret-Xk29", StringComparison.Ordinal)), Is.Empty);
+    }
+
     [TestCase("{\"registry\":", "not valid JSON")]
     [TestCase("[1,2]", "JSON object")]
     [TestCase("{\"registry\":\"x\",\"artifact\":{}}", "registry must be an object")]
