@@ -4,25 +4,24 @@ using ImageScanning.ScanEngine.Advisories.Store;
 namespace ImageScanning.Gateway.Harbor;
 
 /// <summary>
-/// GET /metadata: this scanner, its capabilities and properties. Metadata version 1.1 (spec v1.2) lists the vulnerability and
-/// the SBOM capability; version 1.0 (asked by an older Harbor, whose capabilities have no type) only the vulnerability one, so
-/// it does not read the SBOM capability as a second vulnerability scanner of the same artifacts.
+/// GET /metadata: this scanner, its capabilities (vulnerability and, from spec v1.2, SBOM) and properties. The document is the
+/// same for metadata version 1.0 and 1.1: Harbor's scanner client still asks for 1.0, also the releases that read SBOMs.
 /// </summary>
 public static class HarborMetadata
 {
     public const string ScannerTypeProperty = "harbor.scanner-adapter/scanner-type";
     public const string DatabaseUpdatedAtProperty = "harbor.scanner-adapter/vulnerability-database-updated-at";
 
-    public static async Task<JsonObject> BuildAsync(bool withSbom, IAdvisoryStore advisories, CancellationToken ct)
+    public static async Task<JsonObject> BuildAsync(IAdvisoryStore advisories, CancellationToken ct)
     {
-        var capabilities = new JsonArray(new JsonObject
-        {
-            ["type"] = HarborScanRequest.Vulnerability,
-            ["consumes_mime_types"] = Strings(HarborMediaTypes.ConsumedArtifacts),
-            ["produces_mime_types"] = Strings([HarborMediaTypes.SecurityReportV11, HarborMediaTypes.HarborReportV10]),
-        });
-        if (withSbom)
-            capabilities.Add(new JsonObject
+        var capabilities = new JsonArray(
+            new JsonObject
+            {
+                ["type"] = HarborScanRequest.Vulnerability,
+                ["consumes_mime_types"] = Strings(HarborMediaTypes.ConsumedArtifacts),
+                ["produces_mime_types"] = Strings([HarborMediaTypes.SecurityReportV11, HarborMediaTypes.HarborReportV10]),
+            },
+            new JsonObject
             {
                 ["type"] = HarborScanRequest.Sbom,
                 ["consumes_mime_types"] = Strings(HarborMediaTypes.ConsumedArtifacts),

@@ -35,7 +35,7 @@ public static class HarborScannerEndpoints
         var accepted = HarborMediaTypes.Accepted(http.Request);
         var v10 = accepted.FirstOrDefault(a => HarborMediaTypes.Matches(a, HarborMediaTypes.MetadataV10) || HarborMediaTypes.Matches(a, HarborMediaTypes.MetadataV11)) is { } first
             && HarborMediaTypes.Matches(first, HarborMediaTypes.MetadataV10);
-        var metadata = await HarborMetadata.BuildAsync(withSbom: !v10, advisories, http.RequestAborted);
+        var metadata = await HarborMetadata.BuildAsync(advisories, http.RequestAborted);
         await WriteAsync(http.Response, StatusCodes.Status200OK, v10 ? HarborMediaTypes.MetadataV10 : HarborMediaTypes.MetadataV11, metadata);
     });
 

@@ -102,8 +102,9 @@ public sealed class HarborPlatform
 
     public static string BasicAuthorization => "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(HarborRobotSecret));
 
+    /// <summary>POST /scan with the headers Harbor's scanner client sets (its ScanRequest media type is still version 1.0).</summary>
     public static async Task<HttpResponseMessage> PostScanAsync(string body, string? token = null,
-        string contentType = "application/vnd.scanner.adapter.scan.request+json; version=1.1")
+        string contentType = "application/vnd.scanner.adapter.scan.request+json; version=1.0")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/harbor/api/v1/scan");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token ?? HarborToken);
