@@ -22,11 +22,18 @@ public sealed class HarborScanStarter(
 {
     public const string DeliveryPrefix = "harbor-scan:";
 
+    /// <summary>
+    /// How much earlier than the request a result may have completed and still answer it: the scanner's clock is not the
+    /// Gateway's. A scan that started before the request cannot slip in through it: the catalog reports it running until its
+    /// result is stored, and a running scan is always "not ready".
+    /// </summary>
+    public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(1);
+
     public async Task<HarborScanRequestId> StartAsync(string registry, HarborScanRequest request, CancellationToken ct)
     {
         var accepted = clock.GetUtcNow();
         var outcome = await AskAsync(registry, request, ct);
-        var since = accepted;
+        var since = accepted - ClockSkewAllowance;
         if (outcome.Outcome is ManualScanOutcome.REPOSITORY_NOT_FOUND or ManualScanOutcome.IMAGE_NOT_FOUND)
         {
             await RecordPushAsync(registry, request, accepted, ct);
