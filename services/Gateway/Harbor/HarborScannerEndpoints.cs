@@ -32,11 +32,11 @@ public static class HarborScannerEndpoints
 
     private static Task GetMetadataAsync(HttpContext http, IAdvisoryStore advisories) => AnswerAsync(http, async () =>
     {
-        var accepted = HarborMediaTypes.Accepted(http.Request);
-        var v10 = accepted.FirstOrDefault(a => HarborMediaTypes.Matches(a, HarborMediaTypes.MetadataV10) || HarborMediaTypes.Matches(a, HarborMediaTypes.MetadataV11)) is { } first
-            && HarborMediaTypes.Matches(first, HarborMediaTypes.MetadataV10);
-        var metadata = await HarborMetadata.BuildAsync(advisories, http.RequestAborted);
-        await WriteAsync(http.Response, StatusCodes.Status200OK, v10 ? HarborMediaTypes.MetadataV10 : HarborMediaTypes.MetadataV11, metadata);
+        // The version Accept prefers (Harbor's client asks for 1.0); 1.1 when it names neither.
+        var asked = HarborMediaTypes.Accepted(http.Request).FirstOrDefault(a =>
+            HarborMediaTypes.Matches(a, HarborMediaTypes.MetadataV10) || HarborMediaTypes.Matches(a, HarborMediaTypes.MetadataV11));
+        var mediaType = asked is not null && HarborMediaTypes.Matches(asked, HarborMediaTypes.MetadataV10) ? HarborMediaTypes.MetadataV10 : HarborMediaTypes.MetadataV11;
+        await WriteAsync(http.Response, StatusCodes.Status200OK, mediaType, await HarborMetadata.BuildAsync(advisories, http.RequestAborted));
     });
 
     private static Task AcceptScanRequestAsync(HttpContext http, HarborRegistries registries, HarborScanStarter starter) => AnswerAsync(http, async () =>

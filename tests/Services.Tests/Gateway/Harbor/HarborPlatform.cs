@@ -20,6 +20,9 @@ namespace ImageScanning.Services.Tests.Gateway.Harbor;
 public sealed class HarborPlatform
 {
     public const string Repository = "library/debian";
+
+    /// <summary>The same image pushed as a Docker v2 manifest (what Harbor holds for images pushed by docker).</summary>
+    public const string DockerRepository = "library/debian-docker";
     public const string Tag = "bookworm";
     public const string AdvisoryId = "DSA-TEST-ACL-1";
     public const string CveId = "CVE-2026-99999";
@@ -61,6 +64,8 @@ public sealed class HarborPlatform
 
     public static RegistryServer Registry { get; private set; } = null!;
     public static PushedImage Image { get; private set; } = null!;
+    public static PushedImage DockerImage { get; private set; } = null!;
+    private static string _work = "";
     public static StandaloneHost Host { get; private set; } = null!;
 
     public static string HarborToken => StandaloneHost.TokenFor(TokenScopes.HarborScanner);
@@ -70,11 +75,14 @@ public sealed class HarborPlatform
     {
         Registry = await RegistryServer.StartAsync();
         var status = await File.ReadAllBytesAsync(Corpus.PathOf("inventory", "dpkg", "debian-12-scalibr-valid", "var", "lib", "dpkg", "status"));
-        Image = await TestImages.BuildAndPushAsync(TestImages.Builder().Layer(rootfs => rootfs
+        _work = Directory.CreateTempSubdirectory("imagescanning-harbor-").FullName;
+        var layout = await TestImages.Builder().Layer(rootfs => rootfs
                 .WriteFile("usr/lib/os-release", Bookworm)
                 .Symlink("etc/os-release", "../usr/lib/os-release")
-                .WriteFile("var/lib/dpkg/status", status)),
-            Registry, Repository, Tag);
+                .WriteFile("var/lib/dpkg/status", status))
+            .BuildAsync(Tag, _work);
+        Image = await TestImages.PushAsync(layout, Registry, Repository, Tag);
+        DockerImage = await TestImages.PushAsync(layout, Registry, DockerRepository, Tag, ManifestFormat.DockerV2);
         Host = await StandaloneHost.StartAsync(new Dictionary<string, string?>
         {
             ["Registries:0:Url"] = Registry.Url.ToString(),
@@ -91,12 +99,14 @@ public sealed class HarborPlatform
     {
         if (Host is not null) await Host.DisposeAsync();
         if (Registry is not null) await Registry.DisposeAsync();
+        if (Directory.Exists(_work)) Directory.Delete(_work, recursive: true);
     }
 
     /// <summary>A ScanRequest as Harbor's scanner client sends it (pkg/scan/rest/v1 ScanRequest).</summary>
-    public static string ScanRequest(string registryUrl, string digest, string authorization, string? capabilities = null) => $$"""
+    public static string ScanRequest(string registryUrl, string digest, string authorization, string? capabilities = null,
+        string repository = Repository, string mimeType = "application/vnd.oci.image.manifest.v1+json") => $$"""
         {"registry":{"url":"{{registryUrl}}","authorization":"{{authorization}}"},
-         "artifact":{"repository":"{{Repository}}","digest":"{{digest}}","tag":"{{Tag}}","mime_type":"application/vnd.oci.image.manifest.v1+json"}
+         "artifact":{"repository":"{{repository}}","digest":"{{digest}}","tag":"{{Tag}}","mime_type":"{{mimeType}}"}
          {{(capabilities is null ? "" : ",\"enabled_capabilities\":" + capabilities)}}}
         """;
 

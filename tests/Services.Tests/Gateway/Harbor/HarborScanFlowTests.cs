@@ -124,6 +124,25 @@ public sealed class HarborScanFlowTests
     }
 
     [Test]
+    public async Task An_image_pushed_as_a_docker_v2_manifest_is_scanned_too()
+    {
+        var accepted = await PostScanAsync(ScanRequest(Registry.Url.ToString(), DockerImage.Digest, BasicAuthorization,
+            repository: DockerRepository, mimeType: HarborMediaTypes.DockerManifest));
+        var body = await accepted.Content.ReadAsStringAsync();
+        Assert.That(accepted.StatusCode, Is.EqualTo(HttpStatusCode.Accepted), body);
+        var (report, _) = await PollReportAsync((string)JsonNode.Parse(body)!["id"]!, HarborMediaTypes.SecurityReportV11);
+        var text = await report.Content.ReadAsStringAsync();
+        Assert.That(report.StatusCode, Is.EqualTo(HttpStatusCode.OK), text);
+        var parsed = JsonNode.Parse(text)!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(DockerImage.Digest, Is.Not.EqualTo(Image.Digest), "a manifest of its own");
+            Assert.That((string?)parsed["artifact"]!["mime_type"], Is.EqualTo(HarborMediaTypes.DockerManifest));
+            Assert.That(parsed["vulnerabilities"]!.AsArray().Select(v => (string?)v!["package"]), Is.EquivalentTo(new[] { "acl", "libacl1" }));
+        });
+    }
+
+    [Test]
     public void Harbor_pull_credential_is_never_logged()
     {
         var secret = BasicAuthorization["Basic ".Length..];
