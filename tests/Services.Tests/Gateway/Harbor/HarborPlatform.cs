@@ -102,11 +102,14 @@ public sealed class HarborPlatform
         if (Directory.Exists(_work)) Directory.Delete(_work, recursive: true);
     }
 
-    /// <summary>A ScanRequest as Harbor's scanner client sends it (pkg/scan/rest/v1 ScanRequest).</summary>
+    /// <summary>
+    /// A ScanRequest shaped as Harbor's scanner client sends it, its media type version 1.0. The artifact also carries two
+    /// members the spec does not name (namespace_id, size): an adapter must ignore what it does not know.
+    /// </summary>
     public static string ScanRequest(string registryUrl, string digest, string authorization, string? capabilities = null,
         string repository = Repository, string mimeType = "application/vnd.oci.image.manifest.v1+json") => $$"""
         {"registry":{"url":"{{registryUrl}}","authorization":"{{authorization}}"},
-         "artifact":{"repository":"{{repository}}","digest":"{{digest}}","tag":"{{Tag}}","mime_type":"{{mimeType}}"}
+         "artifact":{"namespace_id":2,"repository":"{{repository}}","digest":"{{digest}}","tag":"{{Tag}}","mime_type":"{{mimeType}}","size":2106}
          {{(capabilities is null ? "" : ",\"enabled_capabilities\":" + capabilities)}}}
         """;
 
