@@ -21,7 +21,9 @@ public sealed partial record HarborScanRequest(string RegistryUrl, string Reposi
         JsonObject root;
         try
         {
-            root = JsonNode.Parse(body) as JsonObject ?? throw HarborException.InvalidJson("The scan request must be a JSON object.");
+            // Duplicate members are refused while parsing (JsonObject would otherwise throw on first access, a 500).
+            root = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }) as JsonObject
+                ?? throw HarborException.InvalidJson("The scan request must be a JSON object.");
         }
         catch (JsonException e)
         {

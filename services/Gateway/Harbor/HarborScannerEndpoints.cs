@@ -126,6 +126,13 @@ public static class HarborScannerEndpoints
             await WriteAsync(http.Response, StatusCodes.Status500InternalServerError, HarborMediaTypes.Error,
                 HarborJson.Error("A service of the platform did not answer in time. Try again."));
         }
+        catch (Exception e) when (e is not OperationCanceledException && !http.Response.HasStarted)
+        {
+            // Harbor stops polling on a 500 and shows its message: an ErrorResponse, not an empty body.
+            logger.LogError(e, "Harbor scanner API {Path}: unexpected failure", http.Request.Path.Value);
+            await WriteAsync(http.Response, StatusCodes.Status500InternalServerError, HarborMediaTypes.Error,
+                HarborJson.Error("The scanner failed unexpectedly; the platform's logs have the details."));
+        }
     }
 
     private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request)

@@ -88,6 +88,7 @@ public sealed class HarborRequestTests
 
     [TestCase("{\"registry\":", "not valid JSON")]
     [TestCase("[1,2]", "JSON object")]
+    [TestCase("{\"registry\":{\"url\":\"http://a\",\"url\":\"http://b\"},\"artifact\":{}}", "Duplicate property")]
     [TestCase("{\"registry\":\"x\",\"artifact\":{}}", "registry must be an object")]
     [TestCase("{\"registry\":{\"url\":5},\"artifact\":{}}", "registry.url must be a string")]
     public async Task Invalid_json_is_a_400(string body, string messagePart) =>
