@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using ImageScanning.Gateway.Admin;
 using ImageScanning.Gateway.Apis;
 using ImageScanning.Gateway.Ecr;
+using ImageScanning.Gateway.Harbor;
 using ImageScanning.Gateway.Webhooks;
 using ImageScanning.ServiceDefaults.Extensions;
 using ImageScanning.ServiceDefaults.Security;
@@ -32,6 +33,7 @@ public static class GatewayExtensions
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
         builder.AddEcrApi();
+        builder.AddHarborScanner();
         return builder;
     }
 
@@ -43,6 +45,7 @@ public static class GatewayExtensions
         app.MapWebhookEndpoints();
         app.MapDeadLetterApi();
         app.MapEcrApi();
+        app.MapHarborScanner();
         app.MapOpenApi("/openapi/{documentName}.json").RequireScope(TokenScopes.Read);
         // Reads need the read scope, mutations the write scope (RequireScopesByMethod), unless an endpoint names its own.
         var api = app.MapGroup("/api/v1").RequireScopesByMethod();

@@ -25,7 +25,13 @@ public static class TokenScopes
     /// <summary>May post a notification to any registry's webhook (each registry also has its own webhook token).</summary>
     public const string Webhook = "webhook";
 
-    public static readonly IReadOnlyList<string> All = [Admin, Write, Read, Metrics, Webhook];
+    /// <summary>
+    /// Harbor's Pluggable Scanner API only (/harbor/api/v1): a Harbor instance may ask for scans of its artifacts and read their
+    /// reports, and nothing else of the REST API.
+    /// </summary>
+    public const string HarborScanner = "harbor-scanner";
+
+    public static readonly IReadOnlyList<string> All = [Admin, Write, Read, Metrics, Webhook, HarborScanner];
 
     /// <summary>The claim type that carries one scope of an authenticated token.</summary>
     public const string ClaimType = "scope";

@@ -13,7 +13,8 @@ public static class RouteAccess
     public const string SigV4 = "sigv4";
 
     /// <summary>True when the access is an authorization policy of the API token scheme (RequiredScopeMetadata).</summary>
-    public static bool IsPolicy(string access) => access is TokenScopes.Admin or TokenScopes.Write or TokenScopes.Read or TokenScopes.Metrics;
+    public static bool IsPolicy(string access) =>
+        access is TokenScopes.Admin or TokenScopes.Write or TokenScopes.Read or TokenScopes.Metrics or TokenScopes.HarborScanner;
 }
 
 /// <summary>One route of the platform and what it needs. Method "*": the endpoint answers every method.</summary>
@@ -65,6 +66,10 @@ public static class RouteScopes
         new("GET", "/openapi/{documentName}.json", TokenScopes.Read),
         new("POST", "/webhooks/{format}/{registry}", TokenScopes.Webhook),
         new("POST", "/", RouteAccess.SigV4),
+        // Gateway: Harbor's Pluggable Scanner API.
+        new("GET", "/harbor/api/v1/metadata", TokenScopes.HarborScanner),
+        new("POST", "/harbor/api/v1/scan", TokenScopes.HarborScanner),
+        new("GET", "/harbor/api/v1/scan/{id}/report", TokenScopes.HarborScanner),
         // Gateway: dead letters.
         new("GET", "/api/v1/admin/dead-letters", TokenScopes.Admin),
         new("POST", "/api/v1/admin/dead-letters/replay", TokenScopes.Admin),
