@@ -21,7 +21,7 @@ public static class LandingPage
         <ul>
         <li>REST API: <code>/api/v1</code> (send <code>Authorization: Bearer &lt;API token&gt;</code>); OpenAPI: <code>/openapi/v1.json</code></li>
         <li>ECR-compatible API (AWS CLI and SDKs with <code>--endpoint-url</code>, SigV4): <code>POST /</code></li>
-        <li>Registry webhooks (CNCF distribution): <code>POST /webhooks/distribution/&lt;registry&gt;</code></li>
+        <li>Registry webhooks: <code>POST /webhooks/&lt;format&gt;/&lt;registry&gt;</code>, format one of distribution, harbor, quay, ghcr, dockerhub, zot (docs/webhooks.md)</li>
         <li>Health: <code>/health/live</code>, <code>/health/ready</code>; metrics (authenticated): <code>/metrics</code></li>
         </ul></body></html>
         """;

@@ -70,7 +70,7 @@ public static class StandaloneExtensions
         Console.WriteLine($"Image scanning platform (standalone) is running.");
         Console.WriteLine($"  Console:  {url}/console/");
         Console.WriteLine($"  API:      {url}/api/v1   OpenAPI: {url}/openapi/v1.json");
-        Console.WriteLine($"  Webhooks: {url}/webhooks/distribution/<registry name>");
+        Console.WriteLine($"  Webhooks: {url}/webhooks/<format>/<registry name> (format: distribution, harbor, quay, ghcr, dockerhub, zot)");
         Console.WriteLine(generated is null
             ? "  API token: as configured in Security:Tokens (or Security:ApiTokens)"
             : $"  API token (read, write, metrics; generated for this run; set Security__Tokens__0__Token and its Scopes to keep one): {generated}");
