@@ -79,6 +79,29 @@ public static class NativeFeed
         return new NativeFeedResult(source, advisories, skipped);
     }
 
+    /// <summary>
+    /// The feed as a seekable stream (a reader sniffs its compression from the first bytes): itself when it can seek, else a
+    /// copy spooled to a temporary file, deleted on close (full vendor feeds are hundreds of MB: never held in memory).
+    /// </summary>
+    public static async Task<Stream> SeekableAsync(Stream feed, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(feed);
+        if (feed.CanSeek) return new NonClosingStream(feed);
+        var spool = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920,
+            FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        try
+        {
+            await feed.CopyToAsync(spool, ct);
+            spool.Position = 0;
+            return spool;
+        }
+        catch
+        {
+            await spool.DisposeAsync();
+            throw;
+        }
+    }
+
     /// <summary>A JSON object of string properties, for <c>ecosystem_specific</c> / <c>database_specific</c>.</summary>
     public static JsonElement StringObject(IEnumerable<KeyValuePair<string, string>> properties) =>
         JsonSerializer.SerializeToElement(properties.ToDictionary(p => p.Key, p => p.Value), SourcesJsonContext.Default.DictionaryStringString);
@@ -126,3 +149,20 @@ public static class NativeFeed
 
 [System.Text.Json.Serialization.JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class SourcesJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
+
+/// <summary>The caller's stream, left open when this is disposed (the reader owns only what <see cref="NativeFeed.SeekableAsync"/> made).</summary>
+internal sealed class NonClosingStream(Stream inner) : Stream
+{
+    public override bool CanRead => inner.CanRead;
+    public override bool CanSeek => inner.CanSeek;
+    public override bool CanWrite => false;
+    public override long Length => inner.Length;
+    public override long Position { get => inner.Position; set => inner.Position = value; }
+    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+    public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+    public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+    public override void Flush() { }
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}

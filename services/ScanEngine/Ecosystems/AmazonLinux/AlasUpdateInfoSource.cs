@@ -35,9 +35,8 @@ public sealed partial class AlasUpdateInfoSource : INativeAdvisorySource
     public async Task<NativeFeedResult> ReadAsync(Stream feed, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(feed);
-        using var buffer = new MemoryStream();
-        await feed.CopyToAsync(buffer, ct);
-        var (updates, error) = UpdateInfoDocument.Read(buffer.ToArray(), ct);
+        await using var seekable = await NativeFeed.SeekableAsync(feed, ct);
+        var (updates, error) = UpdateInfoDocument.Read(seekable, ct);
         if (error is not null) return new NativeFeedResult(SourceName, [], [new ImportFailure("(feed)", error)]);
 
         var skipped = new List<ImportFailure>();

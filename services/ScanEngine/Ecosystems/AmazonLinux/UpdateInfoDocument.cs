@@ -39,13 +39,13 @@ public static class UpdateInfoDocument
     };
 
     /// <summary>The updates, or the reason the file could not be read (not XML, a DTD, truncated gzip...).</summary>
-    public static (IReadOnlyList<UpdateInfoUpdate> Updates, string? Error) Read(byte[] content, CancellationToken ct = default)
+    /// <param name="content">Seekable (its first bytes tell gzip and bzip2 from plain XML); left open.</param>
+    public static (IReadOnlyList<UpdateInfoUpdate> Updates, string? Error) Read(Stream content, CancellationToken ct = default)
     {
         var updates = new List<UpdateInfoUpdate>();
         try
         {
-            using var raw = new MemoryStream(content, writable: false);
-            using var input = FeedCompression.Decompress(raw, FeedCompression.Of(content));
+            using var input = FeedCompression.DecompressSniffed(new NonClosingStream(content));
             using var reader = XmlReader.Create(input, HardenedSettings);
             if (reader.MoveToContent() != XmlNodeType.Element || reader.LocalName != "updates")
                 return ([], $"the root element is <{reader.LocalName}>, not <updates>");

@@ -36,19 +36,9 @@ public sealed partial class OracleOvalSource : INativeAdvisorySource
     public async Task<NativeFeedResult> ReadAsync(Stream feed, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(feed);
-        OvalDocument? document;
-        string? error;
-        if (feed.CanSeek)
-            (document, error) = OvalDocument.Read(feed, ct);
-        else
-        {
-            // The full file is hundreds of MB: spool it to disk rather than memory to tell gzip from plain XML.
-            var path = Path.GetTempFileName();
-            await using var spool = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
-            await feed.CopyToAsync(spool, ct);
-            spool.Position = 0;
-            (document, error) = OvalDocument.Read(spool, ct);
-        }
+        // The full file is hundreds of MB: a stream that cannot seek is spooled to disk, not memory, to tell bzip2 and gzip from XML.
+        await using var seekable = await NativeFeed.SeekableAsync(feed, ct);
+        var (document, error) = OvalDocument.Read(seekable, ct);
         if (document is null) return new NativeFeedResult(SourceName, [], [new ImportFailure("(feed)", error ?? "unreadable")]);
 
         var skipped = new List<ImportFailure>();
