@@ -1,3 +1,4 @@
+using ImageScanning.Cli.Database;
 using System.Text.Json.Nodes;
 using ImageScanning.Cli.Cli;
 using ImageScanning.TestSupport;
@@ -38,6 +39,26 @@ public sealed class DbUpdateTests
     }
 
     private IReadOnlyList<string> RequestedPaths() => mirror.TakeRequests().Select(r => $"{r.Status} {r.Path}").ToList();
+
+    /// <summary>
+    /// The default sources are the catalog's: every ecosystem the engine keys has its osv.dev export or its vendor's feed among
+    /// them (an OS added to the catalog is updated with no change here), and only osv.dev's bucket and the vendors' hosts.
+    /// </summary>
+    [Test]
+    public void Default_sources_cover_every_ecosystem_of_the_catalog()
+    {
+        var defaults = UpdateSources.Defaults();
+        Assert.Multiple(() =>
+        {
+            Assert.That(defaults.Select(d => d.Name), Is.Unique);
+            Assert.That(defaults.Select(d => d.Name), Is.SupersetOf(new[] { "Debian", "Ubuntu", "Red Hat", "SUSE", "openSUSE", "Go", "PyPI", "oracle-oval" }));
+            Assert.That(defaults.Select(d => d.Name), Has.None.EqualTo("Amazon Linux").And.None.EqualTo("Oracle Linux"), "osv.dev has no such folder");
+            Assert.That(defaults.Select(d => d.Url.Host).Distinct(), Is.EquivalentTo(new[] { "osv-vulnerabilities.storage.googleapis.com", "linux.oracle.com" }));
+            foreach (var ecosystem in ImageScanning.ScanEngine.Ecosystems.EcosystemCatalog.All())
+                Assert.That(ecosystem.OsvDevExports.All(e => defaults.Any(d => d.Name == e)) && (ecosystem.OsvDevExports.Count > 0 || ecosystem.NativeFeeds.Count > 0),
+                    ecosystem.Name);
+        });
+    }
 
     [Test]
     public async Task The_first_update_imports_all_zip_after_reading_the_watermark_from_modified_id_csv()

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ImageScanning.Cli.Cli;
+using ImageScanning.ScanEngine.Ecosystems;
 
 namespace ImageScanning.Cli.Database;
 
@@ -19,15 +20,16 @@ public static class UpdateSources
 {
     public const string OsvDevBucket = "https://osv-vulnerabilities.storage.googleapis.com/";
 
-    /// <summary>osv.dev's names of the ecosystems imagescan inventories (its bucket's folder names).</summary>
-    public static readonly IReadOnlyList<string> DefaultEcosystems =
-    [
-        "Alpine", "AlmaLinux", "Chainguard", "Debian", "Rocky Linux", "Ubuntu", "Wolfi",
-        "Go", "Maven", "npm", "NuGet", "Packagist", "PyPI", "RubyGems", "crates.io",
-    ];
+    /// <summary>osv.dev's folders of the ecosystems imagescan inventories, as the catalog's ecosystems name them.</summary>
+    public static IReadOnlyList<string> DefaultEcosystems { get; } =
+        EcosystemCatalog.All().SelectMany(e => e.OsvDevExports).Distinct(StringComparer.Ordinal).ToList();
 
+    /// <summary>Every default osv.dev export, then each native feed its vendor publishes as one document (Oracle's ELSA OVAL).</summary>
     public static IReadOnlyList<UpdateSource> Defaults() =>
-        DefaultEcosystems.Select(e => new UpdateSource(e, new Uri(OsvDevBucket + Uri.EscapeDataString(e) + "/all.zip"))).ToList();
+    [
+        .. DefaultEcosystems.Select(e => new UpdateSource(e, new Uri(OsvDevBucket + Uri.EscapeDataString(e) + "/all.zip"))),
+        .. EcosystemCatalog.NativeFeeds.Where(f => f.DefaultUrl is not null).Select(f => new UpdateSource(f.Name, f.DefaultUrl!)),
+    ];
 
     public static IReadOnlyList<UpdateSource> Resolve(IReadOnlyList<string> options, string configPath)
     {

@@ -28,6 +28,12 @@ public interface IEcosystem
     /// </summary>
     IReadOnlyList<string> AdvisoryEcosystems { get; }
 
+    /// <summary>
+    /// The folders of osv.dev's export (osv-vulnerabilities.storage.googleapis.com/FOLDER/all.zip) that carry its advisories:
+    /// its advisory ecosystems, unless its vendor publishes only a native feed (Amazon Linux, Oracle Linux).
+    /// </summary>
+    IReadOnlyList<string> OsvDevExports => AdvisoryEcosystems;
+
     /// <summary>The advisory key for a package this ecosystem found, or null when it has no advisories.</summary>
     AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution);
 

@@ -32,8 +32,10 @@ public interface INativeAdvisorySource
 /// The vendor splits one record over several files (Alpine: a secdb file per release and repository, a record per CVE across
 /// them), so the files of a feed are read together and merged with <see cref="NativeFeed.MergeById"/> before they are stored.
 /// </param>
+/// <param name="DefaultUrl">Where the vendor publishes the whole feed as one document, for the CLI's default sources; null when it has no one place.</param>
 public sealed record NativeFeedFormat(
-    string Name, string Description, Func<INativeAdvisorySource> CreateReader, Func<string, bool> Recognizes, bool MergesFilesById = false)
+    string Name, string Description, Func<INativeAdvisorySource> CreateReader, Func<string, bool> Recognizes, bool MergesFilesById = false,
+    Uri? DefaultUrl = null)
 {
     public const int HeadLength = 64 * 1024;
 

@@ -25,6 +25,8 @@ public sealed class AmazonLinuxEcosystem : IEcosystem
     public bool IsOperatingSystem => true;
     public PackageType PackageType => PackageType.Rpm;
     public IReadOnlyList<string> AdvisoryEcosystems => ["Amazon Linux"];
+    /// <summary>None: osv.dev carries no advisories of this vendor, only its native feed does.</summary>
+    public IReadOnlyList<string> OsvDevExports => [];
     public IReadOnlyList<string> DistributionIds => [DistributionId];
     public IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } =
     [

@@ -21,12 +21,15 @@ public sealed class OracleLinuxEcosystem : IEcosystem
     public bool IsOperatingSystem => true;
     public PackageType PackageType => PackageType.Rpm;
     public IReadOnlyList<string> AdvisoryEcosystems => ["Oracle Linux"];
+    /// <summary>None: osv.dev carries no advisories of this vendor, only its native feed does.</summary>
+    public IReadOnlyList<string> OsvDevExports => [];
     public IReadOnlyList<string> DistributionIds => [DistributionId];
     public IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } =
     [
         new NativeFeedFormat(OracleOvalSource.SourceName,
             "Oracle's ELSA OVAL definitions, bzip2 as served (linux.oracle.com/security/oval/com.oracle.elsa-all.xml.bz2), gzip or plain",
-            () => new OracleOvalSource(), OracleOvalSource.LooksLikeElsaOval),
+            () => new OracleOvalSource(), OracleOvalSource.LooksLikeElsaOval,
+            DefaultUrl: new Uri("https://linux.oracle.com/security/oval/com.oracle.elsa-all.xml.bz2")),
     ];
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
