@@ -1,6 +1,6 @@
-using ImageScanning.Cli.Database;
 using System.Text.Json.Nodes;
 using ImageScanning.Cli.Cli;
+using ImageScanning.Cli.Database;
 using ImageScanning.TestSupport;
 
 namespace ImageScanning.Cli.Tests;
