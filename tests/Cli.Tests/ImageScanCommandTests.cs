@@ -256,4 +256,33 @@ public sealed class ImageScanCommandTests
         Assert.That(stderr, Does.Contain("no image tagged 'nope'"));
         Assert.That(stdout, Is.Empty);
     }
+
+    /// <summary>
+    /// On a terminal, the real program draws a bar per layer while it reads a big image (a pseudo-terminal made by util-linux's
+    /// script); redirected, as every other test runs it, the same scan prints no escape sequence.
+    /// </summary>
+    [Test]
+    public async Task On_a_terminal_the_scan_shows_a_bar_per_layer_and_redirected_it_stays_plain()
+    {
+        var testOutput = Path.GetRelativePath(Path.Combine(Corpus.RepositoryRoot, "tests", "Cli.Tests"), AppContext.BaseDirectory);
+        var program = Path.Combine(Corpus.RepositoryRoot, "services", "ImageScanCli", testOutput, "imagescan.dll");
+        var archive = Path.Combine(_work, "image.docker.tar");
+        var cache = CliRun.NewCacheDir();
+        var import = await ProcessRunner.RunAsync("dotnet", [program, "db", "import", _advisories, "--cache-dir", cache], throwOnError: false);
+        Assert.That(import.ExitCode, Is.EqualTo(ImageScanCommand.Clean), import.StandardError);
+        var scan = $"dotnet '{program}' scan 'docker-archive:{archive}' --cache-dir '{cache}' --output '{Path.Combine(cache, "report.txt")}'";
+
+        var terminal = await ProcessRunner.RunAsync("script", ["--quiet", "--return", "--command", scan, "/dev/null"],
+            environment: new Dictionary<string, string> { ["TERM"] = "xterm-256color", ["COLUMNS"] = "120", ["LINES"] = "40" }, throwOnError: false);
+        var redirected = await ProcessRunner.RunAsync("bash", ["-c", scan], throwOnError: false);
+
+        Assert.That(terminal.ExitCode, Is.EqualTo(ImageScanCommand.Clean), terminal.StandardOutput + terminal.StandardError);
+        Assert.That(terminal.StandardOutput, Does.Contain("layer 1/2").And.Contain("layer 2/2"), "a bar for each of the image's two layers");
+        // Ordinal: a culture-aware search ignores control characters and would find ESC in any string.
+        Assert.That(terminal.StandardOutput.Contains("\u001b[", StringComparison.Ordinal), "drawn with escape sequences");
+        Assert.That(redirected.ExitCode, Is.EqualTo(ImageScanCommand.Clean), redirected.StandardError);
+        Assert.That((redirected.StandardOutput + redirected.StandardError).Contains('\u001b'), Is.False, "no escape sequence when redirected");
+        Assert.That(redirected.StandardOutput + redirected.StandardError, Does.Not.Contain("layer 1/2"));
+        Assert.That(File.ReadAllText(Path.Combine(cache, "report.txt")), Does.Contain("TEST-ACL"), "the scan behind the bars was done");
+    }
 }

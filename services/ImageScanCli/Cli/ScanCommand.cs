@@ -116,18 +116,21 @@ public sealed class ScanCommand(CliConsole console, TimeProvider clock) : AsyncC
         var scanner = new ImageScanner(services.GetRequiredService<ImageReader>(), store, ecosystems);
         var wants = scanner.WantsFor(settings.Enhanced);
         var sniffer = scanner.ContentWantsFor(settings.Enhanced);
-        var local = new LocalImageReader(services.GetRequiredService<LayerReader>(), LayerLimits.Default, sniffer);
-
-        Progress($"reading {settings.Target}");
+        if (console.ProgressConsole is null) Progress($"reading {settings.Target}");
         var started = System.Diagnostics.Stopwatch.StartNew();
-        var image = target.Kind switch
+        // On a terminal, a bar per layer while the image is read (big images take a while); redirected output stays plain.
+        var image = await LayerProgressBars.RunAsync(console.ProgressConsole, progress =>
         {
-            TargetKind.OciLayout => await local.ReadOciLayoutAsync(target.Location, target.Reference, wants, ct, settings.Platform),
-            TargetKind.OciArchive => await local.ReadOciArchiveAsync(target.Location, target.Reference, wants, ct),
-            TargetKind.DockerArchive => await local.ReadDockerArchiveAsync(target.Location, wants, ct),
-            TargetKind.Directory => await local.ReadDirectoryAsync(target.Location, wants, ct),
-            _ => await ReadFromRegistryAsync(services.GetRequiredService<ImageReader>(), target, settings.Platform ?? "linux/amd64", wants, sniffer, ct),
-        };
+            var local = new LocalImageReader(services.GetRequiredService<LayerReader>(), LayerLimits.Default, sniffer, progress: progress);
+            return target.Kind switch
+            {
+                TargetKind.OciLayout => local.ReadOciLayoutAsync(target.Location, target.Reference, wants, ct, settings.Platform),
+                TargetKind.OciArchive => local.ReadOciArchiveAsync(target.Location, target.Reference, wants, ct),
+                TargetKind.DockerArchive => local.ReadDockerArchiveAsync(target.Location, wants, ct),
+                TargetKind.Directory => local.ReadDirectoryAsync(target.Location, wants, ct),
+                _ => ReadFromRegistryAsync(services.GetRequiredService<ImageReader>(), target, settings.Platform ?? "linux/amd64", wants, sniffer, progress, ct),
+            };
+        });
         Progress($"matching {image.Layers.Count} layers' packages");
         var result = await scanner.ScanReadImageAsync(image, settings.Enhanced, started.Elapsed, ct);
         Progress(null);
@@ -138,10 +141,11 @@ public sealed class ScanCommand(CliConsole console, TimeProvider clock) : AsyncC
 
     /// <summary>A multi-platform tag is resolved to one platform's image, which is scanned and reported on its own digest.</summary>
     private static async Task<ImageReadResult> ReadFromRegistryAsync(
-        ImageReader reader, ScanTarget target, string platform, Func<string, bool> wants, IContentSniffer? sniffer, CancellationToken ct)
+        ImageReader reader, ScanTarget target, string platform, Func<string, bool> wants, IContentSniffer? sniffer,
+        IProgress<LayerProgress>? progress, CancellationToken ct)
     {
         var digest = await reader.ResolvePlatformAsync(CliRegistry, target.Repository, target.Reference!, platform, ct);
-        return await reader.ReadAsync(CliRegistry, target.Repository, digest, wants, ct, sniffer: sniffer);
+        return await reader.ReadAsync(CliRegistry, target.Repository, digest, wants, ct, sniffer: sniffer, progress: progress);
     }
 
     /// <summary>The registry of a docker:// target is the one registry this run may pull from.</summary>

@@ -48,8 +48,10 @@ public sealed class ImageReader(
     /// same scope are taken from the layer cache by digest instead of being fetched again. Null: no caching.
     /// </param>
     /// <param name="sniffer">Optional: also keeps files recognised by content (executables); see <see cref="LayerReader"/>.</param>
+    /// <param name="progress">Optional: told how far each layer's download has got (the CLI's progress bar).</param>
     public async Task<ImageReadResult> ReadAsync(
-        string registry, string repository, string reference, Func<string, bool> wants, CancellationToken ct, string? cacheScope = null, IContentSniffer? sniffer = null)
+        string registry, string repository, string reference, Func<string, bool> wants, CancellationToken ct, string? cacheScope = null,
+        IContentSniffer? sniffer = null, IProgress<LayerProgress>? progress = null)
     {
         var client = registries.For(registry);
         var manifest = await client.GetManifestAsync(repository, reference, ct);
@@ -81,8 +83,9 @@ public sealed class ImageReader(
 
         var files = new List<LayerFiles>(manifest.Layers.Count);
         var layers = new List<ImageLayer>(manifest.Layers.Count);
-        foreach (var layer in manifest.Layers)
+        for (var index = 0; index < manifest.Layers.Count; index++)
         {
+            var layer = manifest.Layers[index];
             if (cacheScope is not null && cache is not null && cache.TryGet(cacheScope, layer.Digest, out var cached))
             {
                 budget.KeepCached(cached);
@@ -90,7 +93,8 @@ public sealed class ImageReader(
                 layers.Add(new ImageLayer(layer.Digest, layer.MediaType, layer.Size, new LayerReadStats { FromCache = true, KeptFiles = cached.Files.Count }));
                 continue;
             }
-            await using var blob = await client.OpenBlobAsync(repository, layer.Digest, layer.Size, ct);
+            await using var blob = ProgressReportingStream.Wrap(await client.OpenBlobAsync(repository, layer.Digest, layer.Size, ct),
+                progress, index + 1, manifest.Layers.Count, layer.Digest, layer.Size);
             var read = await layerReader.ReadWithStatsAsync(blob, layer.MediaType, layer.Digest, wants, limits, ct, sniffer, budget);
             files.Add(read.Files);
             if (cacheScope is not null) cache?.Put(cacheScope, layer.Digest, read.Files);

@@ -10,7 +10,9 @@ namespace ImageScanning.ScanEngine.Images.Local;
 /// `docker save` archive, or a root filesystem directory. Layers are streamed through the same
 /// <see cref="LayerReader"/> as registry layers, and their digests are checked against the files.
 /// </summary>
-public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits, IContentSniffer? sniffer = null, ImageLimits? imageLimits = null)
+/// <param name="progress">Optional: told how far each layer's bytes have been read (the CLI's progress bar).</param>
+public sealed class LocalImageReader(
+    LayerReader layerReader, LayerLimits limits, IContentSniffer? sniffer = null, ImageLimits? imageLimits = null, IProgress<LayerProgress>? progress = null)
 {
     private const string DefaultPlatform = "linux/amd64";
 
@@ -121,12 +123,13 @@ public sealed class LocalImageReader(LayerReader layerReader, LayerLimits limits
         budget.CheckLayers(layers.Count);
         var files = new List<LayerFiles>();
         var read = new List<ImageLayer>();
-        foreach (var (digest, mediaType, path) in layers)
+        for (var index = 0; index < layers.Count; index++)
         {
+            var (digest, mediaType, path) = layers[index];
             if (!File.Exists(path)) throw new ScanException(ScanFailureKind.ImageNotFound, $"Layer {digest} is missing from {source}.");
             if (digest.StartsWith("sha256:", StringComparison.Ordinal) && await Sha256FileAsync(path, ct) != digest)
                 throw new ScanException(ScanFailureKind.DigestMismatch, $"Layer file {path} does not match its digest {digest}.");
-            await using var stream = File.OpenRead(path);
+            await using var stream = ProgressReportingStream.Wrap(File.OpenRead(path), progress, index + 1, layers.Count, digest, new FileInfo(path).Length);
             var result = await layerReader.ReadWithStatsAsync(stream, mediaType, digest, wants, limits, ct, sniffer, budget);
             files.Add(result.Files);
             read.Add(new ImageLayer(digest, mediaType, new FileInfo(path).Length, result.Stats));
