@@ -49,6 +49,12 @@ public sealed class AdvisoryStoreQueries : StoreQueryFixture<IAdvisoryStore>
         Assert.That(byAlias.Select(a => a.RawJson), Is.EqualTo(new[] { advisories[0].Json }), "the raw record reads back unchanged");
         await store.CountAsync();
         await store.LastChangedAsync();
+        // CveFeed's export bundle (GET /api/v1/advisories/export): every record in id order, as stored (read on the store itself:
+        // the export is a second interface the call tracker does not wrap).
+        Mongo.Reply(MongoAdvisoryStore.CollectionName, [.. written]);
+        var exported = new List<AdvisoryJson>();
+        await foreach (var record in ((IAdvisoryExportSource)Store(Database)).ReadAllJsonAsync()) exported.Add(record);
+        Assert.That(exported.Select(e => e.RawJson), Is.EquivalentTo(advisories.Select(a => a.Json)), "the export reads every record back as stored");
     }
 
     protected override Task? DriveInWorkAsync(IAdvisoryStore joined, UnitOfWork work) => null;
