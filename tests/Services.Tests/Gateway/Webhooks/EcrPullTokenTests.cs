@@ -5,6 +5,7 @@ using ImageScanning.ScanEngine.Images.Aws;
 using ImageScanning.ScanEngine.Model;
 using ImageScanning.TestSupport;
 using Microsoft.Extensions.Configuration;
+using MassTransit;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ImageScanning.Services.Tests.Gateway.Webhooks;
@@ -91,6 +92,43 @@ public sealed class EcrPullTokenTests
         var calls = api.Requests.Skip(before).ToList();
         Assert.That(calls, Has.Count.EqualTo(1), "one token for manifest, config, layer and the next client");
         Assert.That(calls[0].Refusal, Is.Null, "the stand-in verified the signature");
+    }
+
+    /// <summary>The Gateway's lookup of an event without a media type pulls the manifest with an ECR token too.</summary>
+    [Test]
+    public async Task An_ecr_push_event_is_completed_from_the_registry_with_an_ecr_token()
+    {
+        var directory = Directory.CreateTempSubdirectory("gateway-ecr-event-").FullName;
+        try
+        {
+            await using var gateway = await GatewayHost.StartAsync(directory, new Dictionary<string, string?>
+            {
+                ["Registries:0:Url"] = registry.Url.ToString(),
+                ["Registries:0:Ecr:AccountId"] = "123456789012",
+                ["Registries:0:Ecr:Region"] = Region,
+                ["Registries:0:Ecr:AccessKeyId"] = AccessKeyId,
+                ["Registries:0:Ecr:SecretAccessKey"] = Secret,
+                ["Registries:0:Ecr:ApiUrl"] = api.Url.ToString(),
+            }, bus =>
+            {
+                bus.AddSingleton<CapturedImageEvents>();
+                bus.AddConsumer<ImageEventCapture>();
+            });
+            var body = File.ReadAllText(Corpus.PathOf("webhooks", "aws-eventbridge", "ecr-image-action-push.json"))
+                .Replace("sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234", pushed.Digest, StringComparison.Ordinal)
+                .Replace("my-repository-name", "team/app", StringComparison.Ordinal);
+
+            var answer = await gateway.PostAsync("/webhooks/ecr/local", body, new Dictionary<string, string> { ["Authorization"] = GatewayHost.WebhookToken });
+
+            Assert.That(answer.Events.Single().Outcome, Is.EqualTo("accepted"), answer.ToString());
+            var push = (await gateway.WaitForPushesAsync(1)).Single();
+            Assert.That((push.Repository, push.Digest, push.MediaType), Is.EqualTo(("team/app", pushed.Digest, "application/vnd.oci.image.manifest.v1+json")));
+            Assert.That(api.Requests.Select(r => r.Refusal), Is.EqualTo(new string?[] { null }), "one verified token request");
+        }
+        finally
+        {
+            WebhookRequests.DeleteDirectory(directory);
+        }
     }
 
     [Test]
