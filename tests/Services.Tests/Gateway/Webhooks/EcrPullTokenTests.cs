@@ -99,6 +99,7 @@ public sealed class EcrPullTokenTests
     public async Task An_ecr_push_event_is_completed_from_the_registry_with_an_ecr_token()
     {
         var directory = Directory.CreateTempSubdirectory("gateway-ecr-event-").FullName;
+        var logs = new CapturedLogs();
         try
         {
             await using var gateway = await GatewayHost.StartAsync(directory, new Dictionary<string, string?>
@@ -113,7 +114,7 @@ public sealed class EcrPullTokenTests
             {
                 bus.AddSingleton<CapturedImageEvents>();
                 bus.AddConsumer<ImageEventCapture>();
-            });
+            }, logs);
             var body = File.ReadAllText(Corpus.PathOf("webhooks", "aws-eventbridge", "ecr-image-action-push.json"))
                 .Replace("sha256:7f5b2640fe6fb4f46592dfd3410c4a79dac4f89e4782432e0378abcd1234", pushed.Digest, StringComparison.Ordinal)
                 .Replace("my-repository-name", "team/app", StringComparison.Ordinal);
@@ -124,6 +125,9 @@ public sealed class EcrPullTokenTests
             var push = (await gateway.WaitForPushesAsync(1)).Single();
             Assert.That((push.Repository, push.Digest, push.MediaType), Is.EqualTo(("team/app", pushed.Digest, "application/vnd.oci.image.manifest.v1+json")));
             Assert.That(api.Requests.Select(r => r.Refusal), Is.EqualTo(new string?[] { null }), "one verified token request");
+            var logged = string.Join("\n", logs.Entries.Select(e => e.Message));
+            Assert.That(logs.Entries, Is.Not.Empty);
+            Assert.That(logged, Does.Not.Contain(Secret).And.Not.Contain(TokenPassword), "neither the secret key nor the token is logged");
         }
         finally
         {
