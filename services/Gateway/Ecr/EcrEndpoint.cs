@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using ImageScanning.Gateway.Ecr.Operations;
 using ImageScanning.Gateway.Ecr.Signing;
+using ImageScanning.ScanEngine.Images.Aws;
 using MassTransit;
 using Microsoft.Extensions.Options;
 

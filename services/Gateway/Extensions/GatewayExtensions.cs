@@ -4,6 +4,7 @@ using ImageScanning.Gateway.Admin;
 using ImageScanning.Gateway.Apis;
 using ImageScanning.Gateway.Ecr;
 using ImageScanning.Gateway.Harbor;
+using ImageScanning.Gateway.Polling;
 using ImageScanning.Gateway.Webhooks;
 using ImageScanning.ServiceDefaults.Extensions;
 using ImageScanning.ServiceDefaults.Security;
@@ -23,6 +24,7 @@ public static class GatewayExtensions
             .ValidateOnStart();
         builder.Services.AddSingleton<WebhookEventStore>();
         builder.AddWebhookFormats();
+        builder.AddCatalogPolling();
         builder.AddWebhookRateLimiting();
         builder.Services.AddSingleton<RabbitMqDeadLetters>();
         var registries = builder.Configuration.GetSection("Registries").Get<List<RegistryWebhookOptions>>() ?? [];

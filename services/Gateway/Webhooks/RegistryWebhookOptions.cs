@@ -1,3 +1,5 @@
+using ImageScanning.Gateway.Polling;
+
 namespace ImageScanning.Gateway.Webhooks;
 
 /// <summary>A configured registry as the Gateway's webhooks see it: its name and the secrets its webhooks present.</summary>
@@ -13,6 +15,9 @@ public sealed class RegistryWebhookOptions
 
     /// <summary>The key the registry signs its bodies with (GitHub's webhook secret, X-Hub-Signature-256).</summary>
     public string WebhookSecret { get; set; } = "";
+
+    /// <summary>Catalog polling, for a registry without webhooks (off unless Polling:Interval is set).</summary>
+    public RegistryPollingOptions Polling { get; set; } = new();
 }
 
 public sealed class ConfiguredRegistries(IEnumerable<RegistryWebhookOptions> registries)

@@ -1,5 +1,6 @@
 using ImageScanning.Gateway.Webhooks.DockerHub;
 using ImageScanning.Gateway.Webhooks.Distribution;
+using ImageScanning.Gateway.Webhooks.EcrEventBridge;
 using ImageScanning.Gateway.Webhooks.GitHub;
 using ImageScanning.Gateway.Webhooks.Harbor;
 using ImageScanning.Gateway.Webhooks.Quay;
@@ -31,6 +32,7 @@ public static class WebhookFormatRegistration
             ServiceDescriptor.Singleton<IWebhookFormat, GitHubPackagesFormat>(),
             ServiceDescriptor.Singleton<IWebhookFormat, DockerHubFormat>(),
             ServiceDescriptor.Singleton<IWebhookFormat, ZotFormat>(),
+            ServiceDescriptor.Singleton<IWebhookFormat, EcrImageActionFormat>(),
         ]);
         builder.Services.AddSingleton<WebhookFormats>();
         builder.Services.AddSingleton<WebhookRegistryClients>();

@@ -26,9 +26,18 @@ public interface IRegistryClient
 
     /// <summary>Reads a small blob (an image config) whole and verifies its digest.</summary>
     Task<byte[]> GetBlobAsync(string repository, string digest, long maxBytes, CancellationToken ct);
+
+    /// <summary>One page of the registry's catalog (GET /v2/_catalog?n=&amp;last=), after <paramref name="last"/>.</summary>
+    Task<RegistryPage> ListRepositoriesAsync(string? last, int pageSize, CancellationToken ct);
+
+    /// <summary>One page of a repository's tags (GET /v2/&lt;name&gt;/tags/list?n=&amp;last=), after <paramref name="last"/>.</summary>
+    Task<RegistryPage> ListTagsAsync(string repository, string? last, int pageSize, CancellationToken ct);
 }
 
 /// <summary>Hands out clients for configured registries only.</summary>
+/// <summary>Names of one page of a listing, and the <c>last</c> to ask the next page with (null: this was the last page).</summary>
+public sealed record RegistryPage(IReadOnlyList<string> Names, string? Next);
+
 public interface IRegistryClientFactory
 {
     /// <summary>The names of the configured registries.</summary>

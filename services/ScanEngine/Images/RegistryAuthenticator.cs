@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using ImageScanning.Outbound;
+using ImageScanning.ScanEngine.Images.Aws;
 using ImageScanning.ScanEngine.Model;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,9 @@ namespace ImageScanning.ScanEngine.Images;
 /// <summary>
 /// The authentication state of one registry: the credentials it is configured with, whether it
 /// asked for basic auth, and bearer tokens per scope (distribution token auth), kept until they
-/// expire. Shared by every client of that registry. Credentials and tokens are never logged.
+/// expire. Shared by every client of that registry. Credentials and tokens are never logged. An ECR registry (Ecr:AccessKeyId
+/// set) answers with a Basic challenge, and its basic credentials are those of an ECR authorization token, fetched and renewed
+/// by <see cref="EcrAuthorizationTokens"/>.
 /// </summary>
 internal sealed class RegistryAuthenticator(RegistryOptions registry, Uri registryBase, TimeProvider time, ILogger logger)
 {
@@ -26,9 +29,15 @@ internal sealed class RegistryAuthenticator(RegistryOptions registry, Uri regist
     private readonly ConcurrentDictionary<string, CachedToken> tokens = new(StringComparer.Ordinal);
     private volatile bool basicRequested;
 
+    private readonly EcrAuthorizationTokens? ecrTokens = registry.Ecr is { FetchesTokens: true } ecr
+        ? new EcrAuthorizationTokens(registry, ecr, time, logger) : null;
+
     private sealed record CachedToken(string Token, DateTimeOffset ExpiresAt);
 
     private bool HasBasicCredentials => !string.IsNullOrEmpty(registry.Username);
+
+    /// <summary>The ECR credentials the last request was sent with, to tell a refused token from one fetched since.</summary>
+    private volatile EcrCredentials? ecrApplied;
 
     /// <summary>Sets the Authorization header we believe this request needs.</summary>
     public void Apply(HttpRequestMessage request, string scope)
@@ -37,7 +46,12 @@ internal sealed class RegistryAuthenticator(RegistryOptions registry, Uri regist
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", cached.Token);
         else if (!string.IsNullOrEmpty(registry.BearerToken))
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", registry.BearerToken);
-        else if (basicRequested && HasBasicCredentials)
+        else if (basicRequested && ecrTokens?.Current is { } ecr)
+        {
+            ecrApplied = ecr;
+            request.Headers.Authorization = BasicHeader(ecr.Username, ecr.Password);
+        }
+        else if (basicRequested && HasBasicCredentials && ecrTokens is null)
             request.Headers.Authorization = BasicHeader();
     }
 
@@ -65,6 +79,14 @@ internal sealed class RegistryAuthenticator(RegistryOptions registry, Uri regist
         }
 
         var basic = challenges.Any(c => c.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase));
+        if (basic && ecrTokens is not null)
+        {
+            // A token sent and refused is fetched anew once; a second refusal is the registry's answer (SendAsync retries once).
+            var refused = sent.Headers.Authorization?.Scheme == "Basic" ? ecrApplied : null;
+            await ecrTokens.GetAsync(http, refused, ct);
+            basicRequested = true;
+            return true;
+        }
         if (basic && HasBasicCredentials && sent.Headers.Authorization?.Scheme != "Basic")
         {
             basicRequested = true;
@@ -126,8 +148,10 @@ internal sealed class RegistryAuthenticator(RegistryOptions registry, Uri regist
         }
     }
 
-    private AuthenticationHeaderValue BasicHeader() =>
-        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{registry.Username}:{registry.Password}")));
+    private AuthenticationHeaderValue BasicHeader() => BasicHeader(registry.Username, registry.Password);
+
+    private static AuthenticationHeaderValue BasicHeader(string? username, string? password) =>
+        new("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{username}:{password}")));
 
     /// <summary>Parses auth-params: key=value or key="quoted, value" separated by commas.</summary>
     internal static Dictionary<string, string> ParseChallenge(string? parameter)

@@ -9,7 +9,7 @@ using Polly.Timeout;
 namespace ImageScanning.ScanEngine.Images;
 
 /// <summary>The OCI distribution API client of one configured registry.</summary>
-internal sealed class RegistryClient(
+internal sealed partial class RegistryClient(
     RegistryOptions registry,
     Uri baseUri,
     HttpClient http,
@@ -99,9 +99,12 @@ internal sealed class RegistryClient(
     /// Sends a GET with the auth the registry wants (answering one 401 challenge), follows redirects (<see cref="FollowRedirectsAsync"/>)
     /// and maps failures.
     /// </summary>
-    private async Task<HttpResponseMessage> SendAsync(string repository, Func<HttpRequestMessage> create, string what, CancellationToken ct)
+    private Task<HttpResponseMessage> SendAsync(string repository, Func<HttpRequestMessage> create, string what, CancellationToken ct) =>
+        SendScopedAsync($"repository:{repository}:pull", create, what, ct);
+
+    /// <summary><see cref="SendAsync"/> for a token scope of its own (the catalog's is registry:catalog:*).</summary>
+    private async Task<HttpResponseMessage> SendScopedAsync(string scope, Func<HttpRequestMessage> create, string what, CancellationToken ct)
     {
-        var scope = $"repository:{repository}:pull";
         using var first = create();
         auth.Apply(first, scope);
         var response = await SendOnceAsync(first, what, ct);

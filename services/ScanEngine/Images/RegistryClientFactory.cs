@@ -38,6 +38,7 @@ internal sealed class RegistryClientFactory : IRegistryClientFactory
                 throw new InvalidOperationException("A configured registry has no Name.");
             if (registries.ContainsKey(registry.Name))
                 throw new InvalidOperationException($"Registry '{registry.Name}' is configured twice.");
+            if (registry.Ecr?.Problem(registry.Name) is { } ecrProblem) throw new InvalidOperationException(ecrProblem);
             registries[registry.Name] = (registry, BaseUriOf(registry));
         }
         this.httpClients = httpClients;

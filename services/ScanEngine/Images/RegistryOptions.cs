@@ -1,3 +1,5 @@
+using ImageScanning.ScanEngine.Images.Aws;
+
 namespace ImageScanning.ScanEngine.Images;
 
 /// <summary>
@@ -23,6 +25,9 @@ public sealed class RegistryOptions
     /// host here does not exempt it from the Outbound address policy; only the registry's own Url host is exempt.
     /// </summary>
     public List<string> TokenRealmHosts { get; set; } = [];
+
+    /// <summary>Set when the registry is an Amazon ECR registry: its account, region and the key its pull tokens are fetched with.</summary>
+    public EcrRegistryOptions? Ecr { get; set; }
 
     /// <summary>Never prints the credentials.</summary>
     public override string ToString() => $"{Name} ({Url})";

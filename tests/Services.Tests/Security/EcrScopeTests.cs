@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using ImageScanning.Gateway.Ecr;
 using ImageScanning.Gateway.Ecr.Signing;
+using ImageScanning.ScanEngine.Images.Aws;
 
 namespace ImageScanning.Services.Tests.Security;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using ImageScanning.ScanEngine.Images.Aws;
 using Microsoft.Extensions.Options;
 
 namespace ImageScanning.Gateway.Ecr.Signing;

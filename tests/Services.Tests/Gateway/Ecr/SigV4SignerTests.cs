@@ -1,5 +1,5 @@
 using System.Text;
-using ImageScanning.Gateway.Ecr.Signing;
+using ImageScanning.ScanEngine.Images.Aws;
 
 namespace ImageScanning.Services.Tests.Gateway.Ecr;
 

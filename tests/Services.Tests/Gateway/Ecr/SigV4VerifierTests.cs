@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ImageScanning.Gateway.Ecr;
 using ImageScanning.Gateway.Ecr.Signing;
+using ImageScanning.ScanEngine.Images.Aws;
 using Microsoft.Extensions.Options;
 
 namespace ImageScanning.Services.Tests.Gateway.Ecr;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace ImageScanning.Gateway.Ecr.Signing;
+namespace ImageScanning.ScanEngine.Images.Aws;
 
 /// <summary>A request as SigV4 sees it: method, path, raw query, headers (name → values) and the body.</summary>
 public sealed record SignableRequest(
