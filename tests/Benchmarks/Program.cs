@@ -19,6 +19,7 @@ public static class Program
         if (args.Contains(DpkgMemory.DpkgMemoryTool.Switch)) return DpkgMemory.DpkgMemoryTool.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains(AdvisoryScale.MatchProfileTool.Switch)) return AdvisoryScale.MatchProfileTool.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains(AdvisoryScale.AdvisoryScaleTool.Switch)) return AdvisoryScale.AdvisoryScaleTool.RunAsync(args).GetAwaiter().GetResult();
+        if (args.Contains(WholeProcess.WholeProcessTool.Switch) && args.Contains(WholeProcess.WarmDbTool.Switch)) return WholeProcess.WarmDbTool.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains(WholeProcess.WholeProcessTool.Switch)) return WholeProcess.WholeProcessTool.RunAsync(args).GetAwaiter().GetResult();
         var job = Job.Default.WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5).WithToolchain(new InProcessEmitToolchain(TimeSpan.FromMinutes(30), logOutput: true));
         // Reports go to the temp directory, not into the checkout (the run's figures live in docs/benchmarks.md).

@@ -5,7 +5,7 @@ namespace ImageScanning.Benchmarks.DpkgBaseline;
 
 /// <summary>
 /// BASELINE, not used by the engine: DpkgFinder's status-file path as of commit aa62677 (layer attribution through
-/// PackageDatabaseHistory, one Package per entry) over a given parser, so the memory tool can run the old parsers through the
+/// the PackageDatabaseHistory of commit 0485b94, <see cref="BaselinePackageDatabaseHistory"/>, one Package per entry) over a given parser, so the memory tool can run the old parsers through the
 /// same finder code as the engine's DpkgFinder.
 /// </summary>
 public static class BaselineDpkgFinder
@@ -13,7 +13,7 @@ public static class BaselineDpkgFinder
     private static readonly string[] StatusPaths = [DpkgFinder.StatusPath];
 
     public static List<Package> Find(ImageFiles files, Func<byte[], IReadOnlyList<DpkgEntry>> parse) =>
-        PackageDatabaseHistory.Attribute(
+        BaselinePackageDatabaseHistory.Attribute(
                 files, StatusPaths,
                 view => view.TryGet(DpkgFinder.StatusPath, out var status) ? status : null,
                 status => parse(status.Content),

@@ -14,12 +14,13 @@ namespace ImageScanning.Benchmarks.DpkgMemory;
 /// the finder, growth of peak RSS during it (VmHWM after writing 5 to /proc/self/clear_refs), bytes still reachable afterwards
 /// (the Package list: what is kept), and time. Variants: <c>dictionary</c> (parser before commit 3247b12), <c>bytes</c> (parser
 /// of commit aa62677), both through <see cref="BaselineDpkgFinder"/>, and <c>engine</c> (DpkgFinder and DpkgStatusParser now);
-/// <c>…-two-layers</c>: a second layer rewrites the status with the same packages (the finder's layer-history path).
+/// <c>…-two-layers</c>: a second layer rewrites the status with the same packages (the finder's layer-history path);
+/// <c>old-history-two-layers</c>: today's parser through the PackageDatabaseHistory of commit 0485b94 (<see cref="BaselinePackageDatabaseHistory"/>).
 /// </summary>
 public static class DpkgMemoryTool
 {
     public const string Switch = "--dpkg-memory";
-    private static readonly string[] Variants = ["dictionary", "bytes", "engine", "engine-two-layers", "bytes-two-layers"];
+    private static readonly string[] Variants = ["dictionary", "bytes", "engine", "engine-two-layers", "old-history-two-layers", "bytes-two-layers"];
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -45,7 +46,7 @@ public static class DpkgMemoryTool
             Console.WriteLine("|---|---:|---:|---:|---:|");
             foreach (var variant in Variants)
                 Console.WriteLine($"| {variant} | {Median(variant, 0):N0} MiB | {Median(variant, 1):N0} MiB | {Median(variant, 2):N1} MiB | {Median(variant, 3):N0} ms |");
-            foreach (var (variant, baseline) in new[] { ("engine", "dictionary"), ("engine", "bytes"), ("engine-two-layers", "bytes-two-layers") })
+            foreach (var (variant, baseline) in new[] { ("engine", "dictionary"), ("engine", "bytes"), ("engine-two-layers", "bytes-two-layers"), ("engine-two-layers", "old-history-two-layers") })
                 Console.WriteLine($"{variant} / {baseline}: allocated {Median(variant, 0) / Median(baseline, 0):F3}, peak RSS growth {Median(variant, 1) / Median(baseline, 1):F3}, " +
                     $"kept {Median(variant, 2) / Median(baseline, 2):F3}, time {Median(variant, 3) / Median(baseline, 3):F3}");
             Console.WriteLine($"engine: allocated / kept = {Median("engine", 0) / Median("engine", 2):F2}");
@@ -93,6 +94,7 @@ public static class DpkgMemoryTool
             "engine" => () => new DpkgFinder().Find(files, null).ToList(),
             "engine-two-layers" => () => new DpkgFinder().Find(twoLayers, null).ToList(),
             "bytes-two-layers" => () => BaselineDpkgFinder.Find(twoLayers, ByteDpkgStatusParser.Parse),
+            "old-history-two-layers" => () => BaselineDpkgFinder.Find(twoLayers, DpkgStatusParser.Parse),
             _ => throw new ArgumentException("unknown variant " + variant),
         };
 
@@ -133,14 +135,18 @@ public static class DpkgMemoryTool
             var one = new ImageFiles([Layer("sha256:one", status)]);
             var upgraded = status.Concat(System.Text.Encoding.UTF8.GetBytes("\n\nPackage: added-later\nVersion: 1\n")).ToArray();
             var two = new ImageFiles([Layer("sha256:one", status), Layer("sha256:two", upgraded)]);
-            foreach (var files in new[] { one, two })
+            // A third layer that removes added-later again, and one that gives every package a new version.
+            var three = new ImageFiles([Layer("sha256:one", status), Layer("sha256:two", upgraded), Layer("sha256:three", status.ToArray())]);
+            var newVersions = System.Text.Encoding.UTF8.GetBytes(System.Text.Encoding.UTF8.GetString(status).Replace("\nVersion: ", "\nVersion: 9:", StringComparison.Ordinal));
+            var changed = new ImageFiles([Layer("sha256:one", status), Layer("sha256:two", upgraded), Layer("sha256:changed", newVersions)]);
+            foreach (var files in new[] { one, two, three, changed })
             {
                 var engine = new DpkgFinder().Find(files, null).ToList();
                 var baseline = BaselineDpkgFinder.Find(files, ByteDpkgStatusParser.Parse);
                 if (!engine.SequenceEqual(baseline)) throw new InvalidOperationException($"DpkgFinder differs from the aa62677 finder on a {files.Layers.Count}-layer image");
             }
         }
-        Console.WriteLine($"// DpkgFinder lists what the aa62677 finder lists on {statuses.Count} status files, one and two layers");
+        Console.WriteLine($"// DpkgFinder lists what the aa62677 finder lists on {statuses.Count} status files, on one, two and three layers");
 
         static LayerFiles Layer(string digest, byte[] status) =>
             new() { Digest = digest, Files = new Dictionary<string, byte[]> { [DpkgFinder.StatusPath] = status } };
