@@ -285,4 +285,33 @@ public sealed class ImageScanCommandTests
         Assert.That(redirected.StandardOutput + redirected.StandardError, Does.Not.Contain("layer 1/2"));
         Assert.That(File.ReadAllText(Path.Combine(cache, "report.txt")), Does.Contain("TEST-ACL"), "the scan behind the bars was done");
     }
+
+    /// <summary>
+    /// A local layout whose layer files were swapped: each is a valid layer, but not the one its digest names. The digest is
+    /// checked in the pass that reads the layer, and the scan fails naming the file instead of reporting another layer's packages.
+    /// </summary>
+    [Test]
+    public async Task A_layer_file_that_is_not_what_its_digest_names_fails_the_scan()
+    {
+        var copy = Path.Combine(_work, "swapped-" + Guid.NewGuid().ToString("N"));
+        await ProcessRunner.RunAsync("cp", ["-r", _layout, copy]);
+        var index = JsonNode.Parse(File.ReadAllText(Path.Combine(copy, "index.json")))!;
+        var manifestDigest = (string)index["manifests"]![0]!["digest"]!;
+        var manifest = JsonNode.Parse(File.ReadAllText(Blob(copy, manifestDigest)))!;
+        var layers = manifest["layers"]!.AsArray().Select(l => (string)l!["digest"]!).ToList();
+        Assert.That(layers, Has.Count.EqualTo(2));
+        var (first, second) = (Blob(copy, layers[0]), Blob(copy, layers[1]));
+        var swap = first + ".swap";
+        File.Move(first, swap);
+        File.Move(second, first);
+        File.Move(swap, second);
+
+        var (exit, stdout, stderr) = await RunAsync("scan", $"oci:{copy}:v1", "--advisories", _advisories);
+
+        Assert.That(exit, Is.EqualTo(ImageScanCommand.Error), stdout);
+        Assert.That(stderr, Does.Contain($"does not match its digest {layers[0]}"));
+        Assert.That(stdout, Is.Empty, "no report of the wrong layer's packages");
+    }
+
+    private static string Blob(string layout, string digest) => Path.Combine(layout, "blobs", "sha256", digest["sha256:".Length..]);
 }

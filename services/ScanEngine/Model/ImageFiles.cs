@@ -23,6 +23,12 @@ public sealed class LayerFiles
 
     /// <summary>Directories a ".wh..wh..opq" entry emptied of everything below it from lower layers.</summary>
     public IReadOnlyList<string> OpaqueDirectories { get; init; } = [];
+
+    /// <summary>The same files under another digest (a local layer's, known only once its bytes have been read and hashed).</summary>
+    public LayerFiles WithDigest(string digest) => new()
+    {
+        Digest = digest, Files = Files, Symlinks = Symlinks, HardLinks = HardLinks, Whiteouts = Whiteouts, OpaqueDirectories = OpaqueDirectories,
+    };
 }
 
 /// <summary>A wanted file as visible at some point of the layer stack.</summary>

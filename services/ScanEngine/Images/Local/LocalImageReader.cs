@@ -39,7 +39,7 @@ public sealed class LocalImageReader(
 
         var config = manifest.Config ?? throw new ScanException(ScanFailureKind.UnsupportedImage, $"The manifest {manifest.Digest} has no config.");
         var (os, architecture, variant) = ParseConfig(await ReadBlobAsync(layout, config.Digest, ct));
-        var layers = manifest.Layers.Select(l => (l.Digest, l.MediaType, Path: BlobPath(layout, l.Digest))).ToList();
+        var layers = manifest.Layers.Select(l => (Digest: (string?)l.Digest, l.MediaType, Path: BlobPath(layout, l.Digest))).ToList();
         return await ReadLayersAsync(layout, tag ?? chosen.Descriptor.Digest, manifest.Digest, manifest.MediaType, config.Digest, os, architecture, variant, layers, wants, ct);
     }
 
@@ -60,12 +60,12 @@ public sealed class LocalImageReader(
             var configFile = Inside(dir, image.GetProperty("Config").GetString()!);
             var configBytes = await File.ReadAllBytesAsync(configFile, ct);
             var (os, architecture, variant) = ParseConfig(configBytes);
-            var layers = new List<(string Digest, string MediaType, string Path)>();
+            var layers = new List<(string? Digest, string MediaType, string Path)>();
             foreach (var layer in image.GetProperty("Layers").EnumerateArray())
             {
-                var file = Inside(dir, layer.GetString()!);
-                // docker save stores layers as plain tars named by path; the bytes decide the codec anyway.
-                layers.Add((await Sha256FileAsync(file, ct), MediaTypes.DockerLayerTar, file));
+                // docker save stores layers as plain tars named by path; the bytes decide the codec anyway. Their digests are
+                // taken while they are read (one pass over each file, not two).
+                layers.Add((null, MediaTypes.DockerLayerTar, Inside(dir, layer.GetString()!)));
             }
             var tag = image.TryGetProperty("RepoTags", out var tags) && tags.ValueKind == JsonValueKind.Array && tags.GetArrayLength() > 0 ? tags[0].GetString() : null;
             return await ReadLayersAsync(archive, tag ?? "", Digests.Sha256(configBytes), MediaTypes.DockerManifest, Digests.Sha256(configBytes),
@@ -116,7 +116,7 @@ public sealed class LocalImageReader(
 
     private async Task<ImageReadResult> ReadLayersAsync(
         string source, string reference, string manifestDigest, string manifestMediaType, string configDigest, string os, string architecture, string? variant,
-        IReadOnlyList<(string Digest, string MediaType, string Path)> layers, Func<string, bool> wants, CancellationToken ct)
+        IReadOnlyList<(string? Digest, string MediaType, string Path)> layers, Func<string, bool> wants, CancellationToken ct)
     {
         if (layers.Count == 0) throw new ScanException(ScanFailureKind.UnsupportedImage, $"The image in {source} has no layers.");
         var budget = new ImageBudget(imageLimits ?? ImageLimits.Default, $"The image in {source}");
@@ -126,13 +126,20 @@ public sealed class LocalImageReader(
         for (var index = 0; index < layers.Count; index++)
         {
             var (digest, mediaType, path) = layers[index];
-            if (!File.Exists(path)) throw new ScanException(ScanFailureKind.ImageNotFound, $"Layer {digest} is missing from {source}.");
-            if (digest.StartsWith("sha256:", StringComparison.Ordinal) && await Sha256FileAsync(path, ct) != digest)
+            var name = digest ?? $"{index + 1} ({Path.GetFileName(Path.GetDirectoryName(path))}/{Path.GetFileName(path)})";
+            if (!File.Exists(path)) throw new ScanException(ScanFailureKind.ImageNotFound, $"Layer {name} is missing from {source}.");
+            // The digest is checked (or, for a docker-archive layer, taken) in the pass that reads the layer: the reader reads every
+            // byte of the file, and nothing it found is kept when the digest does not match.
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            var length = new FileInfo(path).Length;
+            LayerReadResult result;
+            await using (var stream = ProgressReportingStream.Wrap(new HashingStream(File.OpenRead(path), hash), progress, index + 1, layers.Count, name, length))
+                result = await layerReader.ReadWithStatsAsync(stream, mediaType, name, wants, limits, ct, sniffer, budget);
+            var actual = "sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+            if (digest is not null && digest.StartsWith("sha256:", StringComparison.Ordinal) && actual != digest)
                 throw new ScanException(ScanFailureKind.DigestMismatch, $"Layer file {path} does not match its digest {digest}.");
-            await using var stream = ProgressReportingStream.Wrap(File.OpenRead(path), progress, index + 1, layers.Count, digest, new FileInfo(path).Length);
-            var result = await layerReader.ReadWithStatsAsync(stream, mediaType, digest, wants, limits, ct, sniffer, budget);
-            files.Add(result.Files);
-            read.Add(new ImageLayer(digest, mediaType, new FileInfo(path).Length, result.Stats));
+            files.Add(digest is null ? result.Files.WithDigest(actual) : result.Files);
+            read.Add(new ImageLayer(digest ?? actual, mediaType, length, result.Stats));
         }
         return new ImageReadResult
         {
@@ -190,12 +197,6 @@ public sealed class LocalImageReader(
         {
             throw new ScanException(ScanFailureKind.UnsupportedImage, "The image config is not valid JSON.", e);
         }
-    }
-
-    private static async Task<string> Sha256FileAsync(string path, CancellationToken ct)
-    {
-        await using var stream = File.OpenRead(path);
-        return "sha256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, ct));
     }
 
     /// <summary>A path named inside an archive, refused when it would leave the extraction directory.</summary>
