@@ -76,16 +76,23 @@ public sealed class ImageScanner(ImageReader reader, IAdvisoryStore advisories, 
 
     /// <summary>
     /// Matches a stored inventory (from an earlier scan with the same <see cref="VersionFor"/>) against the current
-    /// advisory database: a re-scan without registry access. Nothing is read, so the byte and layer counts are zero.
+    /// advisory database: a re-scan without registry access. Nothing is read, so the byte and layer counts are zero. The
+    /// warning an inventory implies (no OS package database) is given again; the layer reader's (executables it skipped) cannot
+    /// be, since the stored inventory does not record them.
     /// </summary>
     public async Task<ImageScanResult> RematchAsync(Distribution? distribution, IReadOnlyList<Package> packages, string digest, string mediaType,
         bool includeLanguagePackages, CancellationToken ct)
     {
         var stopwatch = Stopwatch.StartNew();
-        var matches = await _matcher.MatchAsync(packages, distribution, Selected(includeLanguagePackages), ct);
+        var selected = Selected(includeLanguagePackages);
+        var warnings = InventorySupport.Check(distribution, packages, selected) is { } missingDatabase ? [missingDatabase] : new List<ScanWarning>();
+        var matches = await _matcher.MatchAsync(packages, distribution, selected, ct);
         var updatedAt = await advisories.LastChangedAsync(ct);
         return new ImageScanResult(digest, mediaType, distribution, packages, matches, VersionFor(includeLanguagePackages), updatedAt,
-            CompressedBytesRead: 0, LayersFromCache: 0, LayerCount: 0, new ScanStageTimings(TimeSpan.Zero, TimeSpan.Zero, stopwatch.Elapsed));
+            CompressedBytesRead: 0, LayersFromCache: 0, LayerCount: 0, new ScanStageTimings(TimeSpan.Zero, TimeSpan.Zero, stopwatch.Elapsed))
+        {
+            Warnings = warnings,
+        };
     }
 
     private IReadOnlyList<IEcosystem> Selected(bool includeLanguagePackages) =>

@@ -91,6 +91,21 @@ public sealed class NoOsPackageDatabaseTests
         });
     }
 
+    /// <summary>A re-scan from the stored inventory (no pull) reports the same warning: the inventory itself implies it.</summary>
+    [Test]
+    public async Task A_rematch_of_its_stored_inventory_keeps_the_warning()
+    {
+        var digest = await PushAsync("distroless-rematch", Distroless);
+        var scanner = new ImageScanner(_services.GetRequiredService<ImageReader>(), _store, EcosystemCatalog.All());
+        var scanned = await scanner.ScanAsync(Registry, "test/distroless-rematch", digest, includeLanguagePackages: true, CancellationToken.None);
+
+        var rematched = await scanner.RematchAsync(scanned.Distribution, scanned.Packages, digest, scanned.MediaType, includeLanguagePackages: true, CancellationToken.None);
+
+        Assert.That(rematched.Warnings, Is.EqualTo(scanned.Warnings));
+        Assert.That(rematched.Warnings.Select(w => w.Path), Is.EqualTo(new[] { "var/lib/dpkg/status" }));
+        Assert.That(rematched.Vulnerabilities.Select(m => m.VulnerabilityId), Is.EqualTo(new[] { "TEST-REQUESTS" }));
+    }
+
     [Test]
     public async Task A_basic_scan_of_it_is_unsupported_naming_the_missing_database()
     {
