@@ -7,16 +7,12 @@ namespace ImageScanning.ScanEngine.Images;
 public sealed record LayerProgress(int Layer, int LayerCount, string Digest, long BytesRead, long LayerBytes);
 
 /// <summary>Counts the bytes read through a layer's stream and reports them to an <see cref="IProgress{T}"/>.</summary>
-internal sealed class ProgressReportingStream(Stream inner, Func<long, LayerProgress> progressAt, IProgress<LayerProgress> progress) : Stream
+internal sealed class ProgressReportingStream(Stream inner, Func<long, LayerProgress> progressAt, IProgress<LayerProgress> progress) : ForwardReadStream
 {
     private const long ReportEvery = 1 << 20;
     private long read;
     private long reported;
 
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
     public override long Position { get => read; set => throw new NotSupportedException(); }
 
     public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
@@ -38,11 +34,6 @@ internal sealed class ProgressReportingStream(Stream inner, Func<long, LayerProg
         }
         return n;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

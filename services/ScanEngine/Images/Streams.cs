@@ -1,5 +1,21 @@
 namespace ImageScanning.ScanEngine.Images;
 
+/// <summary>
+/// The boilerplate of a forward-only, read-only stream wrapper (no seeking, no writing, no length); a subclass reads.
+/// </summary>
+internal abstract class ForwardReadStream : Stream
+{
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+}
+
 /// <summary>Counts the bytes read through it and throws once more than a limit have passed.</summary>
 internal sealed class MeteredStream(Stream inner, long limit, Func<Exception>? onLimit) : Stream
 {
@@ -76,14 +92,8 @@ internal sealed class PrefixedStream(byte[] prefix, Stream rest) : Stream
 }
 
 /// <summary>Feeds every byte read through it to a hash, so a file is hashed in the same pass that reads it.</summary>
-internal sealed class HashingStream(Stream inner, System.Security.Cryptography.IncrementalHash hash) : Stream
+internal sealed class HashingStream(Stream inner, System.Security.Cryptography.IncrementalHash hash) : ForwardReadStream
 {
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
     public override int Read(byte[] buffer, int offset, int count) => Hashed(buffer.AsSpan(offset, inner.Read(buffer, offset, count)));
     public override int Read(Span<byte> buffer) => Hashed(buffer[..inner.Read(buffer)]);
 
@@ -101,11 +111,6 @@ internal sealed class HashingStream(Stream inner, System.Security.Cryptography.I
         hash.AppendData(data);
         return data.Length;
     }
-
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

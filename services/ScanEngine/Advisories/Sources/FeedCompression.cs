@@ -45,16 +45,11 @@ public static class FeedCompression
     /// SharpZipLib's decoder, its exceptions as <see cref="InvalidDataException"/> (as GZipStream throws). Made on the first read:
     /// its constructor already decodes the first block.
     /// </summary>
-    private sealed class InvalidDataOnError(Func<Stream> open) : Stream
+    private sealed class InvalidDataOnError(Func<Stream> open) : ImageScanning.ScanEngine.Images.ForwardReadStream
     {
         private Stream? inner;
 
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
+                    
         public override int Read(byte[] buffer, int offset, int count)
         {
             try
@@ -68,11 +63,7 @@ public static class FeedCompression
             }
         }
 
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
+                
         protected override void Dispose(bool disposing)
         {
             if (disposing) inner?.Dispose();
