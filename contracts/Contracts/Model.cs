@@ -10,11 +10,16 @@ public sealed record ImageRef(string Registry, string Repository, string Digest,
 /// the release; a deb on Ubuntu under Ubuntu and Ubuntu Pro. What the re-scan index keys the image by, so an advisory for any of
 /// them finds it. Null in findings (they report one) and in inventories sent before it existed.
 /// </param>
+/// <param name="PackageManager">Inspector's packageManager for <paramref name="Type"/> (OS, NPM, JAR, ...), set by the scanner that
+/// knows the ecosystem; null in records stored before it existed (readers fall back to the package type's table).</param>
 public sealed record PackageRecord(
     string Name, string Version, string Type, string? Ecosystem, string? SourceName, string? SourceVersion,
-    string? Architecture, string FilePath, string LayerDigest, IReadOnlyList<AffectedPackageRef>? AdvisoryKeys = null);
+    string? Architecture, string FilePath, string LayerDigest, IReadOnlyList<AffectedPackageRef>? AdvisoryKeys = null,
+    string? PackageManager = null);
 
 /// <summary>One vulnerability in one package of one image.</summary>
+/// <param name="CvssVersion">The CVSS version of <paramref name="CvssVector"/> ("2.0", "3.0", "3.1", "4.0") as the advisory gave it.</param>
+/// <param name="VendorSeverity">The advisory's own severity word ("medium", "MODERATE"), Inspector's vendorSeverity.</param>
 public sealed record VulnerabilityFinding(
     string VulnerabilityId,
     IReadOnlyList<string> Aliases,
@@ -25,6 +30,8 @@ public sealed record VulnerabilityFinding(
     double? CvssScore,
     string? CvssVector,
     string? FixedInVersion,
-    PackageRecord Package);
+    PackageRecord Package,
+    string? CvssVersion = null,
+    string? VendorSeverity = null);
 
 public sealed record OperatingSystemInfo(string Id, string VersionId, string? PrettyName);

@@ -1,4 +1,5 @@
 using ImageScanning.Contracts;
+using ImageScanning.ScanEngine.Advisories.Cvss;
 using ImageScanning.ScanEngine.Model;
 
 namespace ImageScanning.ScannerCore;
@@ -12,7 +13,8 @@ public static class ContractMapping
         var keys = ecosystems.Select(e => e.AdvisoryKeyFor(package, distribution)).OfType<AdvisoryKey>()
             .Select(k => new AffectedPackageRef(k.Ecosystem, k.PackageName)).Distinct().ToList();
         return new PackageRecord(package.Name, package.Version, package.Type, keys.FirstOrDefault()?.Ecosystem, package.SourceName,
-            package.SourceVersion, package.Architecture, package.FilePath, package.LayerDigest, keys.Count == 0 ? null : keys);
+            package.SourceVersion, package.Architecture, package.FilePath, package.LayerDigest, keys.Count == 0 ? null : keys,
+            PackageType.InspectorPackageManagerOf(package.Type));
     }
 
     public static VulnerabilityFinding ToFinding(this VulnerabilityMatch match, ScanType scanType, Distribution? distribution, IEnumerable<IEcosystem> ecosystems) => new(
@@ -26,7 +28,9 @@ public static class ContractMapping
         match.CvssVector,
         match.FixedInVersion,
         // A finding names the package and the ecosystem of the advisory it matched; the index keys stay with the inventory.
-        match.Package.ToRecord(distribution, ecosystems) with { AdvisoryKeys = null });
+        match.Package.ToRecord(distribution, ecosystems) with { AdvisoryKeys = null },
+        match.CvssVersion ?? CvssVersions.Of(match.CvssVector),
+        match.VendorSeverity);
 
     /// <summary>ECR's BASIC findings know UNDEFINED where Inspector says UNTRIAGED.</summary>
     public static FindingSeverity ToFindingSeverity(Severity severity, ScanType scanType) => severity switch

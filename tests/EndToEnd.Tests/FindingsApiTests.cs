@@ -42,8 +42,8 @@ public sealed class FindingsApiTests
             },
         });
         var environment = RunningPlatform.CommonEnvironment(_registry.Url, WebhookToken, ApiToken, Path.Combine(_work, "data"));
-        environment["EventBridge__Account"] = "123456789012";
-        environment["EventBridge__Region"] = "eu-central-1";
+        environment["Aws__AccountId"] = "123456789012";
+        environment["Aws__Region"] = "eu-central-1";
         _platform = await RunningPlatform.StartStandaloneAsync(gatewayPort, environment);
         _api = new HttpClient { BaseAddress = _platform.GatewayUrl };
         _api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ApiToken);

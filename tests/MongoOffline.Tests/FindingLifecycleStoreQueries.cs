@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Aws;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.IntegrationEvents;
 using ImageScanning.Findings.Lifecycle;
@@ -9,7 +10,7 @@ namespace ImageScanning.MongoOffline.Tests;
 /// <summary>The finding lifecycle store, driven as the lifecycle service drives it and through each query shape of the API.</summary>
 public sealed class FindingLifecycleStoreQueries : StoreQueryFixture<IFindingLifecycleStore>
 {
-    private static readonly FindingArns Arns = new(new EventBridgeOptions { Account = "123456789012", Region = "eu-central-1" });
+    private static readonly FindingArns Arns = new(new AwsAccount(new AwsOptions { AccountId = "123456789012", Region = "eu-central-1" }));
 
     protected override IFindingLifecycleStore CreateStore(MongoServiceDatabase database) => new MongoFindingLifecycleStore(database);
 

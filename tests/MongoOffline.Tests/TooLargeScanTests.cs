@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Aws;
 using System.Security.Cryptography;
 using ImageScanning.Contracts;
 using ImageScanning.Findings;
@@ -35,7 +36,7 @@ public sealed class TooLargeScanTests
             .AddSingleton<IFindingsStore>(new MongoFindingsStore(database))
             .AddSingleton<IFindingLifecycleStore>(lifecycleStore)
             .AddSingleton(new FindingLifecycleService(lifecycleStore,
-                new FindingArns(new EventBridgeOptions { Account = "123456789012", Region = "eu-central-1" }), new FixedClock(T0)))
+                new FindingArns(new AwsAccount(new AwsOptions { AccountId = "123456789012", Region = "eu-central-1" })), new FixedClock(T0)))
             .AddSingleton<FindingsMetrics>()
             .AddSingleton<ImageScannedHandler>()
             .AddMassTransitTestHarness(x =>

@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Aws;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
 using ImageScanning.Findings.IntegrationEvents;
@@ -5,7 +6,7 @@ using MassTransit;
 
 namespace ImageScanning.Findings.Consumers;
 
-public sealed class ListScanCompletedEventsConsumer(IFindingsStore store, EventBridgeOptions options) : IConsumer<ListScanCompletedEvents>
+public sealed class ListScanCompletedEventsConsumer(IFindingsStore store, AwsAccount account) : IConsumer<ListScanCompletedEvents>
 {
     public async Task Consume(ConsumeContext<ListScanCompletedEvents> context)
     {
@@ -14,7 +15,7 @@ public sealed class ListScanCompletedEventsConsumer(IFindingsStore store, EventB
         {
             var completed = s.ToScanCompleted();
             if (s.Status != ScanStatus.COMPLETE) completed = completed with { Status = ScanStatus.FAILED };
-            return EventBridgeEnvelopes.RenderJson(completed, options);
+            return EventBridgeEnvelopes.RenderJson(completed, account);
         }).ToList();
         await context.RespondAsync(new ScanCompletedEventsResult(envelopes));
     }

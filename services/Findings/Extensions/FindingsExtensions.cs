@@ -6,6 +6,7 @@ using ImageScanning.Findings.Subscriptions;
 using ImageScanning.Findings.Subscriptions.Consumers;
 using ImageScanning.Findings.Lifecycle;
 using ImageScanning.ServiceDefaults.Background;
+using ImageScanning.ServiceDefaults.Aws;
 using ImageScanning.ServiceDefaults.Extensions;
 using ImageScanning.ServiceDefaults.Storage;
 using MassTransit;
@@ -28,7 +29,7 @@ public static class FindingsExtensions
         builder.AddStore<IFindingLifecycleStore>(DatabaseName,
             (SqliteDatabase database) => new SqliteFindingLifecycleStore(database), (MongoServiceDatabase database) => new MongoFindingLifecycleStore(database));
         builder.AddOutbox(DatabaseName);
-        builder.Services.AddSingleton(builder.Configuration.GetSection("EventBridge").Get<EventBridgeOptions>() ?? new EventBridgeOptions());
+        builder.AddAwsAccount();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<FindingArns>();
         builder.Services.AddSingleton<FindingLifecycleService>();

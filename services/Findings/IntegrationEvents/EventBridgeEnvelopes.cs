@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Aws;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ImageScanning.Contracts;
@@ -14,16 +15,16 @@ public static class EventBridgeEnvelopes
     private static readonly FindingSeverity[] EcrSeverities =
         [FindingSeverity.INFORMATIONAL, FindingSeverity.LOW, FindingSeverity.MEDIUM, FindingSeverity.HIGH, FindingSeverity.CRITICAL, FindingSeverity.UNDEFINED];
 
-    public static JsonObject Render(ScanCompleted scan, EventBridgeOptions options) =>
+    public static JsonObject Render(ScanCompleted scan, AwsAccount account) =>
         scan.ScanType == ScanType.ENHANCED && scan.Status != ScanStatus.FAILED
-            ? InspectorScan(scan, options)
-            : EcrImageScan(scan, options);
+            ? InspectorScan(scan, account)
+            : EcrImageScan(scan, account);
 
-    public static string RenderJson(ScanCompleted scan, EventBridgeOptions options) =>
-        Render(scan, options).ToJsonString(new JsonSerializerOptions { WriteIndented = false });
+    public static string RenderJson(ScanCompleted scan, AwsAccount account) =>
+        Render(scan, account).ToJsonString(new JsonSerializerOptions { WriteIndented = false });
 
     /// <summary>§3.2: kebab-case detail; only non-zero severity counts appear.</summary>
-    public static JsonObject EcrImageScan(ScanCompleted scan, EventBridgeOptions options)
+    public static JsonObject EcrImageScan(ScanCompleted scan, AwsAccount account)
     {
         var counts = new JsonObject();
         foreach (var severity in EcrSeverities)
@@ -42,13 +43,13 @@ public static class EventBridgeEnvelopes
         };
         if (scan.FailureReason is not null) detail["failure-reason"] = scan.FailureReason;
         detail[VulnerabilitiesField] = Vulnerabilities(scan);
-        return Envelope(scan, options, "ECR Image Scan", "aws.ecr", RepositoryArn(scan.Image.Repository, options), detail);
+        return Envelope(scan, account, "ECR Image Scan", "aws.ecr", account.RepositoryArn(scan.Image.Registry, scan.Image.Repository), detail);
     }
 
     /// <summary>§3.4: sent for the initial scan; repository-name holds the repository ARN, counts carry TOTAL and no LOW.</summary>
-    public static JsonObject InspectorScan(ScanCompleted scan, EventBridgeOptions options)
+    public static JsonObject InspectorScan(ScanCompleted scan, AwsAccount account)
     {
-        var repositoryArn = RepositoryArn(scan.Image.Repository, options);
+        var repositoryArn = account.RepositoryArn(scan.Image.Registry, scan.Image.Repository);
         var detail = new JsonObject
         {
             ["scan-status"] = "INITIAL_SCAN_COMPLETE",
@@ -65,7 +66,7 @@ public static class EventBridgeEnvelopes
             ["version"] = "1.0",
             [VulnerabilitiesField] = Vulnerabilities(scan),
         };
-        return Envelope(scan, options, "Inspector2 Scan", "aws.inspector2", repositoryArn, detail);
+        return Envelope(scan, account, "Inspector2 Scan", "aws.inspector2", repositoryArn, detail);
     }
 
     /// <summary>The field this platform adds to the scan envelopes' detail: one entry per finding, kebab-case like its neighbours.</summary>
@@ -80,9 +81,6 @@ public static class EventBridgeEnvelopes
         ["fixed-in-version"] = f.FixedInVersion,
     }).ToArray());
 
-    public static string RepositoryArn(string repository, EventBridgeOptions options) =>
-        $"arn:aws:ecr:{options.Region}:{options.Account}:repository/{repository}";
-
     private static int Count(ScanCompleted scan, FindingSeverity severity) =>
         scan.FindingSeverityCounts.TryGetValue(severity, out var n) ? n : 0;
 
@@ -96,18 +94,18 @@ public static class EventBridgeEnvelopes
         ? scan.ScanId.ToString()
         : Consumers.EventMessageIds.ScanCompleted(scan.ScanId, scan.Status).ToString();
 
-    private static JsonObject Envelope(ScanCompleted scan, EventBridgeOptions options, string detailType, string source, string resource, JsonObject detail) =>
-        Envelope(EventId(scan), scan.CompletedAt, options, detailType, source, resource, detail);
+    private static JsonObject Envelope(ScanCompleted scan, AwsAccount account, string detailType, string source, string resource, JsonObject detail) =>
+        Envelope(EventId(scan), scan.CompletedAt, account, detailType, source, resource, detail);
 
-    internal static JsonObject Envelope(string id, DateTimeOffset time, EventBridgeOptions options, string detailType, string source, string resource, JsonObject detail) => new()
+    internal static JsonObject Envelope(string id, DateTimeOffset time, AwsAccount account, string detailType, string source, string resource, JsonObject detail) => new()
     {
         ["version"] = "0",
         ["id"] = id,
         ["detail-type"] = detailType,
         ["source"] = source,
-        ["account"] = options.Account,
+        ["account"] = account.AccountId,
         ["time"] = time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
-        ["region"] = options.Region,
+        ["region"] = account.Region,
         ["resources"] = new JsonArray(resource),
         ["detail"] = detail,
     };

@@ -1,11 +1,11 @@
-using ImageScanning.Findings.IntegrationEvents;
+using ImageScanning.ServiceDefaults.Aws;
 
 namespace ImageScanning.Findings.Lifecycle;
 
-/// <summary>Inspector finding ARNs: arn:aws:inspector2:&lt;region&gt;:&lt;account&gt;:finding/&lt;32 hex&gt;.</summary>
-public sealed class FindingArns(EventBridgeOptions options)
+/// <summary>Inspector finding ARNs: arn:aws:inspector2:&lt;region&gt;:&lt;account&gt;:finding/&lt;32 hex&gt; (Aws:AccountId, Aws:Region).</summary>
+public sealed class FindingArns(AwsAccount account)
 {
     public static string NewId() => Guid.NewGuid().ToString("N");
 
-    public string For(string id) => $"arn:aws:inspector2:{options.Region}:{options.Account}:finding/{id}";
+    public string For(string id) => account.FindingArn(id);
 }

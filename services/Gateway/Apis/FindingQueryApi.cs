@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
+using ImageScanning.AwsWire;
 using ImageScanning.Contracts;
+using ImageScanning.ServiceDefaults.Aws;
 using MassTransit;
 
 namespace ImageScanning.Gateway.Apis;
@@ -41,7 +43,7 @@ public static class FindingQueryApi
     private static async Task<IResult> ListFindings(
         string? severity, string? status, string? vulnerabilityId, string? package, string? registry, string? repository,
         string? imageDigest, string? fixAvailable, string? layerHash, string? sortBy, string? sortOrder, string? maxResults, string? nextToken,
-        IRequestClient<ListFindings> client, CancellationToken ct)
+        IRequestClient<ListFindings> client, AwsAccount account, CancellationToken ct)
     {
         if (!FindingFilterParameters.TryParse(severity, status, vulnerabilityId, package, registry, repository, imageDigest, fixAvailable, layerHash,
                 out var filter, out var error)
@@ -57,7 +59,7 @@ public static class FindingQueryApi
         if (page.ErrorMessage is not null) return Invalid(page.ErrorMessage);
         return Results.Json(new JsonObject
         {
-            ["findings"] = new JsonArray(page.Findings.Select(f => (JsonNode?)InspectorFindingJson.Render(f)).ToArray()),
+            ["findings"] = new JsonArray(page.Findings.Select(f => (JsonNode?)RestFinding(f, account)).ToArray()),
             ["nextToken"] = page.NextToken,
         });
     }
@@ -65,7 +67,7 @@ public static class FindingQueryApi
     private static async Task<IResult> ListAggregations(
         string aggregation, string? severity, string? status, string? vulnerabilityId, string? package, string? registry, string? repository,
         string? imageDigest, string? fixAvailable, string? layerHash, string? sortBy, string? sortOrder, string? maxResults, string? nextToken,
-        IRequestClient<ListFindingAggregations> client, GatewayAccount account, CancellationToken ct)
+        IRequestClient<ListFindingAggregations> client, AwsAccount account, CancellationToken ct)
     {
         if (!AggregationTypes.TryGetValue(aggregation, out var type))
             return Invalid($"'{aggregation}' is not an aggregation; expected one of {string.Join(", ", AggregationTypes.Keys)}.");
@@ -87,6 +89,15 @@ public static class FindingQueryApi
             ["responses"] = new JsonArray(page.Responses.Select(b => (JsonNode?)new JsonObject { [type.Member] = Bucket(type.Type, b, account.AccountId) }).ToArray()),
             ["nextToken"] = page.NextToken,
         });
+    }
+
+    /// <summary>Inspector's Finding, plus what only the platform keeps: the suppression rule that suppressed it and when it closed.</summary>
+    private static JsonObject RestFinding(FindingDetail finding, AwsAccount account)
+    {
+        var json = InspectorFindingJson.Render(finding, account, InspectorFindingForm.RestApi);
+        json["suppressedBy"] = finding.SuppressedByRuleId;
+        json["closedAt"] = InspectorTimestamps.Render(finding.ClosedAt, InspectorFindingForm.RestApi);
+        return json;
     }
 
     /// <summary>The §2.4 response fields of each aggregation type.</summary>
@@ -121,6 +132,3 @@ public static class FindingQueryApi
     /// <summary>Inspector's ValidationException, in the API's error shape.</summary>
     private static IResult Invalid(string message) => ApiErrors.Error("ValidationException", message);
 }
-
-/// <summary>The account id Inspector-shaped answers carry (EventBridge:Account, the same setting Findings uses for ARNs).</summary>
-public sealed record GatewayAccount(string AccountId);

@@ -1,17 +1,16 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using ImageScanning.Gateway.Ecr.Signing;
+using ImageScanning.Gateway.Aws.Signing;
 
 namespace ImageScanning.Gateway.Ecr;
 
 public static class EcrApiExtensions
 {
-    /// <summary>Registers the ECR-compatible API's settings (section <c>Ecr</c>), its SigV4 verifier and replay cache.</summary>
+    /// <summary>Registers the ECR-compatible API's registry ids, and the SigV4 verifier and replay cache the AWS APIs share (settings: <c>Aws</c>).</summary>
     public static IHostApplicationBuilder AddEcrApi(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<EcrOptions>(builder.Configuration.GetSection(EcrOptions.Section));
         builder.Services.AddSingleton<EcrRegistries>();
-        builder.Services.AddSingleton<SignatureReplayCache>();
-        builder.Services.AddSingleton<SigV4Verifier>();
+        builder.Services.TryAddSingleton<SignatureReplayCache>();
+        builder.Services.TryAddSingleton<SigV4Verifier>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         return builder;
     }

@@ -1,7 +1,8 @@
 using System.Text.Json.Nodes;
 using ImageScanning.Gateway.Ecr.Operations;
-using ImageScanning.Gateway.Ecr.Signing;
-using ImageScanning.ScanEngine.Images.Aws;
+using ImageScanning.Gateway.Aws;
+using ImageScanning.Gateway.Aws.Signing;
+using ImageScanning.ServiceDefaults.Aws;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ public static class EcrEndpoint
 {
     public const string TargetPrefix = "AmazonEC2ContainerRegistry_V20150921.";
     public const string ContentType = "application/x-amz-json-1.1";
-    private const int MaxBodyBytes = 1 << 20;
+    public const string SigningName = "ecr";
 
     private delegate Task<JsonObject> Operation(EcrCall call);
 
@@ -48,20 +49,18 @@ public static class EcrEndpoint
         var operationName = target.StartsWith(TargetPrefix, StringComparison.Ordinal) ? target[TargetPrefix.Length..] : target;
         try
         {
-            var body = await ReadBodyAsync(http.Request, http.RequestAborted);
-            var headers = http.Request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? ""))).ToList();
-            var accessKeyId = verifier.Verify(new SignableRequest(http.Request.Method, http.Request.Path.Value ?? "/",
-                http.Request.QueryString.Value ?? "", headers, body));
+            var body = await AwsHttp.ReadBodyAsync(http.Request, "SerializationException", http.RequestAborted);
+            var accessKeyId = verifier.Verify(AwsHttp.Signable(http.Request, body), SigningName);
 
             if (!target.StartsWith(TargetPrefix, StringComparison.Ordinal) || !Operations.TryGetValue(operationName, out var operation))
                 throw new EcrException("UnknownOperationException", $"The operation '{target}' is not supported by this endpoint.");
-            EcrAccessScopes.Authorize(http.RequestServices.GetRequiredService<IOptions<EcrOptions>>().Value, accessKeyId, operationName);
+            AwsAccessScopes.Authorize(http.RequestServices.GetRequiredService<IOptions<AwsOptions>>().Value, accessKeyId, SigningName, operationName);
             var request = EcrRequest.Parse(body.Span);
             var response = await operation(new EcrCall(request, registries, http.RequestServices, http.RequestAborted));
             logger.LogInformation("ECR {Operation} by {AccessKeyId}: OK ({RequestId})", operationName, accessKeyId, requestId);
             await WriteAsync(http.Response, StatusCodes.Status200OK, response);
         }
-        catch (EcrException e)
+        catch (AwsApiException e)
         {
             logger.LogInformation("ECR {Operation}: {ErrorType} {ErrorMessage} ({RequestId})", operationName, e.Type, e.Message, requestId);
             await WriteAsync(http.Response, e.Status, new JsonObject { ["__type"] = e.Type, ["message"] = e.Message });
@@ -72,20 +71,6 @@ public static class EcrEndpoint
             await WriteAsync(http.Response, StatusCodes.Status500InternalServerError,
                 new JsonObject { ["__type"] = "ServerException", ["message"] = "A service of the platform did not answer in time. Try again." });
         }
-    }
-
-    private static async Task<ReadOnlyMemory<byte>> ReadBodyAsync(HttpRequest request, CancellationToken ct)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            if (buffer.Length + read > MaxBodyBytes)
-                throw new EcrException("SerializationException", $"The request body is larger than {MaxBodyBytes} bytes.", StatusCodes.Status413PayloadTooLarge);
-            buffer.Write(chunk, 0, read);
-        }
-        return buffer.ToArray();
     }
 
     private static async Task WriteAsync(HttpResponse response, int status, JsonObject body)
@@ -100,6 +85,8 @@ public static class EcrEndpoint
 public sealed record EcrCall(EcrRequest Request, EcrRegistries Registries, IServiceProvider Services, CancellationToken CancellationToken)
 {
     public EcrRegistry Registry => Registries.Resolve(Request.RegistryId);
+
+    public AwsAccount Account => Services.GetRequiredService<AwsAccount>();
 
     public async Task<TResponse> AskAsync<TRequest, TResponse>(TRequest message) where TRequest : class where TResponse : class
     {

@@ -1,11 +1,10 @@
+using ImageScanning.Gateway.Aws;
+
 namespace ImageScanning.Gateway.Ecr;
 
 /// <summary>An ECR error: the wire <c>__type</c>, its <c>message</c> and the HTTP status AWS answers with.</summary>
-public sealed class EcrException(string type, string message, int status = StatusCodes.Status400BadRequest) : Exception(message)
+public sealed class EcrException(string type, string message, int status = StatusCodes.Status400BadRequest) : AwsApiException(type, message, status)
 {
-    public string Type { get; } = type;
-    public int Status { get; } = status;
-
     public static EcrException InvalidParameter(string message) => new("InvalidParameterException", message);
 
     /// <summary>ECR's constraint wording, as captured from real AWS by emulators (INTERFACES §1.2).</summary>

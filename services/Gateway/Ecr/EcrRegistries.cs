@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using ImageScanning.ServiceDefaults.Aws;
 using Microsoft.Extensions.Options;
 
 namespace ImageScanning.Gateway.Ecr;
@@ -7,8 +8,8 @@ namespace ImageScanning.Gateway.Ecr;
 public sealed record EcrRegistry(string RegistryId, string Name, string Host);
 
 /// <summary>
-/// Maps ECR registry ids to configured registries: <c>Ecr:AccountId</c> (and an absent registryId) is the default registry
-/// (<c>Ecr:DefaultRegistry</c>, else the first of <c>Registries</c>); <c>Ecr:Registries:N:{RegistryId, Registry}</c> add others.
+/// Maps ECR registry ids to configured registries: <c>Aws:AccountId</c> (and an absent registryId) is the default registry
+/// (<c>Aws:DefaultRegistry</c>, else the first of <c>Registries</c>); <c>Aws:Registries:N:{RegistryId, Registry}</c> add others.
 /// </summary>
 public sealed partial class EcrRegistries
 {
@@ -21,7 +22,7 @@ public sealed partial class EcrRegistries
     private readonly Dictionary<string, EcrRegistry> _byId = new(StringComparer.Ordinal);
     private readonly EcrRegistry? _default;
 
-    public EcrRegistries(IConfiguration configuration, IOptions<EcrOptions> options)
+    public EcrRegistries(IConfiguration configuration, IOptions<AwsOptions> options)
     {
         var settings = options.Value;
         var registries = configuration.GetSection("Registries").Get<List<RegistrySettings>>()?.Where(r => r.Name.Length > 0).ToList() ?? [];
@@ -41,6 +42,13 @@ public sealed partial class EcrRegistries
             if (RegistryIdPattern().IsMatch(mapping.RegistryId) && registries.Any(r => r.Name == mapping.Registry))
                 _byId[mapping.RegistryId] = new EcrRegistry(mapping.RegistryId, mapping.Registry, HostOf(mapping.Registry));
     }
+
+    /// <summary>Every registry the account's APIs address: the default one first, then the others by id.</summary>
+    public IReadOnlyList<EcrRegistry> All =>
+        _byId.Values.DistinctBy(r => r.Name).OrderBy(r => r == _default ? 0 : 1).ThenBy(r => r.RegistryId, StringComparer.Ordinal).ToList();
+
+    /// <summary>The registry the account's APIs know by this platform name, or null.</summary>
+    public EcrRegistry? ByName(string name) => All.FirstOrDefault(r => r.Name == name);
 
     /// <summary>The registry a request addresses; <see cref="EcrException"/> for a malformed or unknown id.</summary>
     public EcrRegistry Resolve(string? registryId)

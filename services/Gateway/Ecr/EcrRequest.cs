@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using ImageScanning.Gateway.Aws;
 
 namespace ImageScanning.Gateway.Ecr;
 
@@ -8,53 +8,11 @@ namespace ImageScanning.Gateway.Ecr;
 /// An ECR request body with ECR's checks: a member of the wrong JSON type is a SerializationException, a missing required
 /// member a ValidationException, a value outside its constraints an InvalidParameterException (INTERFACES §1.2).
 /// </summary>
-public sealed partial class EcrRequest(JsonObject body)
+public sealed partial class EcrRequest(JsonObject body) : AwsJsonBody(body)
 {
-    public JsonObject Body { get; } = body;
+    public static EcrRequest Parse(ReadOnlySpan<byte> json) => new(ParseObject(json, Serialization));
 
-    public static EcrRequest Parse(ReadOnlySpan<byte> json)
-    {
-        if (json.IsEmpty) return new EcrRequest([]);
-        try
-        {
-            return JsonNode.Parse(json) is JsonObject body
-                ? new EcrRequest(body)
-                : throw Serialization("The request body must be a JSON object.");
-        }
-        catch (JsonException)
-        {
-            throw Serialization("The request body is not valid JSON.");
-        }
-    }
-
-    public string? String(string name) => Body[name] switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        _ => throw Serialization($"'{name}' must be a string."),
-    };
-
-    public int? Int(string name) => Body[name] switch
-    {
-        null => null,
-        JsonValue v when v.TryGetValue<int>(out var i) => i,
-        JsonValue v when v.TryGetValue<double>(out var d) && d == Math.Floor(d) && d is >= int.MinValue and <= int.MaxValue => (int)d,
-        _ => throw Serialization($"'{name}' must be an integer."),
-    };
-
-    public JsonObject? Object(string name) => Body[name] switch
-    {
-        null => null,
-        JsonObject o => o,
-        _ => throw Serialization($"'{name}' must be a structure."),
-    };
-
-    public JsonArray? Array(string name) => Body[name] switch
-    {
-        null => null,
-        JsonArray a => a,
-        _ => throw Serialization($"'{name}' must be a list."),
-    };
+    protected override AwsApiException TypeError(string message) => Serialization(message);
 
     public string? RegistryId => String("registryId");
 

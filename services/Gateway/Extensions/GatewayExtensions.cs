@@ -4,8 +4,10 @@ using ImageScanning.Gateway.Admin;
 using ImageScanning.Gateway.Apis;
 using ImageScanning.Gateway.Ecr;
 using ImageScanning.Gateway.Harbor;
+using ImageScanning.Gateway.Inspector2;
 using ImageScanning.Gateway.Polling;
 using ImageScanning.Gateway.Webhooks;
+using ImageScanning.ServiceDefaults.Aws;
 using ImageScanning.ServiceDefaults.Extensions;
 using ImageScanning.ServiceDefaults.Security;
 
@@ -19,6 +21,7 @@ public static class GatewayExtensions
     public static IHostApplicationBuilder AddGateway(this IHostApplicationBuilder builder)
     {
         builder.AddOutbox(DatabaseName);
+        builder.AddAwsAccount();
         builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section)
             .Validate(o => o.Problem() is null, "Gateway:Webhooks:StoreTimeout and ResolveTimeout must be positive, MaxBodyBytes and MaxEventsPerNotification at least 1.")
             .ValidateOnStart();
@@ -30,7 +33,6 @@ public static class GatewayExtensions
         var registries = builder.Configuration.GetSection("Registries").Get<List<RegistryWebhookOptions>>() ?? [];
         builder.Services.AddSingleton(new ConfiguredRegistries(registries));
         builder.Services.AddSingleton<GatewayMetrics>();
-        builder.Services.AddSingleton(new GatewayAccount(builder.Configuration["EventBridge:Account"] ?? "000000000000"));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddOpenApi();
@@ -47,6 +49,7 @@ public static class GatewayExtensions
         app.MapWebhookEndpoints();
         app.MapDeadLetterApi();
         app.MapEcrApi();
+        app.MapInspector2Api();
         app.MapHarborScanner();
         app.MapOpenApi("/openapi/{documentName}.json").RequireScope(TokenScopes.Read);
         // Reads need the read scope, mutations the write scope (RequireScopesByMethod), unless an endpoint names its own.

@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Aws;
 using ImageScanning.ServiceDefaults.Http;
 using ImageScanning.ServiceDefaults.Security;
 using ImageScanning.ServiceDefaults.Telemetry;
@@ -12,7 +13,7 @@ using OpenTelemetry.Trace;
 
 namespace ImageScanning.ServiceDefaults.Extensions;
 
-/// <summary>What every service shares: telemetry, health checks, authentication (eShop's ServiceDefaults).</summary>
+/// <summary>What every service shares: telemetry, health checks, authentication, the AWS identity (eShop's ServiceDefaults).</summary>
 public static class ServiceDefaultsExtensions
 {
     /// <summary>The meter and activity source names the platform's own instrumentation uses.</summary>
@@ -39,6 +40,7 @@ public static class ServiceDefaultsExtensions
             .AddCheck("self", () => HealthCheckResult.Healthy(), tags: ["live"]);
 
         builder.AddApiAuthentication();
+        builder.AddAwsAccount();
         builder.AddRequestBodyLimits();
         builder.AddRedactedRequestLog();
         return builder;

@@ -53,13 +53,10 @@ public abstract class EcrApiTests
             },
         });
         var environment = RunningPlatform.CommonEnvironment(_registry.Url, WebhookToken, ApiToken, Path.Combine(_work, "data"));
-        environment["Ecr__Region"] = Region;
-        environment["Ecr__AccountId"] = AccountId;
-        environment["Ecr__AccessKeys__0__AccessKeyId"] = AccessKeyId;
-        environment["Ecr__AccessKeys__0__SecretAccessKey"] = SecretAccessKey;
-        // Findings mints the finding ARNs; the same account and region as the ECR API, as in AWS.
-        environment["EventBridge__Account"] = AccountId;
-        environment["EventBridge__Region"] = Region;
+        environment["Aws__Region"] = Region;
+        environment["Aws__AccountId"] = AccountId;
+        environment["Aws__AccessKeys__0__AccessKeyId"] = AccessKeyId;
+        environment["Aws__AccessKeys__0__SecretAccessKey"] = SecretAccessKey;
         _platform = await StartPlatformAsync(gatewayPort, environment);
 
         var zip = new ByteArrayContent(_advisories.ToZip());

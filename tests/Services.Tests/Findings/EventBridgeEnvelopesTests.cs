@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Aws;
 using System.Text.Json.Nodes;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.IntegrationEvents;
@@ -7,7 +8,7 @@ namespace ImageScanning.Services.Tests.Findings;
 /// <summary>The envelopes must read like INTERFACES §3.2 and §3.4 so ECR/Inspector EventBridge rules match unchanged.</summary>
 public sealed class EventBridgeEnvelopesTests
 {
-    private static readonly EventBridgeOptions Options = new() { Account = "123456789012", Region = "us-east-1" };
+    private static readonly AwsAccount Options = new AwsAccount(new AwsOptions { AccountId = "123456789012", Region = "us-east-1" });
 
     private static ScanCompleted Scan(ScanType type, ScanStatus status, Dictionary<FindingSeverity, int> counts) => new(
         Guid.Parse("85fc3613-e913-7fc4-a80c-a3753e4aa9ae"),

@@ -57,8 +57,8 @@ public sealed class FindingsHarnessHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Storage:DataDirectory"] = directory,
-            ["EventBridge:Account"] = "123456789012",
-            ["EventBridge:Region"] = "eu-central-1",
+            ["Aws:AccountId"] = "123456789012",
+            ["Aws:Region"] = "eu-central-1",
             ["Outbox:PollInterval"] = "00:00:00.100",
             ["Outbox:RetryInterval"] = "00:00:00.200",
         });

@@ -1,9 +1,11 @@
+using ImageScanning.ServiceDefaults.Aws;
 using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using ImageScanning.Gateway.Ecr;
-using ImageScanning.Gateway.Ecr.Signing;
+using ImageScanning.Gateway.Aws;
+using ImageScanning.Gateway.Aws.Signing;
 using ImageScanning.ScanEngine.Images.Aws;
 
 namespace ImageScanning.Services.Tests.Security;
@@ -59,13 +61,13 @@ public sealed class EcrScopeTests
         string[] names = ["content-type", "host", "x-amz-date", "x-amz-target"];
         var bytes = Encoding.UTF8.GetBytes(body);
         var signature = SigV4Signer.Sign(new SignableRequest("POST", "/", "", headers, bytes), names,
-            accessKeyId == StandaloneHost.EcrReadKey ? StandaloneHost.EcrReadSecret : StandaloneHost.EcrWriteSecret, at, "us-east-1", SigV4Verifier.Service);
+            accessKeyId == StandaloneHost.EcrReadKey ? StandaloneHost.EcrReadSecret : StandaloneHost.EcrWriteSecret, at, "us-east-1", EcrEndpoint.SigningName);
         var request = new HttpRequestMessage(HttpMethod.Post, "/") { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.TryAddWithoutValidation("Content-Type", EcrEndpoint.ContentType);
         request.Headers.TryAddWithoutValidation("X-Amz-Target", target);
         request.Headers.TryAddWithoutValidation("X-Amz-Date", date);
         request.Headers.TryAddWithoutValidation("Authorization",
-            $"AWS4-HMAC-SHA256 Credential={accessKeyId}/{date[..8]}/us-east-1/{SigV4Verifier.Service}/aws4_request, SignedHeaders={string.Join(';', names)}, Signature={signature}");
+            $"AWS4-HMAC-SHA256 Credential={accessKeyId}/{date[..8]}/us-east-1/{EcrEndpoint.SigningName}/aws4_request, SignedHeaders={string.Join(';', names)}, Signature={signature}");
         return request;
     }
 }

@@ -9,7 +9,7 @@ public static class RouteAccess
     /// <summary>No credential: health, the landing page, the console's static files (it signs in with a token itself).</summary>
     public const string Anonymous = "anonymous";
 
-    /// <summary>AWS Signature Version 4 with an ECR access key (Ecr:AccessKeys), judged per operation by the endpoint.</summary>
+    /// <summary>AWS Signature Version 4 with an access key (Aws:AccessKeys), judged per operation by the endpoint (ECR, Inspector2).</summary>
     public const string SigV4 = "sigv4";
 
     /// <summary>True when the access is an authorization policy of the API token scheme (RequiredScopeMetadata).</summary>
@@ -66,6 +66,8 @@ public static class RouteScopes
         new("GET", "/openapi/{documentName}.json", TokenScopes.Read),
         new("POST", "/webhooks/{format}/{registry}", TokenScopes.Webhook),
         new("POST", "/", RouteAccess.SigV4),
+        new("POST", "/configuration/get", RouteAccess.SigV4),
+        new("POST", "/configuration/update", RouteAccess.SigV4),
         // Gateway: Harbor's Pluggable Scanner API.
         new("GET", "/harbor/api/v1/metadata", TokenScopes.HarborScanner),
         new("POST", "/harbor/api/v1/scan", TokenScopes.HarborScanner),

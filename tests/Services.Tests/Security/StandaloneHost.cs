@@ -66,12 +66,12 @@ public sealed class StandaloneHost : IAsyncDisposable
             ["Registries:0:Name"] = "local",
             ["Registries:0:Url"] = "http://127.0.0.1:9",
             ["Registries:0:WebhookToken"] = WebhookToken,
-            ["Ecr:AccessKeys:0:AccessKeyId"] = EcrReadKey,
-            ["Ecr:AccessKeys:0:SecretAccessKey"] = EcrReadSecret,
-            ["Ecr:AccessKeys:0:Scopes:0"] = TokenScopes.Read,
-            ["Ecr:AccessKeys:1:AccessKeyId"] = EcrWriteKey,
-            ["Ecr:AccessKeys:1:SecretAccessKey"] = EcrWriteSecret,
-            ["Ecr:AccessKeys:1:Scopes:0"] = TokenScopes.Write,
+            ["Aws:AccessKeys:0:AccessKeyId"] = EcrReadKey,
+            ["Aws:AccessKeys:0:SecretAccessKey"] = EcrReadSecret,
+            ["Aws:AccessKeys:0:Scopes:0"] = TokenScopes.Read,
+            ["Aws:AccessKeys:1:AccessKeyId"] = EcrWriteKey,
+            ["Aws:AccessKeys:1:SecretAccessKey"] = EcrWriteSecret,
+            ["Aws:AccessKeys:1:Scopes:0"] = TokenScopes.Write,
         };
         for (var i = 0; i < TokenScopes.All.Count; i++)
         {

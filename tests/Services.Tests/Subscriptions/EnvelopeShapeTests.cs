@@ -73,16 +73,22 @@ public sealed class EnvelopeShapeTests
         var ours = InspectorFindingEnvelope.Render(change, SampleEvents.Options);
         var aws = JsonNode.Parse(SampleEvents.AwsInspectorFinding)!;
         // What the documented event carries that this platform has no data for (EPSS feed, vendor dates, rpm-style epoch and
-        // release, per-package remediation commands, the image's platform and push time).
+        // release, per-package remediation commands, the image's platform, architecture and push time).
         string[] notAvailable =
         [
             "detail.epss", "detail.packageVulnerabilityDetails.vendorCreatedAt", "detail.packageVulnerabilityDetails.vulnerablePackages[].epoch",
             "detail.packageVulnerabilityDetails.vulnerablePackages[].release", "detail.packageVulnerabilityDetails.vulnerablePackages[].remediation",
             "detail.resources[].details.awsEcrContainerImage.platform", "detail.resources[].details.awsEcrContainerImage.pushedAt",
+            "detail.resources[].details.awsEcrContainerImage.architecture",
         ];
-        // The documented example's cvss list is empty; ours holds a score, and vulnerablePackages[].filePath is in the model (§2.1).
+        // The documented example's cvss list is empty; ours holds a score (also as inspectorScore, as the 2021 example has it), and
+        // vulnerablePackages[].filePath is in the model (§2.1).
         string[] added =
         [
+            "detail.inspectorScore", "detail.inspectorScoreDetails", "detail.inspectorScoreDetails.adjustedCvss",
+            "detail.inspectorScoreDetails.adjustedCvss.adjustments", "detail.inspectorScoreDetails.adjustedCvss.cvssSource",
+            "detail.inspectorScoreDetails.adjustedCvss.score", "detail.inspectorScoreDetails.adjustedCvss.scoreSource",
+            "detail.inspectorScoreDetails.adjustedCvss.scoringVector", "detail.inspectorScoreDetails.adjustedCvss.version",
             "detail.packageVulnerabilityDetails.cvss[].baseScore", "detail.packageVulnerabilityDetails.cvss[].scoringVector",
             "detail.packageVulnerabilityDetails.cvss[].source", "detail.packageVulnerabilityDetails.cvss[].version",
             "detail.packageVulnerabilityDetails.vulnerablePackages[].filePath",

@@ -62,8 +62,8 @@ public sealed class FindingsHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? FastRetries)
         {
             ["Storage:DataDirectory"] = dataDirectory,
-            ["EventBridge:Account"] = "123456789012",
-            ["EventBridge:Region"] = "eu-central-1",
+            ["Aws:AccountId"] = "123456789012",
+            ["Aws:Region"] = "eu-central-1",
         });
         builder.Services.AddMetrics();
         // MassTransit keeps the first bus's logger factory in a static context; one that is never disposed lets a

@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Aws;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.IntegrationEvents;
 
@@ -6,7 +7,7 @@ namespace ImageScanning.Services.Tests.Subscriptions;
 /// <summary>Events as the platform's bus carries them, with real-looking Debian findings, and AWS's documented envelopes.</summary>
 public static class SampleEvents
 {
-    public static readonly EventBridgeOptions Options = new() { Account = "123456789012", Region = "eu-central-1" };
+    public static readonly AwsAccount Options = new AwsAccount(new AwsOptions { AccountId = "123456789012", Region = "eu-central-1" });
 
     public static ImageRef Image(string repository, char digest = 'a') =>
         new("local", repository, "sha256:" + new string(digest, 64), ["bookworm"]);

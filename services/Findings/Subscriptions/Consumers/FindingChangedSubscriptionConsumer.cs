@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Aws;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.IntegrationEvents;
 using ImageScanning.Findings.Subscriptions.Delivery;
@@ -6,8 +7,8 @@ using MassTransit;
 namespace ImageScanning.Findings.Subscriptions.Consumers;
 
 /// <summary>FindingChanged → "Inspector2 Finding" (created, updated, closed) → a delivery for every matching subscription, de-duplicated on the message id.</summary>
-public sealed class FindingChangedSubscriptionConsumer(SubscriptionOutbox outbox, EventBridgeOptions options) : IConsumer<FindingChanged>
+public sealed class FindingChangedSubscriptionConsumer(SubscriptionOutbox outbox, AwsAccount account) : IConsumer<FindingChanged>
 {
     public Task Consume(ConsumeContext<FindingChanged> context) =>
-        outbox.EnqueueAsync<FindingChangedSubscriptionConsumer>(context, InspectorFindingEnvelope.Render(context.Message, options));
+        outbox.EnqueueAsync<FindingChangedSubscriptionConsumer>(context, InspectorFindingEnvelope.Render(context.Message, account));
 }

@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Aws;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Data;
 using ImageScanning.Findings.IntegrationEvents;
@@ -10,7 +11,7 @@ namespace ImageScanning.Findings.Subscriptions.Consumers;
 /// ScanCompleted → "ECR Image Scan" (BASIC) or "Inspector2 Scan" (ENHANCED, initial scan only: Inspector reports
 /// re-scans through Finding events) → a delivery for every subscription whose pattern matches, de-duplicated on the message id.
 /// </summary>
-public sealed class ScanCompletedSubscriptionConsumer(SubscriptionOutbox outbox, IFindingsStore findings, EventBridgeOptions options)
+public sealed class ScanCompletedSubscriptionConsumer(SubscriptionOutbox outbox, IFindingsStore findings, AwsAccount account)
     : IConsumer<ScanCompleted>
 {
     public async Task Consume(ConsumeContext<ScanCompleted> context)
@@ -18,7 +19,7 @@ public sealed class ScanCompletedSubscriptionConsumer(SubscriptionOutbox outbox,
         var scan = context.Message;
         if (scan.ScanType == ScanType.ENHANCED && scan.Trigger == ScanTrigger.RESCAN && scan.Status == ScanStatus.COMPLETE) return;
         if (scan.Findings is null && scan.Status == ScanStatus.COMPLETE) scan = await WithStoredFindingsAsync(scan, context.CancellationToken);
-        await outbox.EnqueueAsync<ScanCompletedSubscriptionConsumer>(context, EventBridgeEnvelopes.Render(scan, options));
+        await outbox.EnqueueAsync<ScanCompletedSubscriptionConsumer>(context, EventBridgeEnvelopes.Render(scan, account));
     }
 
     /// <summary>A publisher that sends counts only: name the vulnerabilities from the stored scan, committed before the event was sent.</summary>

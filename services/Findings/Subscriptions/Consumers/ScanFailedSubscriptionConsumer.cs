@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Aws;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.IntegrationEvents;
 using ImageScanning.Findings.Subscriptions.Delivery;
@@ -10,13 +11,13 @@ namespace ImageScanning.Findings.Subscriptions.Consumers;
 /// event id, so if a ScanCompleted with status FAILED is published for the same scan, each subscriber still gets one. De-duplicated
 /// on the message id.
 /// </summary>
-public sealed class ScanFailedSubscriptionConsumer(SubscriptionOutbox outbox, EventBridgeOptions options) : IConsumer<ScanFailed>
+public sealed class ScanFailedSubscriptionConsumer(SubscriptionOutbox outbox, AwsAccount account) : IConsumer<ScanFailed>
 {
     public async Task Consume(ConsumeContext<ScanFailed> context)
     {
         var failed = context.Message;
         var asScan = new ScanCompleted(failed.ScanId, failed.Image, failed.ScanType, failed.Trigger, ScanStatus.FAILED,
             new Dictionary<FindingSeverity, int>(), failed.Reason, failed.FailedAt, []);
-        await outbox.EnqueueAsync<ScanFailedSubscriptionConsumer>(context, EventBridgeEnvelopes.EcrImageScan(asScan, options));
+        await outbox.EnqueueAsync<ScanFailedSubscriptionConsumer>(context, EventBridgeEnvelopes.EcrImageScan(asScan, account));
     }
 }

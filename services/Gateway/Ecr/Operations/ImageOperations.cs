@@ -117,10 +117,9 @@ public static class ImageOperations
             if (remaining.Count > maxResults) next = EncodeToken(selected[^1].Name);
         }
 
-        var options = call.Services.GetRequiredService<IOptions<EcrOptions>>().Value;
         var repositories = new JsonArray(selected.Select(r => (JsonNode)new JsonObject
         {
-            ["repositoryArn"] = ScanningConfigurationOperations.RepositoryArn(options, registry, r.Name),
+            ["repositoryArn"] = call.Account.RepositoryArn(registry.Name, r.Name),
             ["registryId"] = registry.RegistryId,
             ["repositoryName"] = r.Name,
             ["repositoryUri"] = $"{registry.Host}/{r.Name}",

@@ -1,3 +1,4 @@
+using ImageScanning.AwsWire;
 using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -55,9 +56,9 @@ public static class ScanFindingsOperation
         string? next;
         if (findings.ScanType == ScanType.ENHANCED)
         {
-            var region = call.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EcrOptions>>().Value.Region;
             (var page, next) = await EnhancedPageAsync(call, image, maxResults, token);
-            scanFindings["enhancedFindings"] = new JsonArray(page.Select(f => (JsonNode)EnhancedFindingJson.From(f, image, registry, region)).ToArray());
+            scanFindings["enhancedFindings"] = new JsonArray(page.Select(f =>
+                (JsonNode)InspectorFindingJson.Render(f, call.Account, InspectorFindingForm.EcrApi, image.PushedAt)).ToArray());
         }
         else
         {

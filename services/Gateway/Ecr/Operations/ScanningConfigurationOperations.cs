@@ -50,12 +50,11 @@ public static class ScanningConfigurationOperations
             .ToList();
 
         var result = await call.AskAsync<GetRepositoryScanning, RepositoryScanningResult>(new(registry.Name, repositories));
-        var options = call.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<EcrOptions>>().Value;
         var configurations = new JsonArray();
         foreach (var r in result.Repositories)
             configurations.Add(new JsonObject
             {
-                ["repositoryArn"] = RepositoryArn(options, registry, r.Repository),
+                ["repositoryArn"] = call.Account.RepositoryArn(registry.Name, r.Repository),
                 ["repositoryName"] = r.Repository,
                 ["scanOnPush"] = r.ScanOnPush,
                 ["scanFrequency"] = r.ScanFrequency.ToString(),
@@ -91,9 +90,6 @@ public static class ScanningConfigurationOperations
             ["imageScanningConfiguration"] = new JsonObject { ["scanOnPush"] = scanOnPush },
         };
     }
-
-    public static string RepositoryArn(EcrOptions options, EcrRegistry registry, string repository) =>
-        $"arn:aws:ecr:{options.Region}:{registry.RegistryId}:repository/{repository}";
 
     private static JsonNode ToJson(RegistryScanningConfiguration configuration) =>
         JsonSerializer.SerializeToNode(configuration with { Rules = configuration.Rules ?? [] }, Json)!;

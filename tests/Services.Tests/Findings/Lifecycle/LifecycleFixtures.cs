@@ -1,3 +1,4 @@
+using ImageScanning.ServiceDefaults.Aws;
 using ImageScanning.Contracts;
 using ImageScanning.Findings.IntegrationEvents;
 using ImageScanning.Findings.Lifecycle;
@@ -16,7 +17,7 @@ public sealed class ManualClock(DateTimeOffset start) : TimeProvider
 public static class LifecycleFixtures
 {
     public static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-01T10:00:00Z");
-    public static readonly EventBridgeOptions Options = new() { Account = "123456789012", Region = "eu-central-1" };
+    public static readonly AwsAccount Options = new AwsAccount(new AwsOptions { AccountId = "123456789012", Region = "eu-central-1" });
 
     public static ImageRef Image(char digest, string repository = "team/app", string registry = "local") =>
         new(registry, repository, "sha256:" + new string(digest, 64), ["v1"]);

@@ -1,3 +1,5 @@
+using ImageScanning.Gateway.Aws;
+using ImageScanning.ServiceDefaults.Aws;
 using System.Text;
 using ImageScanning.Gateway.Ecr;
 using ImageScanning.Gateway.Ecr.Operations;
@@ -19,12 +21,12 @@ public sealed class EcrOperationValidationTests
             ["Registries:0:Name"] = "local",
             ["Registries:0:Url"] = "http://127.0.0.1:5000",
         }).Build(),
-        Options.Create(new EcrOptions { AccountId = "123456789012" }));
+        Options.Create(new AwsOptions { AccountId = "123456789012" }));
 
     private ServiceProvider _noServices = null!;
 
     [OneTimeSetUp]
-    public void CreateServices() => _noServices = new ServiceCollection().AddSingleton(Options.Create(new EcrOptions())).BuildServiceProvider();
+    public void CreateServices() => _noServices = new ServiceCollection().AddSingleton(Options.Create(new AwsOptions())).BuildServiceProvider();
 
     [OneTimeTearDown]
     public void DisposeServices() => _noServices.Dispose();

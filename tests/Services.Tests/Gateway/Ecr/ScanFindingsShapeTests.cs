@@ -1,4 +1,6 @@
+using ImageScanning.AwsWire;
 using ImageScanning.Contracts;
+using ImageScanning.ServiceDefaults.Aws;
 using ImageScanning.Gateway.Ecr;
 using ImageScanning.Gateway.Ecr.Operations;
 
@@ -49,9 +51,9 @@ public sealed class ScanFindingsShapeTests
     [Test]
     public void An_enhanced_finding_is_the_lifecycle_finding_in_inspectors_shape()
     {
-        var registry = new EcrRegistry("123456789012", "local", "127.0.0.1:5000");
-        var json = EnhancedFindingJson.From(Lifecycle(FindingStatus.ACTIVE, FixAvailable.PARTIAL), Image(ScanStatus.COMPLETE), registry, "eu-west-3");
-        var suppressed = EnhancedFindingJson.From(Lifecycle(FindingStatus.SUPPRESSED, FixAvailable.YES), Image(ScanStatus.COMPLETE), registry, "eu-west-3");
+        var account = new AwsAccount(new AwsOptions { AccountId = "123456789012", Region = "eu-west-3" });
+        var json = InspectorFindingJson.Render(Lifecycle(FindingStatus.ACTIVE, FixAvailable.PARTIAL), account, InspectorFindingForm.EcrApi, T0);
+        var suppressed = InspectorFindingJson.Render(Lifecycle(FindingStatus.SUPPRESSED, FixAvailable.YES), account, InspectorFindingForm.EcrApi, T0);
         var details = json["packageVulnerabilityDetails"]!;
         var package = details["vulnerablePackages"]![0]!;
         static string Seconds(DateTimeOffset t) => t.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);

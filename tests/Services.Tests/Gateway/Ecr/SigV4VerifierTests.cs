@@ -1,7 +1,9 @@
+using ImageScanning.ServiceDefaults.Aws;
 using System.Globalization;
 using System.Text;
 using ImageScanning.Gateway.Ecr;
-using ImageScanning.Gateway.Ecr.Signing;
+using ImageScanning.Gateway.Aws;
+using ImageScanning.Gateway.Aws.Signing;
 using ImageScanning.ScanEngine.Images.Aws;
 using Microsoft.Extensions.Options;
 
@@ -28,7 +30,7 @@ public sealed class SigV4VerifierTests
     public void CreateVerifier()
     {
         _clock = new FixedClock(Now);
-        var options = Options.Create(new EcrOptions { Region = Region, AccessKeys = [new EcrAccessKey { AccessKeyId = KeyId, SecretAccessKey = Secret }] });
+        var options = Options.Create(new AwsOptions { Region = Region, AccessKeys = [new AwsAccessKey { AccessKeyId = KeyId, SecretAccessKey = Secret }] });
         _verifier = new SigV4Verifier(options, new SignatureReplayCache(_clock), _clock);
     }
 
@@ -54,11 +56,13 @@ public sealed class SigV4VerifierTests
         return request;
     }
 
-    private string ErrorOf(SignableRequest request) => Assert.Throws<EcrException>(() => _verifier.Verify(request))!.Type;
+    private string VerifyEcr(SignableRequest request) => _verifier.Verify(request, "ecr");
+
+    private string ErrorOf(SignableRequest request) => Assert.Throws<AwsApiException>(() => VerifyEcr(request))!.Type;
 
     [Test]
     public void A_correctly_signed_request_names_its_access_key() =>
-        Assert.That(_verifier.Verify(Signed(Now)), Is.EqualTo(KeyId));
+        Assert.That(VerifyEcr(Signed(Now)), Is.EqualTo(KeyId));
 
     [Test]
     public void No_authorization_header_is_a_missing_authentication_token() =>
@@ -88,16 +92,16 @@ public sealed class SigV4VerifierTests
     [Test]
     public void Requests_outside_five_minutes_of_our_clock_are_expired_or_not_yet_current()
     {
-        var old = Assert.Throws<EcrException>(() => _verifier.Verify(Signed(Now.AddMinutes(-5).AddSeconds(-1))))!;
-        var future = Assert.Throws<EcrException>(() => _verifier.Verify(Signed(Now.AddMinutes(5).AddSeconds(1))))!;
+        var old = Assert.Throws<AwsApiException>(() => VerifyEcr(Signed(Now.AddMinutes(-5).AddSeconds(-1))))!;
+        var future = Assert.Throws<AwsApiException>(() => VerifyEcr(Signed(Now.AddMinutes(5).AddSeconds(1))))!;
         Assert.Multiple(() =>
         {
             Assert.That(old.Type, Is.EqualTo("InvalidSignatureException"));
             Assert.That(old.Message, Does.StartWith("Signature expired: 20261128T055459Z is now earlier than 20261128T055500Z"));
             Assert.That(future.Type, Is.EqualTo("InvalidSignatureException"));
             Assert.That(future.Message, Does.StartWith("Signature not yet current"));
-            Assert.That(_verifier.Verify(Signed(Now.AddMinutes(-5))), Is.EqualTo(KeyId), "exactly at the bound is accepted");
-            Assert.That(_verifier.Verify(Signed(Now.AddMinutes(5))), Is.EqualTo(KeyId));
+            Assert.That(VerifyEcr(Signed(Now.AddMinutes(-5))), Is.EqualTo(KeyId), "exactly at the bound is accepted");
+            Assert.That(VerifyEcr(Signed(Now.AddMinutes(5))), Is.EqualTo(KeyId));
         });
     }
 
@@ -105,8 +109,8 @@ public sealed class SigV4VerifierTests
     public void A_replayed_signature_is_refused_within_the_window()
     {
         var request = Signed(Now);
-        _verifier.Verify(request);
-        var replay = Assert.Throws<EcrException>(() => _verifier.Verify(request))!;
+        VerifyEcr(request);
+        var replay = Assert.Throws<AwsApiException>(() => VerifyEcr(request))!;
         Assert.That(replay.Type, Is.EqualTo("InvalidSignatureException"));
         Assert.That(replay.Message, Does.Contain("already received"));
         _clock.Now = Now.AddMinutes(6);

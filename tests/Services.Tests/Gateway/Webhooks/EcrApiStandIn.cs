@@ -1,9 +1,10 @@
+using ImageScanning.ServiceDefaults.Aws;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using ImageScanning.Gateway.Ecr;
-using ImageScanning.Gateway.Ecr.Signing;
+using ImageScanning.Gateway.Aws.Signing;
 using ImageScanning.ScanEngine.Images.Aws;
 using ImageScanning.TestSupport;
 using Microsoft.AspNetCore.Builder;
@@ -52,10 +53,10 @@ public sealed class EcrApiStandIn : IAsyncDisposable
         var built = builder.Build();
         var standIn = new EcrApiStandIn(built, port, password);
         // A wide skew: tests move the client's clock hours ahead to expire its token.
-        var options = Options.Create(new EcrOptions
+        var options = Options.Create(new AwsOptions
         {
             Region = region, MaxClockSkew = TimeSpan.FromDays(1),
-            AccessKeys = [new EcrAccessKey { AccessKeyId = accessKeyId, SecretAccessKey = secretAccessKey }],
+            AccessKeys = [new AwsAccessKey { AccessKeyId = accessKeyId, SecretAccessKey = secretAccessKey }],
         });
         var verifier = new SigV4Verifier(options, new SignatureReplayCache(TimeProvider.System), TimeProvider.System);
         // Executed here: a lambda of HttpContext returning Task binds as a RequestDelegate, which would drop the IResult.
@@ -73,7 +74,7 @@ public sealed class EcrApiStandIn : IAsyncDisposable
         string? refusal = null;
         try
         {
-            verifier.Verify(new SignableRequest(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "", headers, body));
+            verifier.Verify(new SignableRequest(context.Request.Method, context.Request.Path.Value ?? "/", context.Request.QueryString.Value ?? "", headers, body), "ecr");
             if (context.Request.Headers["X-Amz-Target"] != EcrAuthorizationTokensShape.Target)
                 throw new EcrException("UnknownOperationException", "Unknown operation");
         }

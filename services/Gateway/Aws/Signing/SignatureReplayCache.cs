@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace ImageScanning.Gateway.Ecr.Signing;
+namespace ImageScanning.Gateway.Aws.Signing;
 
 /// <summary>
 /// Signatures already accepted, each kept until its request time leaves the clock-skew window (after which the date check
