@@ -11,8 +11,7 @@ public abstract partial class AwsCliWalkThroughTests
 {
     /// <summary>Every finding list-findings gives for the criteria (the CLI follows nextToken itself).</summary>
     private async Task<List<JsonObject>> ListFindingsAsync(string criteria, params string[] more) =>
-        (await _aws.OkAsync(["inspector2", "list-findings", "--filter-criteria", criteria, .. more]))["findings"]!.AsArray()
-            .Select(f => f!.AsObject()).ToList();
+        Items(await _aws.OkAsync(["inspector2", "list-findings", "--filter-criteria", criteria, .. more]), "findings").Select(f => f.AsObject()).ToList();
 
     private Task<List<JsonObject>> RepositoryFindingsAsync(string repository, params (string Field, string Value)[] more) =>
         ListFindingsAsync(EqualsCriteria([("ecrImageRepositoryName", repository), .. more]));
@@ -35,7 +34,7 @@ public abstract partial class AwsCliWalkThroughTests
             "--sort-criteria", "field=VULNERABILITY_ID,sortOrder=ASC", "--max-items", "2", "--page-size", "1");
         var rest = await _aws.OkAsync("inspector2", "list-findings", "--filter-criteria", bothRepositories,
             "--sort-criteria", "field=VULNERABILITY_ID,sortOrder=ASC", "--page-size", "1", "--starting-token", (string?)firstPage["NextToken"] ?? "");
-        var paged = firstPage["findings"]!.AsArray().Concat(rest["findings"]!.AsArray()).Select(f => Arn(f!)).ToList();
+        var paged = Items(firstPage, "findings").Concat(Items(rest, "findings")).Select(Arn).ToList();
 
         IEnumerable<string> EcrArns(string repository, Func<JsonObject, bool> where) => EcrFindings(repository).Where(where).Select(f => Arn(f));
         Assert.Multiple(() =>
@@ -64,7 +63,7 @@ public abstract partial class AwsCliWalkThroughTests
             Assert.That(byId.Select(f => Arn(f)), Is.EquivalentTo(ecr.Select(f => Arn(f))));
             Assert.That((string?)bySeverity[0]["severity"], Is.EqualTo("CRITICAL"), "most severe first");
             Assert.That(bySeverity.TakeWhile(f => (string?)f["severity"] == "CRITICAL").Count(), Is.EqualTo(ecr.Count(f => (string?)f["severity"] == "CRITICAL")));
-            Assert.That(firstPage["findings"]!.AsArray(), Has.Count.EqualTo(2));
+            Assert.That(Items(firstPage, "findings"), Has.Count.EqualTo(2));
             Assert.That((string?)firstPage["NextToken"], Is.Not.Null, "more than two findings: the CLI hands out its token");
             Assert.That(paged, Is.EqualTo(byId.Select(f => Arn(f))), "page by page, the same findings in the same order");
         });
@@ -74,10 +73,10 @@ public abstract partial class AwsCliWalkThroughTests
     public async Task Step07_list_coverage_shows_the_prod_image_active_and_the_scan_on_push_image_inactive()
     {
         var imagesOnly = EqualsCriteria(("resourceType", "AWS_ECR_CONTAINER_IMAGE"));
-        var covered = (await _aws.OkAsync("inspector2", "list-coverage", "--filter-criteria", imagesOnly))["coveredResources"]!.AsArray()
-            .ToDictionary(r => (string)r!["resourceMetadata"]!["ecrRepository"]!["name"]!, r => r!);
-        var inactive = (await _aws.OkAsync("inspector2", "list-coverage", "--filter-criteria",
-            EqualsCriteria(("resourceType", "AWS_ECR_CONTAINER_IMAGE"), ("scanStatusCode", "INACTIVE"))))["coveredResources"]!.AsArray();
+        var covered = Items(await _aws.OkAsync("inspector2", "list-coverage", "--filter-criteria", imagesOnly), "coveredResources")
+            .ToDictionary(r => (string)r["resourceMetadata"]!["ecrRepository"]!["name"]!);
+        var inactive = Items(await _aws.OkAsync("inspector2", "list-coverage", "--filter-criteria",
+            EqualsCriteria(("resourceType", "AWS_ECR_CONTAINER_IMAGE"), ("scanStatusCode", "INACTIVE"))), "coveredResources");
         var byStatus = await _aws.OkAsync("inspector2", "list-coverage-statistics", "--filter-criteria", imagesOnly, "--group-by", "SCAN_STATUS_CODE");
         var ofTest = await _aws.OkAsync("inspector2", "list-coverage-statistics", "--filter-criteria",
             EqualsCriteria(("resourceType", "AWS_ECR_CONTAINER_IMAGE"), ("ecrRepositoryName", Test)));
@@ -98,9 +97,9 @@ public abstract partial class AwsCliWalkThroughTests
             Assert.That((string?)covered[Test]["scanStatus"]!["statusCode"], Is.EqualTo("INACTIVE"));
             Assert.That((string?)covered[Test]["scanStatus"]!["reason"], Is.EqualTo("SCAN_FREQUENCY_SCAN_ON_PUSH"));
             Assert.That((string?)covered[Test]["resourceMetadata"]!["ecrRepository"]!["scanFrequency"], Is.EqualTo("SCAN_ON_PUSH"));
-            Assert.That(inactive.Select(r => (string?)r!["resourceId"]), Is.EqualTo(new[] { ImageArn(Test) }));
+            Assert.That(inactive.Select(r => (string?)r["resourceId"]), Is.EqualTo(new[] { ImageArn(Test) }));
             Assert.That((long?)byStatus["totalCounts"], Is.EqualTo(2));
-            Assert.That(byStatus["countsByGroup"]!.AsArray().Sum(c => (long?)c!["count"] ?? 0), Is.EqualTo(2));
+            Assert.That(Items(byStatus, "countsByGroup").Sum(c => (long?)c["count"] ?? 0), Is.EqualTo(2));
             Assert.That((long?)ofTest["totalCounts"], Is.EqualTo(1));
         });
     }
@@ -110,7 +109,7 @@ public abstract partial class AwsCliWalkThroughTests
     {
         var active = (await ListFindingsAsync(EqualsCriteria(("findingStatus", "ACTIVE")))).Cast<JsonNode>().ToList();
         async Task<List<JsonNode>> Aggregate(string type) =>
-            (await _aws.OkAsync("inspector2", "list-finding-aggregations", "--aggregation-type", type))["responses"]!.AsArray().Select(r => r!).ToList();
+            Items(await _aws.OkAsync("inspector2", "list-finding-aggregations", "--aggregation-type", type), "responses");
 
         var repositories = await Aggregate("REPOSITORY");
         var containers = await Aggregate("AWS_ECR_CONTAINER");

@@ -17,6 +17,9 @@ internal static class InspectorJson
         return criteria.ToJsonString();
     }
 
+    /// <summary>A response's list member; the model marks most of them optional, and the CLI prints none for an empty answer.</summary>
+    public static List<JsonNode> Items(JsonObject response, string member) => response[member]?.AsArray().Select(n => n!).ToList() ?? [];
+
     public static string Arn(JsonNode finding) => (string)finding["findingArn"]!;
 
     public static string VulnerabilityId(JsonNode finding) => (string)finding["packageVulnerabilityDetails"]!["vulnerabilityId"]!;
