@@ -12,7 +12,7 @@ requirements=(
   rpm:command:rpm python3-rpm:python:rpm python3-packaging:python:packaging ruby:command:ruby
   default-jdk-headless:command:java maven:command:mvn nodejs:command:node npm:command:npm
   golang-github-coreos-bbolt-dev:file:/usr/share/gocode/src/go.etcd.io/bbolt/db.go golang-golang-x-sys-dev:file:/usr/share/gocode/src/golang.org/x/sys/unix/syscall.go
-  awscli:command:aws golang-go:command:go golang-golang-x-mod-dev:file:/usr/share/gocode/src/golang.org/x/mod/semver/semver.go php-cli:command:php php-composer-semver:file:/usr/share/php/Composer/Semver/Comparator.php chromium:command:chromium prometheus:command:prometheus afl++:command:afl-fuzz
+  awscli:file:/usr/bin/aws golang-go:command:go golang-golang-x-mod-dev:file:/usr/share/gocode/src/golang.org/x/mod/semver/semver.go php-cli:command:php php-composer-semver:file:/usr/share/php/Composer/Semver/Comparator.php chromium:command:chromium prometheus:command:prometheus afl++:command:afl-fuzz
 )
 missing=()
 for requirement in "${requirements[@]}"; do
