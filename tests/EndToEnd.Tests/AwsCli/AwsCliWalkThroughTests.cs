@@ -66,13 +66,6 @@ public abstract partial class AwsCliWalkThroughTests
         environment["Aws__Region"] = Region;
         environment["Aws__AccessKeys__0__AccessKeyId"] = AccessKeyId;
         environment["Aws__AccessKeys__0__SecretAccessKey"] = SecretAccessKey;
-        // remove after the Aws section lands: the sections the platform reads today.
-        environment["Ecr__Region"] = Region;
-        environment["Ecr__AccountId"] = AccountId;
-        environment["Ecr__AccessKeys__0__AccessKeyId"] = AccessKeyId;
-        environment["Ecr__AccessKeys__0__SecretAccessKey"] = SecretAccessKey;
-        environment["EventBridge__Account"] = AccountId;
-        environment["EventBridge__Region"] = Region;
         _platform = await StartPlatformAsync(gatewayPort, environment);
         _aws = new AwsCli(_platform.GatewayUrl, Region, AccessKeyId, SecretAccessKey);
 
