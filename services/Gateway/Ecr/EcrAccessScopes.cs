@@ -4,7 +4,7 @@ namespace ImageScanning.Gateway.Ecr;
 
 /// <summary>
 /// What an ECR access key may call: operations that only read (Describe*, Get*, BatchGet*, List*) need the <c>read</c> scope,
-/// the rest (Put*, StartImageScan) <c>write</c>. A key configured with no scopes has both (the shape before scopes existed).
+/// the rest (Put*, StartImageScan, CreateRepository, DeleteRepository) <c>write</c>. A key configured with no scopes has both (the shape before scopes existed).
 /// </summary>
 public static class EcrAccessScopes
 {

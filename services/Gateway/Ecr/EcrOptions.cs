@@ -9,7 +9,7 @@ public sealed class EcrAccessKey
     public string SecretAccessKey { get; set; } = "";
 
     /// <summary>
-    /// <c>read</c> (Describe*, Get*, BatchGet*, List*) and/or <c>write</c> (Put*, StartImageScan). Unset: both, as before scopes.
+    /// <c>read</c> (Describe*, Get*, BatchGet*, List*) and/or <c>write</c> (Put*, StartImageScan, Create/DeleteRepository). Unset: both, as before scopes.
     /// </summary>
     public List<string> Scopes { get; set; } = [];
 }
