@@ -9,9 +9,13 @@ internal static class CatalogImages
     public static CatalogImage ToCatalogImage(this ImageRecord image) => new(
         image.Repository, image.Digest, image.Tags, image.MediaType, image.PushedAt, image.ScanStatus, image.ScanStatusDescription, image.ScanStatusAt);
 
-    /// <summary>Whether the repository exists: created by CreateRepository, or holding a catalogued image.</summary>
+    /// <summary>
+    /// Whether the repository exists: holding a catalogued image (one-row look-up first: the usual case on hot paths), or created
+    /// by CreateRepository.
+    /// </summary>
     public static async Task<bool> RepositoryExistsAsync(this IImageCatalogStore catalog, string registry, string repository, CancellationToken ct) =>
-        await catalog.GetRepositoryAsync(registry, repository, ct) is not null;
+        (await catalog.ListRepositoryImagesAsync(registry, repository, new ImagePageRequest(1), ct)).Images.Count > 0
+        || await catalog.GetRepositoryAsync(registry, repository, ct) is not null;
 
     /// <summary>The image a selector names: by digest (and then its tag must match, when given), else by tag.</summary>
     public static async Task<ImageRecord?> FindAsync(this IImageCatalogStore catalog, string registry, string repository, ImageSelector selector, CancellationToken ct)

@@ -20,18 +20,25 @@ public sealed partial class SqliteImageCatalogStore
         ) WITHOUT ROWID;
         """;
 
-    /// <summary>
-    /// Every repository of a registry ($registry): its name, the created row's time else the first push, its mutability, its
-    /// image count. $repository, when bound and not null, keeps one.
-    /// </summary>
-    private const string RepositorySummarySql = """
+    /// <summary>Every repository of a registry: its name, the created row's time else the first push, its mutability, its image count.</summary>
+    private const string RepositorySummariesSql = """
         SELECT n.name, COALESCE(r.created_at, i.first_push), COALESCE(r.image_tag_mutability, 'MUTABLE'), COALESCE(i.images, 0)
           FROM (SELECT repository AS name FROM images WHERE registry = $registry
                 UNION SELECT repository FROM repositories WHERE registry = $registry) n
           LEFT JOIN repositories r ON r.registry = $registry AND r.repository = n.name
           LEFT JOIN (SELECT repository, MIN(pushed_at) AS first_push, COUNT(*) AS images
-                       FROM images WHERE registry = $registry GROUP BY repository) i ON i.repository = n.name
-         WHERE $repository IS NULL OR n.name = $repository
+                       FROM images WHERE registry = $registry GROUP BY repository) i ON i.repository = n.name;
+        """;
+
+    /// <summary>
+    /// One repository, read by primary-key prefix only (the union above would read the whole registry first), so existence checks
+    /// on hot paths (StartImageScan, DescribeImages) stay cheap.
+    /// </summary>
+    private const string RepositorySql = """
+        SELECT $repository, COALESCE(r.created_at, i.first_push), COALESCE(r.image_tag_mutability, 'MUTABLE'), i.images
+          FROM (SELECT MIN(pushed_at) AS first_push, COUNT(*) AS images FROM images WHERE registry = $registry AND repository = $repository) i
+          LEFT JOIN repositories r ON r.registry = $registry AND r.repository = $repository
+         WHERE r.repository IS NOT NULL OR i.images > 0;
         """;
 
     public async Task<IReadOnlyList<string>> ListRepositoriesAsync(string registry, CancellationToken cancellationToken = default) =>
@@ -113,9 +120,9 @@ public sealed partial class SqliteImageCatalogStore
     private static async Task<List<CatalogRepositoryRecord>> ReadRepositoriesAsync(
         SqliteConnection connection, string registry, string? repository, CancellationToken cancellationToken)
     {
-        await using var command = Command(connection, RepositorySummarySql + ";");
+        await using var command = Command(connection, repository is null ? RepositorySummariesSql : RepositorySql);
         command.Parameters.AddWithValue("$registry", registry);
-        command.Parameters.AddWithValue("$repository", Nullable(repository));
+        if (repository is not null) command.Parameters.AddWithValue("$repository", repository);
         var repositories = new List<CatalogRepositoryRecord>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
