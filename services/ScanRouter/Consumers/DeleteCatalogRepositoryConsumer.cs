@@ -6,7 +6,8 @@ using MassTransit;
 namespace ImageScanning.ScanRouter.Consumers;
 
 /// <summary>
-/// DeleteRepository: removes the catalog entry and (forced) its images, forgets the legacy scanOnPush, and publishes
+/// DeleteRepository: removes the catalog entry and (forced) its images with their package-index rows (no advisory looks for
+/// them any more), forgets the legacy scanOnPush, and publishes
 /// <see cref="RepositoryDeleted"/> through the outbox in the same unit of work, so Findings closes the images' findings exactly when
 /// the deletion is committed. No inbox: a redelivered request finds nothing left and answers "not found".
 /// </summary>
@@ -14,6 +15,7 @@ public sealed class DeleteCatalogRepositoryConsumer(
     [FromKeyedServices(ScanRouterDatabase.Name)] IServiceDatabase database,
     IImageCatalogStore catalog,
     IScanningConfigurationStore settings,
+    IPackageIndexStore packageIndex,
     TimeProvider clock,
     ILogger<DeleteCatalogRepositoryConsumer> logger)
     : IConsumer<DeleteCatalogRepository>
@@ -30,6 +32,8 @@ public sealed class DeleteCatalogRepositoryConsumer(
             if (deletion.Outcome == RepositoryDeletionOutcome.DELETED)
             {
                 await settings.In(work).SetRepositoryScanOnPushAsync(m.Registry, m.Repository, false, ct);
+                var index = packageIndex.In(work);
+                foreach (var image in deletion.Images) await index.ReplaceImagePackagesAsync(image.Registry, image.Repository, image.Digest, [], ct);
                 var images = deletion.Images.Select(i => new ImageRef(i.Registry, i.Repository, i.Digest, i.Tags)).ToList();
                 work.Publish(new RepositoryDeleted(m.Registry, m.Repository, images, clock.GetUtcNow()));
             }

@@ -1,5 +1,5 @@
 using ImageScanning.Contracts;
-using ImageScanning.ScanRouter.Consumers;
+using ImageScanning.ScanRouter.Data;
 using ImageScanning.ScanRouter.Extensions;
 using MassTransit;
 using MassTransit.Testing;
@@ -93,10 +93,13 @@ public sealed class RepositoryLifecycleConsumerTests
         var digest = "sha256:" + new string('d', 64);
         await _router.Catalog.UpsertImageAsync(new(Registry, "app", digest, ["v1"], "application/vnd.oci.image.manifest.v1+json",
             DateTimeOffset.UtcNow, null, null, null, null, null, DateTimeOffset.UtcNow));
+        var openssl = new ImagePackageKey("Debian:12", "openssl");
+        await _router.PackageIndex.ReplaceImagePackagesAsync(Registry, "app", digest, [openssl]);
 
         var refused = await DeleteAsync("app", force: false);
         Assert.That(refused.Outcome, Is.EqualTo(RepositoryDeletionOutcome.NOT_EMPTY));
         Assert.That(await _router.Catalog.GetImageAsync(Registry, "app", digest), Is.Not.Null);
+        Assert.That(await _router.PackageIndex.FindImagesHoldingAsync([openssl]), Has.Count.EqualTo(1), "a refused deletion keeps the index");
 
         var deleted = await DeleteAsync("app", force: true);
         Assert.That((deleted.Outcome, deleted.ImagesDeleted, deleted.Repository!.ScanOnPush), Is.EqualTo((RepositoryDeletionOutcome.DELETED, 1, true)));
@@ -104,6 +107,7 @@ public sealed class RepositoryLifecycleConsumerTests
         var published = _harness.Published.Select<RepositoryDeleted>().Single().Context.Message;
         Assert.That(published.Images, Is.EqualTo(new[] { new ImageRef(Registry, "app", digest, ["v1"]) }).UsingPropertiesComparer());
         Assert.That(await _router.CountAsync("images"), Is.Zero);
+        Assert.That(await _router.PackageIndex.FindImagesHoldingAsync([openssl]), Is.Empty, "no advisory finds the deleted image");
         Assert.That(await _router.Configuration.GetRepositoryScanOnPushAsync(Registry, "app"), Is.False, "a repository made again later starts with the default");
         Assert.That((await AskAsync<ListCatalogRepositories, CatalogRepositoriesResult>(new(Registry))).Repositories, Is.Empty);
     }
