@@ -45,7 +45,19 @@ public sealed class ImageCatalogStoreQueries : StoreQueryFixture<IImageCatalogSt
         await store.ListRepositoryImagesAsync(Registry, "team/app", new ImagePageRequest(50, ImagePageToken.Encode("team/app", DigestA)));
         await store.ListRepositoriesAsync(Registry);
         await store.ListRepositorySummariesAsync(Registry);
+        await store.GetRepositoryAsync(Registry, "team/app");
         await store.FindImageByTagAsync(Registry, "team/app", "latest");
+
+        // CreateRepository on its own transaction; DeleteRepository forced, of a created repository holding one image.
+        Assert.That(await store.TryCreateRepositoryAsync(Registry, new CatalogRepositoryRecord("team/new", T0, "IMMUTABLE")), Is.True);
+        Mongo.Reply(MongoImageCatalogStore.ImagesCollection, new BsonDocument { ["_id"] = "team/app", ["firstPush"] = T0.UtcDateTime, ["images"] = 1 });
+        Mongo.Reply(MongoImageCatalogStore.RepositoriesCollection, new BsonDocument
+        {
+            ["_id"] = ObjectId.Empty, ["registry"] = Registry, ["repository"] = "team/app", ["createdAt"] = T0.UtcDateTime, ["imageTagMutability"] = "MUTABLE",
+        });
+        Mongo.Reply(MongoImageCatalogStore.ImagesCollection, Stored(DigestA));
+        var deletion = await store.DeleteRepositoryAsync(Registry, "team/app", force: true);
+        Assert.That((deletion.Outcome, deletion.Images.Count), Is.EqualTo((RepositoryDeletionOutcome.DELETED, 1)));
 
         await store.SetScanStatusAsync(Registry, "team/app", DigestA, ScanStatus.COMPLETE, "done", ScanId, T0.AddMinutes(1));
         await store.StartScanAsync(Registry, "team/app", DigestB, ScanId, new ScanDispatch(ScanType.ENHANCED, ScanTrigger.RESCAN, 1, T0));
@@ -65,5 +77,8 @@ public sealed class ImageCatalogStoreQueries : StoreQueryFixture<IImageCatalogSt
         Mongo.Reply(MongoImageCatalogStore.ImagesCollection, Stored(DigestB));
         await joined.UpsertImageAsync(Record(DigestB, ["latest"]));
         await joined.StartScanAsync(Registry, "team/app", DigestB, ScanId, new ScanDispatch(ScanType.BASIC, ScanTrigger.PUSH, 1, T0));
+        // As ScanRouter's CreateRepository and DeleteRepository consumers run them (the deletion with its RepositoryDeleted event).
+        await joined.TryCreateRepositoryAsync(Registry, new CatalogRepositoryRecord("team/other", T0, "MUTABLE"));
+        await joined.DeleteRepositoryAsync(Registry, "team/gone", force: false);
     }
 }

@@ -33,7 +33,8 @@ public sealed class IndexStartupTests
         {
             Assert.That(collections, Is.SupersetOf(new[]
             {
-                MongoImageCatalogStore.ImagesCollection, MongoImageCatalogStore.DeliveriesCollection, MongoScanUsageStore.ScanUsageCollection,
+                MongoImageCatalogStore.ImagesCollection, MongoImageCatalogStore.DeliveriesCollection, MongoImageCatalogStore.RepositoriesCollection,
+                MongoScanUsageStore.ScanUsageCollection,
                 MongoOutboxStore.OutboxCollection, MongoOutboxStore.InboxCollection,
             }));
             Assert.That(first.Where(o => o.Command == "createIndexes").GroupBy(o => o.Parts.ToString()).Where(g => g.Count() > 1), Is.Empty,

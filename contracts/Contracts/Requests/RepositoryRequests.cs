@@ -21,14 +21,17 @@ public sealed record CatalogImage(
 public sealed record ListCatalogImages(string Registry, string Repository, IReadOnlyList<ImageSelector>? Selectors, int MaxResults, string? NextToken);
 
 /// <summary>
-/// <see cref="RepositoryFound"/> false when the catalog holds no image of the repository; <see cref="NotFound"/> the
+/// <see cref="RepositoryFound"/> false when the catalog holds neither an image of the repository nor a created entry; <see cref="NotFound"/> the
 /// selectors that named no image; <see cref="InvalidNextToken"/> when the token was not one we issued.
 /// </summary>
 public sealed record CatalogImagesResult(
     bool RepositoryFound, IReadOnlyList<CatalogImage> Images, IReadOnlyList<ImageSelector> NotFound, string? NextToken, bool InvalidNextToken = false);
 
-/// <summary>A repository of the catalog: created when its first image was pushed; its legacy scanOnPush setting.</summary>
-public sealed record CatalogRepository(string Name, DateTimeOffset CreatedAt, bool ScanOnPush);
+/// <summary>
+/// A repository of the catalog: created by CreateRepository or by its first push (then <see cref="CreatedAt"/> is that push);
+/// its legacy scanOnPush setting and the imageTagMutability it was created with (MUTABLE for one created by a push).
+/// </summary>
+public sealed record CatalogRepository(string Name, DateTimeOffset CreatedAt, bool ScanOnPush, string ImageTagMutability = "MUTABLE");
 
 public sealed record ListCatalogRepositories(string Registry);
 

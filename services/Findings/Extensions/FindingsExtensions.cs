@@ -54,6 +54,7 @@ public static class FindingsExtensions
         bus.AddConsumer<ImageScanFailedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanImageFaultConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanEligibilityExpiredConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<RepositoryDeletedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<GetImageFindingsConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListScanCompletedEventsConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanCompletedSubscriptionConsumer>().Endpoint(e => e.Name = EndpointName);

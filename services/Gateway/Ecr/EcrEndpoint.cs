@@ -31,6 +31,9 @@ public static class EcrEndpoint
         ["DescribeImages"] = ImageOperations.DescribeImagesAsync,
         ["DescribeRepositories"] = ImageOperations.DescribeRepositoriesAsync,
         ["DescribeImageScanFindings"] = ScanFindingsOperation.DescribeImageScanFindingsAsync,
+        ["CreateRepository"] = RepositoryOperations.CreateRepositoryAsync,
+        ["DeleteRepository"] = RepositoryOperations.DeleteRepositoryAsync,
+        ["DescribeRegistry"] = RepositoryOperations.DescribeRegistryAsync,
     };
 
     public static IEndpointRouteBuilder MapEcrApi(this IEndpointRouteBuilder app)

@@ -3,8 +3,11 @@ using ImageScanning.ServiceDefaults.Storage;
 
 namespace ImageScanning.ScanRouter.Data;
 
-/// <summary>A repository of the catalog: its name and the first push seen in it.</summary>
-public sealed record CatalogRepositoryRecord(string Name, DateTimeOffset CreatedAt);
+/// <summary>
+/// A repository of the catalog: its name, when CreateRepository created it (else the first push seen in it), the imageTagMutability
+/// it was created with, and how many catalogued images it holds.
+/// </summary>
+public sealed record CatalogRepositoryRecord(string Name, DateTimeOffset CreatedAt, string ImageTagMutability = "MUTABLE", int ImageCount = 0);
 
 /// <summary>
 /// The image catalog: images and their tags, scan status and the scan each waits for, the basic-scan quota, pulls, re-scan
@@ -38,11 +41,28 @@ public interface IImageCatalogStore : ITransactionalStore<IImageCatalogStore>
     /// <exception cref="ArgumentException">MaxResults outside 1–1000, or a NextToken we did not issue.</exception>
     Task<ImagePage> ListRepositoryImagesAsync(string registry, string repository, ImagePageRequest page, CancellationToken cancellationToken = default);
 
-    /// <summary>The distinct repositories that hold catalogued images, ordinal order.</summary>
+    /// <summary>The distinct repositories that hold catalogued images or were created (CreateRepository), ordinal order.</summary>
     Task<IReadOnlyList<string>> ListRepositoriesAsync(string registry, CancellationToken cancellationToken = default);
 
-    /// <summary>Repositories holding catalogued images, ordinal order, each created at its earliest push.</summary>
+    /// <summary>
+    /// Repositories holding catalogued images or created, ordinal order: a created one at its creation, another at its earliest push.
+    /// </summary>
     Task<IReadOnlyList<CatalogRepositoryRecord>> ListRepositorySummariesAsync(string registry, CancellationToken cancellationToken = default);
+
+    /// <summary>The repository (created, or holding catalogued images), or null. SqliteImageCatalogStore.Repositories.cs.</summary>
+    Task<CatalogRepositoryRecord?> GetRepositoryAsync(string registry, string repository, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Creates an empty repository entry (CreateRepository): false, storing nothing, when the repository already exists, as an entry
+    /// or by catalogued images of it. A later push into it keeps the entry's creation time.
+    /// </summary>
+    Task<bool> TryCreateRepositoryAsync(string registry, CatalogRepositoryRecord repository, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Removes the repository's entry and its catalogued images (with their tags), in one transaction: NOT_FOUND when neither exists,
+    /// NOT_EMPTY (removing nothing) when it holds images and <paramref name="force"/> is false. The result lists the removed images.
+    /// </summary>
+    Task<RepositoryDeletion> DeleteRepositoryAsync(string registry, string repository, bool force, CancellationToken cancellationToken = default);
 
     /// <summary>The image of the repository that carries <paramref name="tag"/> (a tag names one image per repository), or null.</summary>
     Task<ImageRecord?> FindImageByTagAsync(string registry, string repository, string tag, CancellationToken cancellationToken = default);

@@ -11,7 +11,7 @@ namespace ImageScanning.ScanRouter.Data;
 /// MongoImageCatalogStore.Tags.cs), one per recorded delivery id. Atomicity: unique indexes (deliveries, image key, tag key),
 /// single-document update operators and conditional filters (quota reservation, scan status ordering, dispatch counts); an upsert,
 /// which writes the image and its tags, is one transaction (its own, or the unit of work's). Scan status and dispatch writes:
-/// MongoImageCatalogStore.Scans.cs.
+/// MongoImageCatalogStore.Scans.cs; created repositories and deletion: MongoImageCatalogStore.Repositories.cs.
 /// </summary>
 public sealed partial class MongoImageCatalogStore : IImageCatalogStore, IMongoIndexOwner
 {
@@ -58,6 +58,7 @@ public sealed partial class MongoImageCatalogStore : IImageCatalogStore, IMongoI
                 new CreateIndexOptions { Name = "ix_scan_status_key" }),
         ], cancellationToken);
         await _database.Database.GetCollection<BsonDocument>(TagsCollection).Indexes.CreateManyAsync(TagIndexes, cancellationToken);
+        await _database.Database.GetCollection<BsonDocument>(RepositoriesCollection).Indexes.CreateOneAsync(RepositoryIndex, cancellationToken: cancellationToken);
         await _database.Database.GetCollection<BsonDocument>(DeliveriesCollection).Indexes.CreateOneAsync(
             new CreateIndexModel<BsonDocument>(IndexKeys.Ascending("receivedAt"), new CreateIndexOptions { Name = "ix_received_at" }),
             cancellationToken: cancellationToken);
@@ -149,26 +150,6 @@ public sealed partial class MongoImageCatalogStore : IImageCatalogStore, IMongoI
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(repository);
         return ListAsync(Filter.Eq("registry", registry) & Filter.Eq("repository", repository), page, cancellationToken);
-    }
-
-    public async Task<IReadOnlyList<string>> ListRepositoriesAsync(string registry, CancellationToken cancellationToken = default) =>
-        (await ListRepositorySummariesAsync(registry, cancellationToken)).Select(r => r.Name).ToList();
-
-    public async Task<IReadOnlyList<CatalogRepositoryRecord>> ListRepositorySummariesAsync(string registry, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(registry);
-        await EnsureIndexesAsync(cancellationToken);
-        // A cursor, not a distinct command: its answer is one document, so a registry with enough repositories would exceed 16 MiB.
-        // Ordered here: the server compares UTF-8 bytes, the contract ordinal UTF-16.
-        var groups = await Images.Aggregate()
-            .Match(Filter.Eq("registry", registry))
-            .Group(new BsonDocument { ["_id"] = "$repository", ["createdAt"] = new BsonDocument("$min", "$pushedAt") })
-            .ToListAsync(cancellationToken);
-        return groups
-            .Select(g => new CatalogRepositoryRecord(g["_id"].AsString,
-                g["createdAt"].IsBsonDateTime ? DateTimeOffset.FromUnixTimeMilliseconds(g["createdAt"].AsBsonDateTime.MillisecondsSinceEpoch) : DateTimeOffset.UnixEpoch))
-            .OrderBy(r => r.Name, StringComparer.Ordinal)
-            .ToList();
     }
 
     public async Task<ImageRecord?> FindImageByTagAsync(string registry, string repository, string tag, CancellationToken cancellationToken = default)

@@ -9,7 +9,7 @@ namespace ImageScanning.ScanRouter.Data;
 /// <summary>
 /// <see cref="IImageCatalogStore"/> in the ScanRouter's SQLite file. Atomicity comes from unique keys (<c>INSERT OR IGNORE</c>),
 /// conditional <c>UPDATE … WHERE</c> statements and IMMEDIATE transactions (or the unit of work's). Scan status, quota, dispatch and
-/// expiry writes: SqliteImageCatalogStore.Scans.cs.
+/// expiry writes: SqliteImageCatalogStore.Scans.cs; created repositories and deletion: SqliteImageCatalogStore.Repositories.cs.
 /// </summary>
 public sealed partial class SqliteImageCatalogStore : IImageCatalogStore
 {
@@ -68,6 +68,7 @@ public sealed partial class SqliteImageCatalogStore : IImageCatalogStore
         database.EnsureSchema(Schema);
         AddMissingColumns(database);
         database.EnsureSchema(Indexes);
+        database.EnsureSchema(RepositoriesSchema);
         _database = database;
     }
 
@@ -147,32 +148,6 @@ public sealed partial class SqliteImageCatalogStore : IImageCatalogStore
     {
         ArgumentNullException.ThrowIfNull(repository);
         return ListAsync(registry, repositoryPrefix: null, exactRepository: repository, page, cancellationToken);
-    }
-
-    public async Task<IReadOnlyList<string>> ListRepositoriesAsync(string registry, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(registry);
-        await using var read = _database.OpenForRead(_work);
-        await using var command = Command(read.Connection, "SELECT DISTINCT repository FROM images WHERE registry = $registry ORDER BY repository;");
-        command.Parameters.AddWithValue("$registry", registry);
-        var repositories = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken)) repositories.Add(reader.GetString(0));
-        return repositories;
-    }
-
-    public async Task<IReadOnlyList<CatalogRepositoryRecord>> ListRepositorySummariesAsync(string registry, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(registry);
-        await using var read = _database.OpenForRead(_work);
-        await using var command = Command(read.Connection,
-            "SELECT repository, MIN(pushed_at) FROM images WHERE registry = $registry GROUP BY repository;");
-        command.Parameters.AddWithValue("$registry", registry);
-        var repositories = new List<CatalogRepositoryRecord>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-            repositories.Add(new CatalogRepositoryRecord(reader.GetString(0), FromMilliseconds(reader.GetInt64(1))));
-        return repositories.OrderBy(r => r.Name, StringComparer.Ordinal).ToList();
     }
 
     public async Task<ImageRecord?> FindImageByTagAsync(string registry, string repository, string tag, CancellationToken cancellationToken = default)

@@ -59,6 +59,8 @@ public static class ScanRouterExtensions
         bus.AddConsumer<GetRepositoryScanningConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListCatalogImagesConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListCatalogRepositoriesConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<CreateCatalogRepositoryConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<DeleteCatalogRepositoryConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<PreviewScanningConfigurationConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListRepositoriesConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListRepositoryImagesConsumer>().Endpoint(e => e.Name = EndpointName);

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using ImageScanning.Contracts;
-using Microsoft.Extensions.Options;
 
 namespace ImageScanning.Gateway.Ecr.Operations;
 
@@ -117,17 +116,7 @@ public static class ImageOperations
             if (remaining.Count > maxResults) next = EncodeToken(selected[^1].Name);
         }
 
-        var repositories = new JsonArray(selected.Select(r => (JsonNode)new JsonObject
-        {
-            ["repositoryArn"] = call.Account.RepositoryArn(registry.Name, r.Name),
-            ["registryId"] = registry.RegistryId,
-            ["repositoryName"] = r.Name,
-            ["repositoryUri"] = $"{registry.Host}/{r.Name}",
-            ["createdAt"] = EcrJson.Time(r.CreatedAt),
-            ["imageTagMutability"] = "MUTABLE",
-            ["imageScanningConfiguration"] = new JsonObject { ["scanOnPush"] = r.ScanOnPush },
-            ["encryptionConfiguration"] = new JsonObject { ["encryptionType"] = "AES256" },
-        }).ToArray());
+        var repositories = new JsonArray(selected.Select(r => (JsonNode)RepositoryOperations.RepositoryJson(call, registry, r)).ToArray());
         return EcrJson.Compact(new JsonObject { ["repositories"] = repositories, ["nextToken"] = next });
     }
 

@@ -2,7 +2,8 @@ import { getJson, enc } from '../api.js';
 import { h, pageHeader, frequencyBadge, sortableTable, formatDate } from '../ui.js';
 import { links } from '../links.js';
 
-// Every catalogued repository with the scan frequency the registry's rules give it.
+// Every catalogued repository (created through the ECR API, or pushed to) with the scan frequency the registry's rules give it;
+// a created one is listed before its first push, with 0 images.
 export default {
   pattern: /^\/registries\/(?<registry>[^/]+)\/repositories$/,
   nav: { label: 'Repositories', href: links.repositories, scope: 'registry' },
@@ -22,7 +23,7 @@ export default {
           { key: 'lastPushedAt', label: 'Last push', render: (r) => formatDate(r.lastPushedAt) },
         ],
         rows: repositories,
-        empty: 'No image has been pushed to this registry since the platform started watching it.',
+        empty: 'No repository was created in this registry, and no image has been pushed to it since the platform started watching it.',
       }),
       h('p', { className: 'muted' }, 'Frequencies follow the ', h('a', { href: links.configuration(registry) }, 'scanning configuration'), '.'));
   },
