@@ -16,7 +16,9 @@ public static class FindingCriteriaQuery
     /// <summary>Rows asked of the store at a time while filtering.</summary>
     public const int ChunkSize = 500;
 
-    public static async Task<FindingsPage> QueryAsync(IFindingLifecycleStore store, ListFindings query, AwsAccount account, CancellationToken cancellationToken)
+    /// <param name="chunkSize">Rows asked of the store at a time (tests make it small to cross chunk boundaries).</param>
+    public static async Task<FindingsPage> QueryAsync(
+        IFindingLifecycleStore store, ListFindings query, AwsAccount account, CancellationToken cancellationToken, int chunkSize = ChunkSize)
     {
         if (query.Criteria is not { } criteria) return await store.QueryAsync(query, cancellationToken);
         if (PushDown(query.Filter, criteria) is not { } filter) return new FindingsPage([], null);
@@ -25,7 +27,7 @@ public static class FindingCriteriaQuery
         var token = query.NextToken;
         while (true)
         {
-            var chunk = await store.QueryAsync(query with { Filter = filter, MaxResults = ChunkSize, NextToken = token, Criteria = null }, cancellationToken);
+            var chunk = await store.QueryAsync(query with { Filter = filter, MaxResults = chunkSize, NextToken = token, Criteria = null }, cancellationToken);
             if (chunk.ErrorMessage is not null) return chunk;
             foreach (var row in chunk.Findings)
             {
