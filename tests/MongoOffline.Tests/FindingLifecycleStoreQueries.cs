@@ -46,13 +46,17 @@ public sealed class FindingLifecycleStoreQueries : StoreQueryFixture<IFindingLif
         var everyFilter = new FindingFilter([FindingSeverity.HIGH], [FindingStatus.ACTIVE], "CVE-2024-1", "openssl", image.Registry, "team/*",
             image.Digest, FixAvailable.YES, "sha256:" + new string('1', 64));
         foreach (var filter in new[] { new FindingFilter(), everyFilter, new FindingFilter(ImageDigest: image.Digest), new FindingFilter(VulnerabilityId: "CVE-2024-1"),
-                     new FindingFilter(PackageName: "openssl"), new FindingFilter(Repository: "team/app"), new FindingFilter(Statuses: [FindingStatus.ACTIVE]) })
+                     new FindingFilter(PackageName: "openssl"), new FindingFilter(Repository: "team/app"), new FindingFilter(Statuses: [FindingStatus.ACTIVE]),
+                     new FindingFilter(Repositories: ["team/app", "team/api"], ImageDigests: [image.Digest]) })
             await store.QueryAsync(new ListFindings(filter, FindingSortField.SEVERITY, SortOrder.DESC, 50, null));
         foreach (var sort in Enum.GetValues<FindingSortField>())
         {
             var token = FindingPageToken.Encode(sort, SortOrder.ASC, FindingPageToken.IsNumeric(sort) ? "3" : "m", "finding-id");
             await store.QueryAsync(new ListFindings(new FindingFilter(ImageDigest: image.Digest), sort, SortOrder.ASC, 100, token));
         }
+        // BatchGetFindingDetails: the rows by id.
+        Mongo.Reply(MongoFindingLifecycleStore.FindingsCollection, [.. written]);
+        Assert.That((await store.GetFindingsAsync([open[0].Id, "no-such-id"])).Select(f => f.Id), Does.Contain(open[0].Id));
         foreach (var countKey in Enum.GetValues<FindingCountKey>())
             await store.CountAsync(new FindingFilter(Registry: image.Registry), countKey);
 
@@ -60,6 +64,13 @@ public sealed class FindingLifecycleStoreQueries : StoreQueryFixture<IFindingLif
         await store.SaveRuleAsync(rule);
         Mongo.Reply(MongoFindingLifecycleStore.RulesCollection, Mongo.WrittenTo(MongoFindingLifecycleStore.RulesCollection)[^1]);
         Assert.That(Json(await store.ListRulesAsync()), Is.EqualTo(Json(new[] { rule })), "the rule reads back");
+        // An Inspector filter: criteria, action, description and tags in the same document.
+        var filterRule = new SuppressionRule("rule-2", "accept-openssl", "", null, null, T0, T0,
+            new FindingCriteria(VulnerabilityId: [new StringFilter(StringFilterComparison.PREFIX, "CVE-2024-")], FirstObservedAt: [new DateFilter(T0, null)]),
+            FilterAction.NONE, "saved view", new Dictionary<string, string> { ["team"] = "payments" });
+        await store.SaveRuleAsync(filterRule);
+        Mongo.Reply(MongoFindingLifecycleStore.RulesCollection, Mongo.WrittenTo(MongoFindingLifecycleStore.RulesCollection)[^1]);
+        Assert.That(Json(await store.ListRulesAsync()), Is.EqualTo(Json(new[] { filterRule })), "the filter reads back");
         Assert.That(await store.DeleteRuleAsync("rule-1"), Is.True);
     }
 

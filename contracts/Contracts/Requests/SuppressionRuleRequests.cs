@@ -13,12 +13,21 @@ public sealed record SuppressionFilter(
     string? ImageDigest = null,
     FixAvailable? FixAvailable = null);
 
-/// <summary>A suppression rule (Inspector's filter with action SUPPRESS); after ExpiresAt it no longer applies.</summary>
+/// <summary>
+/// A suppression rule, which is Inspector's filter: with Action SUPPRESS it suppresses what it matches, with NONE it is a saved
+/// filter that suppresses nothing; after ExpiresAt it no longer applies. It matches by Criteria (Inspector's FilterCriteria) when
+/// set, else by Filter (the REST API's form; rules stored before Criteria existed).
+/// </summary>
 public sealed record SuppressionRule(
-    string Id, string Name, string Reason, SuppressionFilter Filter, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    string Id, string Name, string Reason, SuppressionFilter? Filter, DateTimeOffset? ExpiresAt, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+    FindingCriteria? Criteria = null, FilterAction Action = FilterAction.SUPPRESS, string? Description = null,
+    IReadOnlyDictionary<string, string>? Tags = null);
 
-/// <summary>Creates a rule (Id null) or replaces rule Id.</summary>
-public sealed record SaveSuppressionRule(string? Id, string Name, string Reason, SuppressionFilter Filter, DateTimeOffset? ExpiresAt);
+/// <summary>Creates a rule (Id null) or replaces rule Id. One of Filter and Criteria (Inspector's CreateFilter/UpdateFilter).</summary>
+public sealed record SaveSuppressionRule(
+    string? Id, string Name, string Reason, SuppressionFilter? Filter, DateTimeOffset? ExpiresAt,
+    FindingCriteria? Criteria = null, FilterAction Action = FilterAction.SUPPRESS, string? Description = null,
+    IReadOnlyDictionary<string, string>? Tags = null);
 
 public sealed record DeleteSuppressionRule(string Id);
 

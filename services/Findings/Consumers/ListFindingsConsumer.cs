@@ -1,10 +1,11 @@
 using ImageScanning.Contracts;
 using ImageScanning.Findings.Lifecycle;
+using ImageScanning.ServiceDefaults.Aws;
 using MassTransit;
 
 namespace ImageScanning.Findings.Consumers;
 
-public sealed class ListFindingsConsumer(IFindingLifecycleStore store) : IConsumer<ListFindings>
+public sealed class ListFindingsConsumer(IFindingLifecycleStore store, AwsAccount account) : IConsumer<ListFindings>
 {
     // The REST API keeps Inspector's 100; ECR's DescribeImageScanFindings asks for up to 1000 in one page.
     public const int MaxPageSize = 1000;
@@ -20,7 +21,7 @@ public sealed class ListFindingsConsumer(IFindingLifecycleStore store) : IConsum
         FindingsPage page;
         try
         {
-            page = await store.QueryAsync(query, context.CancellationToken);
+            page = await FindingCriteriaQuery.QueryAsync(store, query, account, context.CancellationToken);
         }
         catch (ArgumentException e)
         {

@@ -20,7 +20,7 @@ public sealed class SaveSuppressionRuleConsumer(
     public async Task Consume(ConsumeContext<SaveSuppressionRule> context)
     {
         var request = context.Message;
-        var result = SuppressionMatcher.Validate(request.Filter, request.Name, request.Reason) is { } error
+        var result = SuppressionMatcher.Validate(request) is { } error
             ? new SuppressionRulesResult([], ErrorMessage: error)
             : await SaveAsync(context);
         // Answered once the work has ended: the response never holds the database's write lock.
@@ -41,8 +41,13 @@ public sealed class SaveSuppressionRuleConsumer(
 
         var now = clock.GetUtcNow();
         var rule = existing is null
-            ? new SuppressionRule(id, request.Name.Trim(), request.Reason.Trim(), request.Filter, request.ExpiresAt, now, now)
-            : existing with { Name = request.Name.Trim(), Reason = request.Reason.Trim(), Filter = request.Filter, ExpiresAt = request.ExpiresAt, UpdatedAt = now };
+            ? new SuppressionRule(id, request.Name.Trim(), request.Reason.Trim(), request.Filter, request.ExpiresAt, now, now,
+                request.Criteria, request.Action, request.Description, request.Tags)
+            : existing with
+            {
+                Name = request.Name.Trim(), Reason = request.Reason.Trim(), Filter = request.Filter, ExpiresAt = request.ExpiresAt, UpdatedAt = now,
+                Criteria = request.Criteria, Action = request.Action, Description = request.Description, Tags = request.Tags ?? existing.Tags,
+            };
         await rules.SaveRuleAsync(rule, ct);
         var changes = await lifecycle.In(work).ApplyRulesAsync(ct);
         foreach (var change in changes) work.Publish(change, EventMessageIds.FindingChanged(change));

@@ -56,6 +56,7 @@ public static class FindingsExtensions
         bus.AddConsumer<ScanEligibilityExpiredConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<RepositoryDeletedConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<GetImageFindingsConsumer>().Endpoint(e => e.Name = EndpointName);
+        bus.AddConsumer<GetFindingsByArnConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ListScanCompletedEventsConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanCompletedSubscriptionConsumer>().Endpoint(e => e.Name = EndpointName);
         bus.AddConsumer<ScanFailedSubscriptionConsumer>().Endpoint(e => e.Name = EndpointName);

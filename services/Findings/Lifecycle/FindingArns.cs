@@ -8,4 +8,7 @@ public sealed class FindingArns(AwsAccount account)
     public static string NewId() => Guid.NewGuid().ToString("N");
 
     public string For(string id) => account.FindingArn(id);
+
+    /// <summary>The account the ARNs name (what filter criteria compare account, registry and resource ids with).</summary>
+    public AwsAccount Account => account;
 }

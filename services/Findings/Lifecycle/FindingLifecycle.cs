@@ -1,4 +1,5 @@
 using ImageScanning.Contracts;
+using ImageScanning.ServiceDefaults.Aws;
 
 namespace ImageScanning.Findings.Lifecycle;
 
@@ -33,9 +34,13 @@ public static class FindingLifecycle
             var key = FindingRecord.KeyOf(finding);
             if (!seen.Add(key)) continue; // a scanner may report the same package twice; one finding
             var fix = fixByVulnerability[finding.VulnerabilityId];
-            var rule = SuppressionMatcher.FirstMatch(rules, image, finding, fix, at, ruleFailures);
-            var status = rule is null ? FindingStatus.ACTIVE : FindingStatus.SUPPRESSED;
             current.TryGetValue(key, out var previous);
+            var reopened = previous is not null && (previous.IsOpen || previous.ClosedAt >= at - ReopenWindow);
+            // Judged as the finding will be stored: its ARN and first sighting when it keeps its row, ACTIVE before suppression.
+            var subject = new CriteriaSubject(reopened ? previous!.Arn : null, image, finding, FindingStatus.ACTIVE, fix,
+                reopened ? previous!.FirstObservedAt : at, at, at);
+            var rule = SuppressionMatcher.FirstMatch(rules, subject, at, ruleFailures, arns.Account);
+            var status = rule is null ? FindingStatus.ACTIVE : FindingStatus.SUPPRESSED;
 
             if (previous is null || (!previous.IsOpen && previous.ClosedAt < at - ReopenWindow))
             {
@@ -77,12 +82,14 @@ public static class FindingLifecycle
 
     /// <summary>Re-evaluates open findings against the rules in force at <paramref name="at"/>: only those whose status or rule changes are written.</summary>
     public static LifecycleChanges ApplyRules(
-        IEnumerable<FindingRecord> open, IReadOnlyList<SuppressionRule> rules, DateTimeOffset at, SuppressionRuleFailures ruleFailures)
+        IEnumerable<FindingRecord> open, IReadOnlyList<SuppressionRule> rules, DateTimeOffset at, SuppressionRuleFailures ruleFailures,
+        AwsAccount? account = null)
     {
         var writes = new List<FindingRecord>();
         foreach (var finding in open.Where(f => f.IsOpen))
         {
-            var rule = SuppressionMatcher.FirstMatch(rules, finding.Image, finding.Finding, finding.FixAvailable, at, ruleFailures);
+            // Judged ACTIVE, as without any rule: a finding's own suppression does not decide whether it stays suppressed.
+            var rule = SuppressionMatcher.FirstMatch(rules, CriteriaSubject.Of(finding) with { Status = FindingStatus.ACTIVE }, at, ruleFailures, account);
             var status = rule is null ? FindingStatus.ACTIVE : FindingStatus.SUPPRESSED;
             if (status == finding.Status && rule?.Id == finding.SuppressedBy) continue;
             writes.Add(finding with { Status = status, SuppressedBy = rule?.Id, UpdatedAt = at });

@@ -59,7 +59,7 @@ public sealed class FindingLifecycleService
         var rules = await _store.ListRulesAsync(cancellationToken);
         var open = await _store.ListOpenFindingsAsync(cancellationToken);
         var now = _clock.GetUtcNow();
-        var changes = Reporting(failures => FindingLifecycle.ApplyRules(open, rules, now, failures));
+        var changes = Reporting(failures => FindingLifecycle.ApplyRules(open, rules, now, failures, _arns.Account));
         await _store.UpdateFindingsAsync(changes.Writes, cancellationToken);
         return changes.Events;
     }

@@ -31,7 +31,10 @@ public static class FindingPageToken
     }
 
     /// <summary>The sortable value of a finding for a field: numbers as invariant integers, text as is.</summary>
-    public static string SortValue(FindingRecord f, FindingSortField field) => field switch
+    public static string SortValue(FindingRecord f, FindingSortField field) => SortValue(f.ToDetail(), f.Id, field);
+
+    /// <summary>The sortable value of a stored finding's detail; <paramref name="id"/> is its row id (the last part of its ARN).</summary>
+    public static string SortValue(FindingDetail f, string id, FindingSortField field) => field switch
     {
         FindingSortField.SEVERITY => FindingRecord.SeverityRank(f.Finding.Severity).ToString(System.Globalization.CultureInfo.InvariantCulture),
         FindingSortField.LAST_OBSERVED_AT => Millis(f.LastObservedAt),
@@ -39,8 +42,18 @@ public static class FindingPageToken
         FindingSortField.UPDATED_AT => Millis(f.UpdatedAt),
         FindingSortField.VULNERABILITY_ID => f.Finding.VulnerabilityId,
         FindingSortField.ECR_IMAGE_REPOSITORY_NAME => f.Image.Repository,
+        FindingSortField.FINDING_STATUS => f.Status.ToString(),
+        FindingSortField.ECR_IMAGE_REGISTRY => f.Image.Registry,
+        FindingSortField.FINDING_ARN => id,
         _ => f.Finding.Package.Name,
     };
+
+    /// <summary>The row id of a finding: its ARN ends with <c>finding/&lt;id&gt;</c>.</summary>
+    public static string IdOf(FindingDetail f) => f.FindingArn[(f.FindingArn.LastIndexOf('/') + 1)..];
+
+    /// <summary>A token that resumes right after <paramref name="last"/>.</summary>
+    public static string After(FindingDetail last, FindingSortField field, SortOrder order) =>
+        Encode(field, order, SortValue(last, IdOf(last), field), IdOf(last));
 
     public static bool IsNumeric(FindingSortField field) =>
         field is FindingSortField.SEVERITY or FindingSortField.LAST_OBSERVED_AT or FindingSortField.FIRST_OBSERVED_AT or FindingSortField.UPDATED_AT;

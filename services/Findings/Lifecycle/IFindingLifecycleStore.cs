@@ -26,6 +26,9 @@ public interface IFindingLifecycleStore : ITransactionalStore<IFindingLifecycleS
     /// <summary>Every ACTIVE or SUPPRESSED finding.</summary>
     Task<IReadOnlyList<FindingRecord>> ListOpenFindingsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The findings with these row ids (any status); ids it does not hold are left out.</summary>
+    Task<IReadOnlyList<FindingRecord>> GetFindingsAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default);
+
     /// <summary>A keyset page of findings; <exception cref="ArgumentException">a NextToken not issued for this sort.</exception></summary>
     Task<FindingsPage> QueryAsync(ListFindings query, CancellationToken cancellationToken = default);
 

@@ -121,6 +121,13 @@ public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore, IMongoI
         return await ReadAsync(_findings.Find(F.In("status", OpenStatuses)), cancellationToken);
     }
 
+    public async Task<IReadOnlyList<FindingRecord>> GetFindingsAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
+    {
+        if (ids.Count == 0) return [];
+        await EnsureIndexesAsync(cancellationToken);
+        return await ReadAsync(_findings.Find(F.In("_id", ids)), cancellationToken);
+    }
+
     public async Task<FindingsPage> QueryAsync(ListFindings query, CancellationToken cancellationToken = default)
     {
         await EnsureIndexesAsync(cancellationToken);
@@ -135,9 +142,11 @@ public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore, IMongoI
                 ? F.Gt(field, after) | (F.Eq(field, after) & F.Gt("_id", id))
                 : F.Lt(field, after) | (F.Eq(field, after) & F.Lt("_id", id));
         }
-        var sort = ascending
-            ? Builders<BsonDocument>.Sort.Ascending(field).Ascending("_id")
-            : Builders<BsonDocument>.Sort.Descending(field).Descending("_id");
+        var sort = field == "_id"
+            ? (ascending ? Builders<BsonDocument>.Sort.Ascending("_id") : Builders<BsonDocument>.Sort.Descending("_id"))
+            : ascending
+                ? Builders<BsonDocument>.Sort.Ascending(field).Ascending("_id")
+                : Builders<BsonDocument>.Sort.Descending(field).Descending("_id");
         var rows = await ReadAsync(_findings.Find(filter).Sort(sort).Limit(query.MaxResults + 1), cancellationToken);
         var page = rows.Take(query.MaxResults).ToList();
         var next = rows.Count > query.MaxResults
@@ -239,6 +248,8 @@ public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore, IMongoI
         if (filter.ImageDigest is { } digest) result &= F.Eq("digest", digest);
         if (filter.FixAvailable is { } fix) result &= F.Eq("fixAvailable", fix.ToString());
         if (filter.LayerHash is { } layer) result &= F.Eq("layerHash", layer);
+        if (filter.Repositories is { Count: > 0 } repositories) result &= F.In("repository", repositories);
+        if (filter.ImageDigests is { Count: > 0 } digests) result &= F.In("digest", digests);
         if (filter.Repository is { } repository)
             result &= repository.EndsWith('*')
                 ? F.Regex("repository", new BsonRegularExpression("^" + System.Text.RegularExpressions.Regex.Escape(repository[..^1])))
@@ -254,6 +265,9 @@ public sealed class MongoFindingLifecycleStore : IFindingLifecycleStore, IMongoI
         FindingSortField.UPDATED_AT => "updatedAt",
         FindingSortField.VULNERABILITY_ID => "vulnerabilityId",
         FindingSortField.ECR_IMAGE_REPOSITORY_NAME => "repository",
+        FindingSortField.FINDING_STATUS => "status",
+        FindingSortField.ECR_IMAGE_REGISTRY => "registry",
+        FindingSortField.FINDING_ARN => "_id",
         _ => "packageName",
     };
 

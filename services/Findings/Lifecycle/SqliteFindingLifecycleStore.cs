@@ -107,6 +107,16 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
         return await ReadFindingsAsync(Command(read.Connection, "SELECT record FROM findings WHERE status <> 'CLOSED'"), cancellationToken);
     }
 
+    public async Task<IReadOnlyList<FindingRecord>> GetFindingsAsync(IReadOnlyList<string> ids, CancellationToken cancellationToken = default)
+    {
+        if (ids.Count == 0) return [];
+        var parameters = ids.Select((id, i) => ($"$id{i}", (object?)id)).ToArray();
+        await using var read = _database.OpenForRead(_work);
+        return await ReadFindingsAsync(
+            Command(read.Connection, $"SELECT record FROM findings WHERE id IN ({string.Join(", ", parameters.Select(p => p.Item1))})", parameters),
+            cancellationToken);
+    }
+
     public async Task<FindingsPage> QueryAsync(ListFindings query, CancellationToken cancellationToken = default)
     {
         var (where, parameters) = Where(query.Filter);
@@ -236,6 +246,8 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
         Equal("digest", filter.ImageDigest);
         Equal("fix_available", filter.FixAvailable?.ToString());
         Equal("layer_hash", filter.LayerHash);
+        In("repository", filter.Repositories);
+        In("digest", filter.ImageDigests);
         if (filter.Repository is { } repository)
         {
             if (repository.EndsWith('*'))
@@ -257,6 +269,9 @@ public sealed class SqliteFindingLifecycleStore : IFindingLifecycleStore
         FindingSortField.UPDATED_AT => "updated_at",
         FindingSortField.VULNERABILITY_ID => "vulnerability_id",
         FindingSortField.ECR_IMAGE_REPOSITORY_NAME => "repository",
+        FindingSortField.FINDING_STATUS => "status",
+        FindingSortField.ECR_IMAGE_REGISTRY => "registry",
+        FindingSortField.FINDING_ARN => "id",
         _ => "package_name",
     };
 

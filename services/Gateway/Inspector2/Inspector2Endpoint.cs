@@ -27,6 +27,12 @@ public static class Inspector2Endpoint
     [
         ("GetConfiguration", "/configuration/get", ConfigurationOperations.GetConfigurationAsync),
         ("UpdateConfiguration", "/configuration/update", ConfigurationOperations.UpdateConfigurationAsync),
+        ("ListFindings", "/findings/list", FindingOperations.ListFindingsAsync),
+        ("BatchGetFindingDetails", "/findings/details/batch/get", FindingOperations.BatchGetFindingDetailsAsync),
+        ("CreateFilter", "/filters/create", FilterOperations.CreateFilterAsync),
+        ("ListFilters", "/filters/list", FilterOperations.ListFiltersAsync),
+        ("UpdateFilter", "/filters/update", FilterOperations.UpdateFilterAsync),
+        ("DeleteFilter", "/filters/delete", FilterOperations.DeleteFilterAsync),
     ];
 
     public static IEndpointRouteBuilder MapInspector2Api(this IEndpointRouteBuilder app)

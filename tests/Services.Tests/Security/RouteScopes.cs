@@ -68,6 +68,12 @@ public static class RouteScopes
         new("POST", "/", RouteAccess.SigV4),
         new("POST", "/configuration/get", RouteAccess.SigV4),
         new("POST", "/configuration/update", RouteAccess.SigV4),
+        new("POST", "/findings/list", RouteAccess.SigV4),
+        new("POST", "/findings/details/batch/get", RouteAccess.SigV4),
+        new("POST", "/filters/create", RouteAccess.SigV4),
+        new("POST", "/filters/list", RouteAccess.SigV4),
+        new("POST", "/filters/update", RouteAccess.SigV4),
+        new("POST", "/filters/delete", RouteAccess.SigV4),
         // Gateway: Harbor's Pluggable Scanner API.
         new("GET", "/harbor/api/v1/metadata", TokenScopes.HarborScanner),
         new("POST", "/harbor/api/v1/scan", TokenScopes.HarborScanner),
