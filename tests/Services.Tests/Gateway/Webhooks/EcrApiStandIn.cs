@@ -4,6 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using ImageScanning.Gateway.Ecr;
+using ImageScanning.Gateway.Aws;
 using ImageScanning.Gateway.Aws.Signing;
 using ImageScanning.ScanEngine.Images.Aws;
 using ImageScanning.TestSupport;
@@ -78,7 +79,7 @@ public sealed class EcrApiStandIn : IAsyncDisposable
             if (context.Request.Headers["X-Amz-Target"] != EcrAuthorizationTokensShape.Target)
                 throw new EcrException("UnknownOperationException", "Unknown operation");
         }
-        catch (EcrException e)
+        catch (AwsApiException e)
         {
             refusal = e.Type;
             requests.Enqueue(Record(context, body, refusal));
