@@ -1,0 +1,16 @@
+namespace ImageScanning.ScanEngine.Vex;
+
+/// <summary>Bounds on one VEX document, so an uploaded or discovered document cannot exhaust memory.</summary>
+public sealed record VexLimits
+{
+    /// <summary>Bytes of one document; Red Hat's largest per-CVE CSAF VEX files are a few MB.</summary>
+    public long MaxDocumentBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>Statements read from one document (after a CSAF document is grouped into statements per platform).</summary>
+    public int MaxStatements { get; init; } = 100_000;
+
+    /// <summary>Product and subcomponent entries over all statements of one document.</summary>
+    public int MaxProductEntries { get; init; } = 1_000_000;
+
+    public static VexLimits Default { get; } = new();
+}
