@@ -51,7 +51,7 @@ public static class VexDocumentReader
                 VexFormat.CycloneDx => CycloneDxVexReader.Read(json.RootElement, Digests.Sha256(content), limits),
                 _ => CsafVexReader.Read(content, limits),
             };
-            return subject is null ? document : document with { Subject = subject };
+            return subject is null ? document : document with { Subject = subject, Statements = document.Statements.Select(s => s with { Subject = subject }).ToList() };
         }
     }
 

@@ -48,4 +48,10 @@ public sealed record VexStatement
     public string? Author { get; init; }
 
     public required VexFormat Format { get; init; }
+
+    /// <summary>
+    /// The image digest the statement's document was attached to as an OCI referrer; null otherwise. Such a document speaks
+    /// about that image, so a product it names by a bom-ref alone (no purl, no digest) is that image.
+    /// </summary>
+    public string? Subject { get; init; }
 }
