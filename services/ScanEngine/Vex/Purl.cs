@@ -54,12 +54,19 @@ public sealed record Purl(string Type, string? Namespace, string Name, string? V
     /// </summary>
     public bool Covers(Purl package)
     {
-        if (Type != package.Type || Namespace != package.Namespace || Name != package.Name) return false;
+        if (Type != package.Type || !SameNamespace(Namespace, package.Namespace) || Name != package.Name) return false;
         if (Version is not null && (package.Version is null || !SameVersion(Version, package.Version))) return false;
         foreach (var (key, value) in Qualifiers)
             if (package.Qualifiers.TryGetValue(key, out var other) && !string.Equals(value, other, StringComparison.Ordinal)) return false;
         return Subpath is null || package.Subpath is null || Subpath == package.Subpath;
     }
+
+    /// <summary>
+    /// Equal namespaces, and for rpm the engine's os-release ID "rhel" (<see cref="Model.PackageUrl"/> names the namespace by the
+    /// distribution) as Red Hat's own "redhat" (the vendor, as the purl spec and Red Hat's VEX write it).
+    /// </summary>
+    private bool SameNamespace(string? a, string? b) =>
+        a == b || (Type == "rpm" && a is "rhel" or "redhat" && b is "rhel" or "redhat");
 
     private bool SameVersion(string a, string b) =>
         a == b || (Type == "golang" && a.TrimStart('v') == b.TrimStart('v'));
