@@ -12,5 +12,11 @@ public sealed record VexLimits
     /// <summary>Product and subcomponent entries over all statements of one document.</summary>
     public int MaxProductEntries { get; init; } = 1_000_000;
 
+    /// <summary>VEX referrers of one image fetched; the newest (by the created annotation) first when there are more.</summary>
+    public int MaxReferrers { get; init; } = 32;
+
+    /// <summary>Layers read from one VEX referrer's manifest (an artifact has one; an attestation manifest a few).</summary>
+    public int MaxLayersPerReferrer { get; init; } = 4;
+
     public static VexLimits Default { get; } = new();
 }
