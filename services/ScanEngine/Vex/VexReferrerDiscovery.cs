@@ -22,7 +22,8 @@ public sealed record VexDiscoveryResult(IReadOnlyList<DiscoveredVex> Documents, 
 /// VEX (<see cref="VexArtifactTypes"/>), fetches each one's manifest and layers by digest through the same client (a
 /// descriptor's <c>urls</c> are never followed), checks that the manifest's subject is the image, and reads the documents
 /// with the image as their subject. Bounded by <see cref="VexLimits"/> and, when given, the image's <see cref="ImageBudget"/>
-/// (the layers of each referrer, and the bytes kept). A referrer that fails is skipped with its reason; only a failure to
+/// (the layers of each referrer, and the bytes kept). When the referrers hold no VEX, cosign v2's attestation tag
+/// "sha256-&lt;hex&gt;.att" is read as well (its DSSE layers with a VEX predicate). A referrer that fails is skipped with its reason; only a failure to
 /// list the referrers fails the discovery.
 /// </summary>
 public static class VexReferrerDiscovery
@@ -51,7 +52,45 @@ public static class VexReferrerDiscovery
                 skipped.Add(new SkippedReferrer(referrer.Digest, referrer.ArtifactType, e.Message));
             }
         }
+        // cosign v2 attaches attestations at "sha256-<hex>.att" instead; read, as Trivy does, only when referrers gave no VEX.
+        if (documents.Count == 0) documents.AddRange(await ReadCosignAttestationsAsync(client, repository, imageDigest, limits, budget, skipped, ct));
         return new VexDiscoveryResult(documents, skipped, listing.FromTagSchema);
+    }
+
+    /// <summary>
+    /// The legacy cosign layout: an image manifest at tag "sha256-&lt;hex&gt;.att" whose layers are DSSE envelopes, one per
+    /// attestation (SBOM, provenance, VEX…). It has no subject: the tag names the image. Envelopes of other predicates are passed over.
+    /// </summary>
+    private static async Task<List<DiscoveredVex>> ReadCosignAttestationsAsync(
+        IRegistryClient client, string repository, string imageDigest, VexLimits limits, ImageBudget? budget, List<SkippedReferrer> skipped, CancellationToken ct)
+    {
+        var tag = imageDigest.Replace(':', '-') + ".att";
+        ImageManifest manifest;
+        try
+        {
+            manifest = await client.GetManifestAsync(repository, tag, ct);
+        }
+        catch (ScanException e) when (e.Kind == ScanFailureKind.ImageNotFound)
+        {
+            return [];
+        }
+        catch (ScanException e)
+        {
+            skipped.Add(new SkippedReferrer(tag, VexArtifactTypes.DsseEnvelope, e.Message));
+            return [];
+        }
+        try
+        {
+            if (manifest.IsIndex) throw new VexDocumentException(null, "(attestations)", $"{tag} is an index, not cosign's attestation manifest");
+            budget?.CheckLayers(manifest.Layers.Count);
+            var envelopes = manifest.Layers.Where(l => VexArtifactTypes.IsAttestation(l.MediaType)).Take(limits.MaxReferrers);
+            return await ReadLayersAsync(client, repository, imageDigest, manifest.Digest, VexArtifactTypes.DsseEnvelope, envelopes, limits, budget, skipped, ct, reportOtherPredicates: false);
+        }
+        catch (Exception e) when (e is ScanException or VexDocumentException)
+        {
+            skipped.Add(new SkippedReferrer(manifest.Digest, VexArtifactTypes.DsseEnvelope, e.Message));
+            return [];
+        }
     }
 
     private static async Task<List<DiscoveredVex>> ReadReferrerAsync(
@@ -65,27 +104,38 @@ public static class VexReferrerDiscovery
             throw new VexDocumentException(null, "subject", $"the referrer's subject is {subject ?? "missing"}, not the image {imageDigest}");
         budget?.CheckLayers(manifest.Layers.Count);
         var artifactType = manifest.ArtifactType ?? referrer.ArtifactType ?? manifest.Config?.MediaType ?? "";
+        return await ReadLayersAsync(client, repository, imageDigest, referrer.Digest, artifactType, manifest.Layers.Take(limits.MaxLayersPerReferrer),
+            limits, budget, skipped, ct);
+    }
+
+    private static async Task<List<DiscoveredVex>> ReadLayersAsync(
+        IRegistryClient client, string repository, string imageDigest, string holder, string artifactType, IEnumerable<Descriptor> layers,
+        VexLimits limits, ImageBudget? budget, List<SkippedReferrer> skipped, CancellationToken ct, bool reportOtherPredicates = true)
+    {
         var found = new List<DiscoveredVex>();
-        foreach (var layer in manifest.Layers.Take(limits.MaxLayersPerReferrer))
+        foreach (var layer in layers)
         {
             if (layer.Size > limits.MaxDocumentBytes)
             {
-                skipped.Add(new SkippedReferrer(referrer.Digest, artifactType, $"layer {layer.Digest} is {layer.Size} bytes, more than {limits.MaxDocumentBytes} (limit VexLimits.MaxDocumentBytes)"));
+                skipped.Add(new SkippedReferrer(holder, artifactType, $"layer {layer.Digest} is {layer.Size} bytes, more than {limits.MaxDocumentBytes} (limit VexLimits.MaxDocumentBytes)"));
                 continue;
             }
             if (budget is not null && !budget.TryKeep(layer.Size))
             {
-                skipped.Add(new SkippedReferrer(referrer.Digest, artifactType, $"layer {layer.Digest} would pass the image's kept bytes (limit ImageLimits.MaxKeptBytes)"));
+                skipped.Add(new SkippedReferrer(holder, artifactType, $"layer {layer.Digest} would pass the image's kept bytes (limit ImageLimits.MaxKeptBytes)"));
                 continue;
             }
             var content = await client.GetBlobAsync(repository, layer.Digest, limits.MaxDocumentBytes, ct);
-            var unwrapped = VexArtifactTypes.IsAttestation(artifactType) || VexArtifactTypes.IsAttestation(layer.MediaType) ? VexAttestation.Unwrap(content) : content;
+            var attestation = VexArtifactTypes.IsAttestation(artifactType) || VexArtifactTypes.IsAttestation(layer.MediaType);
+            var unwrapped = attestation ? VexAttestation.Unwrap(content) : content;
             if (unwrapped is null)
             {
-                skipped.Add(new SkippedReferrer(referrer.Digest, artifactType, $"layer {layer.Digest} is an attestation of something other than VEX"));
+                // cosign's .att manifest holds every attestation of the image: another predicate there is nothing to report.
+                if (reportOtherPredicates)
+                    skipped.Add(new SkippedReferrer(holder, artifactType, $"layer {layer.Digest} is an attestation of something other than VEX"));
                 continue;
             }
-            found.Add(new DiscoveredVex(VexDocumentReader.Read(unwrapped, limits, subject: imageDigest), referrer.Digest, artifactType));
+            found.Add(new DiscoveredVex(VexDocumentReader.Read(unwrapped, limits, subject: imageDigest), holder, artifactType));
         }
         return found;
     }

@@ -22,6 +22,8 @@ public sealed class VexReferrerDiscoveryTests
     private ServiceProvider services = null!;
     private PushedImage image = null!;
     private PushedImage bare = null!;
+    private PushedImage cosigned = null!;
+    private string attestations = null!;
     private VexArtifact openVex = null!;
     private VexArtifact cycloneDx = null!;
     private VexArtifact inToto = null!;
@@ -59,9 +61,41 @@ public sealed class VexReferrerDiscoveryTests
         // Listed under the image but made for another one: its subject gives it away.
         elsewhere = VexArtifact.Create(VexArtifactTypes.OpenVex, OpenVexFor(bare.Digest), bare.Digest, other.Raw.Length, "2026-12-03T00:00:00Z");
 
+        cosigned = await TestImages.BuildAndPushAsync(TestImages.Builder().Layer(r => r.WriteFile("etc/hostname", "cosigned\n")), registry, Repository, "cosigned");
+        attestations = await PushCosignAttestationsAsync(cosigned.Digest);
+
         VexArtifact[] all = [openVex, cycloneDx, inToto, spdx, elsewhere];
         foreach (var artifact in all) await artifact.PushAsync(registry, Repository);
         await TestImages.PutManifestAsync(registry, Repository, image.Digest.Replace(':', '-'), MediaTypes.OciIndex, VexArtifact.Index(all));
+    }
+
+    /// <summary>
+    /// cosign v2's layout: an image manifest at tag "sha256-HEX.att", one DSSE envelope layer per attestation (here SLSA provenance,
+    /// then OpenVEX), each annotated with its predicateType.
+    /// </summary>
+    private async Task<string> PushCosignAttestationsAsync(string digest)
+    {
+        static byte[] Envelope(string predicateType, string predicate) => Encoding.UTF8.GetBytes(
+            "{\"payloadType\":\"application/vnd.in-toto+json\",\"signatures\":[{\"keyid\":\"\",\"sig\":\"MEUCIQ==\"}],\"payload\":\""
+            + Convert.ToBase64String(Encoding.UTF8.GetBytes(
+                "{\"_type\":\"https://in-toto.io/Statement/v0.1\",\"predicateType\":\"" + predicateType + "\",\"subject\":[],\"predicate\":" + predicate + "}"))
+            + "\"}");
+        var provenance = Envelope("https://slsa.dev/provenance/v0.2", "{\"builder\":{\"id\":\"ci\"}}");
+        var vex = Envelope("https://openvex.dev/ns/v0.2.0", Encoding.UTF8.GetString(OpenVexFor(digest)));
+        var config = """{"architecture":"","os":"","rootfs":{"type":"layers","diff_ids":[]},"config":{}}"""u8.ToArray();
+        foreach (var blob in new[] { provenance, vex, config }) await TestImages.PushBlobAsync(registry, Repository, blob);
+        var manifest = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
+        {
+            schemaVersion = 2,
+            mediaType = MediaTypes.OciManifest,
+            config = new { mediaType = MediaTypes.OciConfig, digest = Digests.Sha256(config), size = config.Length },
+            layers = new[] { (provenance, "https://slsa.dev/provenance/v0.2"), (vex, "https://openvex.dev/ns/v0.2.0") }.Select(l => new
+            {
+                mediaType = VexArtifactTypes.DsseEnvelope, digest = Digests.Sha256(l.Item1), size = l.Item1.Length,
+                annotations = new Dictionary<string, string> { ["predicateType"] = l.Item2 },
+            }),
+        });
+        return await TestImages.PutManifestAsync(registry, Repository, digest.Replace(':', '-') + ".att", MediaTypes.OciManifest, manifest);
     }
 
     [OneTimeTearDown]
@@ -125,6 +159,21 @@ public sealed class VexReferrerDiscoveryTests
             Assert.That(result.Documents, Is.Empty);
             Assert.That(result.Skipped, Is.Empty);
             Assert.That(result.FromTagSchema, Is.True);
+        });
+    }
+
+    [Test]
+    public async Task Cosign_v2_attestations_at_the_att_tag_are_read_when_there_are_no_referrers()
+    {
+        var result = await VexReferrerDiscovery.DiscoverAsync(Client, Repository, cosigned.Digest);
+        var match = new VexStatementSet(result.Documents.Select(d => d.Document))
+            .Match(new VexFinding([cosigned.Digest], Repository, registry.HostPort, "CVE-2023-4911", [], "pkg:deb/debian/libc6@2.36-9+deb12u1?arch=amd64"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Documents.Select(d => (d.ReferrerDigest, d.ArtifactType)), Is.EqualTo(new[] { (attestations, VexArtifactTypes.DsseEnvelope) }));
+            Assert.That(result.Skipped, Is.Empty, "the provenance envelope is passed over, not an error");
+            Assert.That(match?.Statement.DocumentId, Is.EqualTo("urn:vex:team-app:1"));
+            Assert.That(match?.Silences, Is.True);
         });
     }
 
