@@ -13,6 +13,7 @@ using ImageScanning.ScanEngine.Ecosystems.Ruby;
 using ImageScanning.ScanEngine.Ecosystems.Rust;
 using ImageScanning.ScanEngine.Images;
 using ImageScanning.ScanEngine.Model;
+using ImageScanning.ScanEngine.Vex;
 
 namespace ImageScanning.Fuzzing;
 
@@ -57,6 +58,8 @@ public static class FuzzTargets
         Finder("rust-auditable", new AuditableBinaryFinder(), "usr/bin/app", SeedFiles.Elf),
         Finder("gemspec", new GemSpecificationFinder(), "usr/local/bundle/specifications/rake-13.0.3.gemspec", SeedFiles.Corpus("inventory/ruby", ".gemspec")),
         Finder("composer", new ComposerInstalledFinder(), "app/vendor/composer/installed.json", SeedFiles.Corpus("inventory/php", "installed.json")),
+        new("vex", "a VEX document (OpenVEX, CycloneDX, CSAF, or an attestation around one) as discovery reads a referrer's layer", ReadVex,
+            corpus => SeedFiles.Corpus("vex", ".json")(corpus).Concat(SeedFiles.Corpus("native/redhat-vex", ".json")(corpus))),
     ];
 
     public static FuzzTarget? Named(string name) => All.FirstOrDefault(t => t.Name == name);
@@ -65,7 +68,7 @@ public static class FuzzTargets
     /// What the engine may throw for bad bytes: a ScanException with a reason, or an InvalidDataException (which callers turn into
     /// one). Anything else escaping a parser is a crash: the CLI and the scanners do not expect it.
     /// </summary>
-    public static bool IsExpected(Exception e) => e is ScanException or InvalidDataException;
+    public static bool IsExpected(Exception e) => e is ScanException or InvalidDataException or VexDocumentException;
 
     private static FuzzTarget Finder(string name, IPackageFinder finder, string path, Func<string, IEnumerable<(string, byte[])>> seeds) =>
         new(name, $"{finder.GetType().Name} on /{path}", input =>
@@ -73,6 +76,12 @@ public static class FuzzTargets
             var layer = new LayerFiles { Digest = "sha256:" + new string('f', 64), Files = new Dictionary<string, byte[]> { [path] = input } };
             _ = finder.Find(new ImageFiles([layer]), Debian).ToList();
         }, seeds);
+
+    private static void ReadVex(byte[] input)
+    {
+        if (VexAttestation.Unwrap(input) is { } document)
+            _ = new VexStatementSet([VexDocumentReader.Read(document, subject: "sha256:" + new string('c', 64))]).Count;
+    }
 
     private static void ReadLayer(byte[] input)
     {

@@ -30,14 +30,20 @@ public interface IRegistryClient
     /// <summary>One page of the registry's catalog (GET /v2/_catalog?n=&amp;last=), after <paramref name="last"/>.</summary>
     Task<RegistryPage> ListRepositoriesAsync(string? last, int pageSize, CancellationToken ct);
 
+    /// <summary>
+    /// The OCI 1.1 referrers of a manifest: GET /v2/&lt;name&gt;/referrers/&lt;digest&gt;, or, when the registry answers 404 to
+    /// that (it has no referrers API), the index at the tag-schema fallback tag "sha256-&lt;hex&gt;". Empty when neither exists.
+    /// </summary>
+    Task<ReferrerListing> ListReferrersAsync(string repository, string digest, CancellationToken ct);
+
     /// <summary>One page of a repository's tags (GET /v2/&lt;name&gt;/tags/list?n=&amp;last=), after <paramref name="last"/>.</summary>
     Task<RegistryPage> ListTagsAsync(string repository, string? last, int pageSize, CancellationToken ct);
 }
 
-/// <summary>Hands out clients for configured registries only.</summary>
 /// <summary>Names of one page of a listing, and the <c>last</c> to ask the next page with (null: this was the last page).</summary>
 public sealed record RegistryPage(IReadOnlyList<string> Names, string? Next);
 
+/// <summary>Hands out clients for configured registries only.</summary>
 public interface IRegistryClientFactory
 {
     /// <summary>The names of the configured registries.</summary>

@@ -102,8 +102,11 @@ internal sealed partial class RegistryClient(
     private Task<HttpResponseMessage> SendAsync(string repository, Func<HttpRequestMessage> create, string what, CancellationToken ct) =>
         SendScopedAsync($"repository:{repository}:pull", create, what, ct);
 
-    /// <summary><see cref="SendAsync"/> for a token scope of its own (the catalog's is registry:catalog:*).</summary>
-    private async Task<HttpResponseMessage> SendScopedAsync(string scope, Func<HttpRequestMessage> create, string what, CancellationToken ct)
+    /// <summary>
+    /// <see cref="SendAsync"/> for a token scope of its own (the catalog's is registry:catalog:*). With <paramref name="notFoundIsAnswer"/>
+    /// a 404 comes back as the response instead of a failure (the referrers API's "not supported here").
+    /// </summary>
+    private async Task<HttpResponseMessage> SendScopedAsync(string scope, Func<HttpRequestMessage> create, string what, CancellationToken ct, bool notFoundIsAnswer = false)
     {
         using var first = create();
         auth.Apply(first, scope);
@@ -127,7 +130,7 @@ internal sealed partial class RegistryClient(
         }
 
         response = await FollowRedirectsAsync(response, scope, what, ct);
-        if (response.IsSuccessStatusCode) return response;
+        if (response.IsSuccessStatusCode || (notFoundIsAnswer && response.StatusCode == HttpStatusCode.NotFound)) return response;
         using (response)
             throw await FailureAsync(response, what, ct);
     }

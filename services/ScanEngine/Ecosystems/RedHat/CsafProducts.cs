@@ -21,6 +21,8 @@ public sealed class CsafProducts
     private readonly Dictionary<string, string> _cpes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _purls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _components = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _platforms = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<string>> _groups = new(StringComparer.Ordinal);
 
     /// <param name="productTree">The document's <c>product_tree</c> (any value; a non-object gives an empty tree).</param>
     public CsafProducts(JsonElement productTree)
@@ -30,7 +32,23 @@ public sealed class CsafProducts
         foreach (var relationship in CsafDocument.Objects(productTree, "relationships"))
             if (relationship.TryGetProperty("full_product_name", out var full) && full.ValueKind == JsonValueKind.Object
                 && Text(full, "product_id") is { } id && Text(relationship, "product_reference") is { } component)
+            {
                 _components[id] = component;
+                if (Text(relationship, "relates_to_product_reference") is { } platform) _platforms[id] = platform;
+            }
+        // Products named at the top of the tree rather than in branches (other vendors' CSAF VEX does this).
+        foreach (var full in CsafDocument.Objects(productTree, "full_product_names")) Identify(full);
+        foreach (var group in CsafDocument.Objects(productTree, "product_groups"))
+            if (Text(group, "group_id") is { } groupId && group.TryGetProperty("product_ids", out var ids) && ids.ValueKind == JsonValueKind.Array)
+                _groups[groupId] = ids.EnumerateArray().Where(i => i.ValueKind == JsonValueKind.String).Select(i => i.GetString()!).ToList();
+    }
+
+    private void Identify(JsonElement product)
+    {
+        if (Text(product, "product_id") is not { } id
+            || !product.TryGetProperty("product_identification_helper", out var helper) || helper.ValueKind != JsonValueKind.Object) return;
+        if (Text(helper, "cpe") is { } cpe) _cpes[id] = cpe;
+        else if (Text(helper, "purl") is { } purl) _purls[id] = purl;
     }
 
     /// <summary>Nested branches are a few levels deep in real documents; the bound keeps a hostile one from exhausting the stack.</summary>
@@ -42,19 +60,23 @@ public sealed class CsafProducts
         foreach (var branch in branches.EnumerateArray())
         {
             if (branch.ValueKind != JsonValueKind.Object) continue;
-            if (branch.TryGetProperty("product", out var product) && product.ValueKind == JsonValueKind.Object
-                && Text(product, "product_id") is { } id
-                && product.TryGetProperty("product_identification_helper", out var helper) && helper.ValueKind == JsonValueKind.Object)
-            {
-                if (Text(helper, "cpe") is { } cpe) _cpes[id] = cpe;
-                else if (Text(helper, "purl") is { } purl) _purls[id] = purl;
-            }
+            if (branch.TryGetProperty("product", out var product) && product.ValueKind == JsonValueKind.Object) Identify(product);
             if (branch.TryGetProperty("branches", out var inner)) Collect(inner, depth + 1);
         }
     }
 
     /// <summary>The CPE of a platform product id, or null.</summary>
     public string? CpeOf(string productId) => _cpes.GetValueOrDefault(productId);
+
+    /// <summary>The purl of a component product id, or null.</summary>
+    public string? PurlOf(string productId) => _purls.GetValueOrDefault(productId);
+
+    /// <summary>The (component, platform) product ids a relationship's product id joins ("PLATFORM:COMPONENT"), or null when it is none.</summary>
+    public (string Component, string Platform)? RelationshipOf(string productId) =>
+        _components.TryGetValue(productId, out var component) && _platforms.TryGetValue(productId, out var platform) ? (component, platform) : null;
+
+    /// <summary>The product ids of a product group (CSAF product_groups), empty for an unknown group.</summary>
+    public IReadOnlyList<string> GroupMembers(string groupId) => _groups.GetValueOrDefault(groupId) ?? [];
 
     /// <summary>
     /// The rpm a status's product id names, or null with the reason: no "PLATFORM:" part, a component that is not
