@@ -27,6 +27,8 @@ public static class Inspector2Endpoint
     [
         ("GetConfiguration", "/configuration/get", ConfigurationOperations.GetConfigurationAsync),
         ("UpdateConfiguration", "/configuration/update", ConfigurationOperations.UpdateConfigurationAsync),
+        ("ListCoverage", "/coverage/list", CoverageOperations.ListCoverageAsync),
+        ("ListCoverageStatistics", "/coverage/statistics/list", CoverageOperations.ListCoverageStatisticsAsync),
     ];
 
     public static IEndpointRouteBuilder MapInspector2Api(this IEndpointRouteBuilder app)

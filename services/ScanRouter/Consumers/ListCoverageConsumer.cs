@@ -6,13 +6,29 @@ using MassTransit;
 
 namespace ImageScanning.ScanRouter.Consumers;
 
-/// <summary>Coverage of a registry's images (one page) and of the repositories on that page, from the catalog and the rules.</summary>
+/// <summary>
+/// Coverage from the catalog and the rules: a page of a registry's images (with the repositories on that page unless only images
+/// are asked for), or every repository of the registry at once (ListCoverage.ResourceType AWS_ECR_REPOSITORY).
+/// </summary>
 public sealed class ListCoverageConsumer(IImageCatalogStore catalog, IScanningConfigurationStore settings) : IConsumer<ListCoverage>
 {
+    public const string RepositoryType = "AWS_ECR_REPOSITORY";
+    public const string ImageType = "AWS_ECR_CONTAINER_IMAGE";
+
     public async Task Consume(ConsumeContext<ListCoverage> context)
     {
         var request = context.Message;
         var config = await settings.GetConfigurationAsync(request.Registry, context.CancellationToken);
+        if (request.ResourceType == RepositoryType)
+        {
+            var repositories = (await catalog.ListRepositorySummariesAsync(request.Registry, context.CancellationToken))
+                .Where(r => Selects(request.Repository, r.Name))
+                // Every summary holds images today; CreateRepository's empty entries make hasImages false.
+                .Select(r => CoverageStatus.ForRepository(request.Registry, ScanningRules.Evaluate(config, r.Name), hasImages: true))
+                .ToList();
+            await context.RespondAsync(new CoverageResult(repositories, null));
+            return;
+        }
         ImagePage page;
         try
         {
@@ -28,9 +44,18 @@ public sealed class ListCoverageConsumer(IImageCatalogStore catalog, IScanningCo
         }
         var scanning = page.Images.Select(i => i.Repository).Distinct(StringComparer.Ordinal)
             .ToDictionary(r => r, r => ScanningRules.Evaluate(config, r), StringComparer.Ordinal);
-        var resources = scanning.Values.Select(s => CoverageStatus.ForRepository(request.Registry, s))
-            .Concat(page.Images.Select(i => CoverageStatus.ForImage(i, scanning[i.Repository])))
-            .ToList();
+        var images = page.Images.Select(i => CoverageStatus.ForImage(i, scanning[i.Repository]));
+        var resources = request.ResourceType == ImageType
+            ? images.ToList()
+            : scanning.Values.Select(s => CoverageStatus.ForRepository(request.Registry, s)).Concat(images).ToList();
         await context.RespondAsync(new CoverageResult(resources, page.NextToken));
     }
+
+    /// <summary>The request's repository filter as the image listing applies it: none, an exact name, or a prefix ending in '*'.</summary>
+    private static bool Selects(string? filter, string repository) => filter switch
+    {
+        null => true,
+        _ when filter.EndsWith('*') => repository.StartsWith(filter.TrimEnd('*'), StringComparison.Ordinal),
+        _ => repository == filter,
+    };
 }

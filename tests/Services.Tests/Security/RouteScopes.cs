@@ -68,6 +68,8 @@ public static class RouteScopes
         new("POST", "/", RouteAccess.SigV4),
         new("POST", "/configuration/get", RouteAccess.SigV4),
         new("POST", "/configuration/update", RouteAccess.SigV4),
+        new("POST", "/coverage/list", RouteAccess.SigV4),
+        new("POST", "/coverage/statistics/list", RouteAccess.SigV4),
         // Gateway: Harbor's Pluggable Scanner API.
         new("GET", "/harbor/api/v1/metadata", TokenScopes.HarborScanner),
         new("POST", "/harbor/api/v1/scan", TokenScopes.HarborScanner),

@@ -1,0 +1,78 @@
+using System.Text.Json.Nodes;
+using ImageScanning.Contracts;
+
+namespace ImageScanning.Gateway.Inspector2.Coverage;
+
+/// <summary>One covered resource with what its filters and rendering need: the resource, its ARN and the registry's account id.</summary>
+public sealed record CoverageItem(CoveredResource Resource, string ResourceArn, string AccountId);
+
+/// <summary>
+/// ListCoverage's and ListCoverageStatistics' <c>filterCriteria</c> (CoverageFilterCriteria) for ECR images and repositories.
+/// Members for EC2, Lambda and code repositories, scanMode, and the in-use members (this platform does not track in-use images)
+/// are refused by name rather than ignored.
+/// </summary>
+public sealed class CoverageCriteria
+{
+    private static readonly string[] StringComparisons = ["EQUALS", "NOT_EQUALS"];
+
+    private static readonly string[] Unsupported =
+    [
+        "ec2InstanceTags", "lambdaFunctionName", "lambdaFunctionTags", "lambdaFunctionRuntime", "scanMode", "ecrImageLastInUseAt",
+        "ecrImageInUseCount", "codeRepositoryProjectName", "codeRepositoryProviderType", "codeRepositoryProviderTypeVisibility",
+        "lastScannedCommitId",
+    ];
+
+    private static readonly string[] Supported =
+        ["scanStatusCode", "scanStatusReason", "accountId", "resourceId", "resourceType", "scanType", "ecrRepositoryName", "ecrImageTags", "lastScannedAt", "imagePulledAt"];
+
+    private IReadOnlyList<StringCriterion> _statusCode = [], _reason = [], _accountId = [], _resourceId = [], _resourceType = [], _scanType = [],
+        _repository = [], _tags = [];
+    private IReadOnlyList<DateCriterion> _lastScannedAt = [], _pulledAt = [];
+
+    public static CoverageCriteria Parse(JsonObject? criteria)
+    {
+        var parsed = new CoverageCriteria();
+        if (criteria is null) return parsed;
+        foreach (var (member, _) in criteria)
+        {
+            if (Unsupported.Contains(member))
+                throw Inspector2Errors.Validation(
+                    $"filterCriteria.{member} is not supported: this platform covers ECR container images and repositories only, and does not track images in use.",
+                    member);
+            if (!Supported.Contains(member))
+                throw Inspector2Errors.Validation($"filterCriteria.{member} is not a member of CoverageFilterCriteria.", member);
+        }
+        parsed._statusCode = Inspector2Criteria.Strings(criteria, "scanStatusCode", StringComparisons);
+        parsed._reason = Inspector2Criteria.Strings(criteria, "scanStatusReason", StringComparisons);
+        parsed._accountId = Inspector2Criteria.Strings(criteria, "accountId", StringComparisons);
+        parsed._resourceId = Inspector2Criteria.Strings(criteria, "resourceId", StringComparisons);
+        parsed._resourceType = Inspector2Criteria.Strings(criteria, "resourceType", StringComparisons);
+        parsed._scanType = Inspector2Criteria.Strings(criteria, "scanType", StringComparisons);
+        parsed._repository = Inspector2Criteria.Strings(criteria, "ecrRepositoryName", StringComparisons);
+        parsed._tags = Inspector2Criteria.Strings(criteria, "ecrImageTags", StringComparisons);
+        parsed._lastScannedAt = Inspector2Criteria.Dates(criteria, "lastScannedAt");
+        parsed._pulledAt = Inspector2Criteria.Dates(criteria, "imagePulledAt");
+        return parsed;
+    }
+
+    /// <summary>The one repository an EQUALS filter names (for ScanRouter's listing), or null.</summary>
+    public string? Repository => Inspector2Criteria.SingleEquals(_repository);
+
+    /// <summary>Whether resources of this type can match (so a whole kind of listing can be skipped).</summary>
+    public bool Admits(string resourceType) => Inspector2Criteria.Matches(_resourceType, resourceType);
+
+    public bool Matches(CoverageItem item)
+    {
+        var r = item.Resource;
+        return Inspector2Criteria.Matches(_statusCode, r.StatusCode)
+            && Inspector2Criteria.Matches(_reason, r.Reason)
+            && Inspector2Criteria.Matches(_accountId, item.AccountId)
+            && Inspector2Criteria.Matches(_resourceId, item.ResourceArn)
+            && Inspector2Criteria.Matches(_resourceType, r.ResourceType)
+            && Inspector2Criteria.Matches(_scanType, CoverageJson.InspectorScanType)
+            && Inspector2Criteria.Matches(_repository, r.Repository)
+            && Inspector2Criteria.Matches(_tags, r.ImageTags.ToList())
+            && Inspector2Criteria.Matches(_lastScannedAt, r.LastScannedAt)
+            && Inspector2Criteria.Matches(_pulledAt, r.LastPulledAt);
+    }
+}
