@@ -29,6 +29,7 @@ public static class Inspector2Endpoint
         ("UpdateConfiguration", "/configuration/update", ConfigurationOperations.UpdateConfigurationAsync),
         ("ListCoverage", "/coverage/list", CoverageOperations.ListCoverageAsync),
         ("ListCoverageStatistics", "/coverage/statistics/list", CoverageOperations.ListCoverageStatisticsAsync),
+        ("ListFindingAggregations", "/findings/aggregation/list", AggregationOperations.ListFindingAggregationsAsync),
     ];
 
     public static IEndpointRouteBuilder MapInspector2Api(this IEndpointRouteBuilder app)
