@@ -30,6 +30,7 @@ public static class Inspector2Endpoint
         ("ListCoverage", "/coverage/list", CoverageOperations.ListCoverageAsync),
         ("ListCoverageStatistics", "/coverage/statistics/list", CoverageOperations.ListCoverageStatisticsAsync),
         ("ListFindingAggregations", "/findings/aggregation/list", AggregationOperations.ListFindingAggregationsAsync),
+        ("SearchVulnerabilities", "/vulnerabilities/search", VulnerabilityOperations.SearchVulnerabilitiesAsync),
     ];
 
     public static IEndpointRouteBuilder MapInspector2Api(this IEndpointRouteBuilder app)
