@@ -31,6 +31,8 @@ public static class Inspector2Endpoint
         ("ListCoverageStatistics", "/coverage/statistics/list", CoverageOperations.ListCoverageStatisticsAsync),
         ("ListFindingAggregations", "/findings/aggregation/list", AggregationOperations.ListFindingAggregationsAsync),
         ("SearchVulnerabilities", "/vulnerabilities/search", VulnerabilityOperations.SearchVulnerabilitiesAsync),
+        ("CreateSbomExport", "/sbomexport/create", SbomExportOperations.CreateSbomExportAsync),
+        ("GetSbomExport", "/sbomexport/get", SbomExportOperations.GetSbomExportAsync),
     ];
 
     public static IEndpointRouteBuilder MapInspector2Api(this IEndpointRouteBuilder app)

@@ -29,6 +29,24 @@ public sealed class CoverageCriteria
         _repository = [], _tags = [];
     private IReadOnlyList<DateCriterion> _lastScannedAt = [], _pulledAt = [];
 
+    /// <summary>The members of ResourceFilterCriteria (CreateSbomExport), a subset of CoverageFilterCriteria's.</summary>
+    private static readonly string[] ResourceFilterMembers = ["accountId", "resourceId", "resourceType", "ecrRepositoryName", "ecrImageTags"];
+
+    private static readonly string[] ResourceFilterUnsupported = ["lambdaFunctionName", "ec2InstanceTags", "lambdaFunctionTags"];
+
+    /// <summary>CreateSbomExport's resourceFilterCriteria, read as the coverage criteria it is a subset of.</summary>
+    public static CoverageCriteria ParseResourceFilter(JsonObject? criteria)
+    {
+        foreach (var (member, _) in criteria ?? [])
+        {
+            if (ResourceFilterUnsupported.Contains(member))
+                throw Inspector2Errors.Validation($"resourceFilterCriteria.{member} is not supported: this platform exports SBOMs of ECR container images only.", member);
+            if (!ResourceFilterMembers.Contains(member))
+                throw Inspector2Errors.Validation($"resourceFilterCriteria.{member} is not a member of ResourceFilterCriteria.", member);
+        }
+        return Parse(criteria);
+    }
+
     public static CoverageCriteria Parse(JsonObject? criteria)
     {
         var parsed = new CoverageCriteria();
