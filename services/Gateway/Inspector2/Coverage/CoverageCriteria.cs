@@ -60,37 +60,37 @@ public sealed class CoverageCriteria
             if (!Supported.Contains(member))
                 throw Inspector2Errors.Validation($"filterCriteria.{member} is not a member of CoverageFilterCriteria.", member);
         }
-        parsed._statusCode = Inspector2Criteria.Strings(criteria, "scanStatusCode", StringComparisons);
-        parsed._reason = Inspector2Criteria.Strings(criteria, "scanStatusReason", StringComparisons);
-        parsed._accountId = Inspector2Criteria.Strings(criteria, "accountId", StringComparisons);
-        parsed._resourceId = Inspector2Criteria.Strings(criteria, "resourceId", StringComparisons);
-        parsed._resourceType = Inspector2Criteria.Strings(criteria, "resourceType", StringComparisons);
-        parsed._scanType = Inspector2Criteria.Strings(criteria, "scanType", StringComparisons);
-        parsed._repository = Inspector2Criteria.Strings(criteria, "ecrRepositoryName", StringComparisons);
-        parsed._tags = Inspector2Criteria.Strings(criteria, "ecrImageTags", StringComparisons);
-        parsed._lastScannedAt = Inspector2Criteria.Dates(criteria, "lastScannedAt");
-        parsed._pulledAt = Inspector2Criteria.Dates(criteria, "imagePulledAt");
+        parsed._statusCode = Inspector2FilterLists.Strings(criteria, "scanStatusCode", StringComparisons);
+        parsed._reason = Inspector2FilterLists.Strings(criteria, "scanStatusReason", StringComparisons);
+        parsed._accountId = Inspector2FilterLists.Strings(criteria, "accountId", StringComparisons);
+        parsed._resourceId = Inspector2FilterLists.Strings(criteria, "resourceId", StringComparisons);
+        parsed._resourceType = Inspector2FilterLists.Strings(criteria, "resourceType", StringComparisons);
+        parsed._scanType = Inspector2FilterLists.Strings(criteria, "scanType", StringComparisons);
+        parsed._repository = Inspector2FilterLists.Strings(criteria, "ecrRepositoryName", StringComparisons);
+        parsed._tags = Inspector2FilterLists.Strings(criteria, "ecrImageTags", StringComparisons);
+        parsed._lastScannedAt = Inspector2FilterLists.Dates(criteria, "lastScannedAt");
+        parsed._pulledAt = Inspector2FilterLists.Dates(criteria, "imagePulledAt");
         return parsed;
     }
 
     /// <summary>The one repository an EQUALS filter names (for ScanRouter's listing), or null.</summary>
-    public string? Repository => Inspector2Criteria.SingleEquals(_repository);
+    public string? Repository => Inspector2FilterLists.SingleEquals(_repository);
 
     /// <summary>Whether resources of this type can match (so a whole kind of listing can be skipped).</summary>
-    public bool Admits(string resourceType) => Inspector2Criteria.Matches(_resourceType, resourceType);
+    public bool Admits(string resourceType) => Inspector2FilterLists.Matches(_resourceType, resourceType);
 
     public bool Matches(CoverageItem item)
     {
         var r = item.Resource;
-        return Inspector2Criteria.Matches(_statusCode, r.StatusCode)
-            && Inspector2Criteria.Matches(_reason, r.Reason)
-            && Inspector2Criteria.Matches(_accountId, item.AccountId)
-            && Inspector2Criteria.Matches(_resourceId, item.ResourceArn)
-            && Inspector2Criteria.Matches(_resourceType, r.ResourceType)
-            && Inspector2Criteria.Matches(_scanType, CoverageJson.InspectorScanType)
-            && Inspector2Criteria.Matches(_repository, r.Repository)
-            && Inspector2Criteria.Matches(_tags, r.ImageTags.ToList())
-            && Inspector2Criteria.Matches(_lastScannedAt, r.LastScannedAt)
-            && Inspector2Criteria.Matches(_pulledAt, r.LastPulledAt);
+        return Inspector2FilterLists.Matches(_statusCode, r.StatusCode)
+            && Inspector2FilterLists.Matches(_reason, r.Reason)
+            && Inspector2FilterLists.Matches(_accountId, item.AccountId)
+            && Inspector2FilterLists.Matches(_resourceId, item.ResourceArn)
+            && Inspector2FilterLists.Matches(_resourceType, r.ResourceType)
+            && Inspector2FilterLists.Matches(_scanType, CoverageJson.InspectorScanType)
+            && Inspector2FilterLists.Matches(_repository, r.Repository)
+            && Inspector2FilterLists.Matches(_tags, r.ImageTags.ToList())
+            && Inspector2FilterLists.Matches(_lastScannedAt, r.LastScannedAt)
+            && Inspector2FilterLists.Matches(_pulledAt, r.LastPulledAt);
     }
 }

@@ -49,7 +49,7 @@ public static class AggregationOperations
             foreach (var refused in type.Refused.Where(aggregation.ContainsKey))
                 throw Inspector2Errors.Validation($"{type.Member}.{refused} is not supported: the platform does not record an image's {refused}.", refused);
             foreach (var (filter, field) in type.Filters)
-                foreach (var c in Inspector2Criteria.Strings(aggregation, filter, Comparisons))
+                foreach (var c in Inspector2FilterLists.Strings(aggregation, filter, Comparisons))
                     criteria.Add(Criterion(call, filter, field, c));
             if (type.Type == FindingAggregationType.TITLE && !OnlyContainerImagePackages(aggregation)) return Response(name, [], null);
             sortBy = EnumMember<AggregationSortBy>(aggregation, "sortBy", AggregationSortBy.ALL);
@@ -83,8 +83,8 @@ public static class AggregationOperations
     /// <summary>The platform registries of the account that the accountIds filters admit (every one when there are none).</summary>
     private static List<string> AccountRegistries(Inspector2Call call, JsonObject body)
     {
-        var accountIds = Inspector2Criteria.Strings(body, "accountIds", Comparisons);
-        return call.Registries.All.Where(r => Inspector2Criteria.Matches(accountIds, r.RegistryId)).Select(r => r.Name).ToList();
+        var accountIds = Inspector2FilterLists.Strings(body, "accountIds", Comparisons);
+        return call.Registries.All.Where(r => Inspector2FilterLists.Matches(accountIds, r.RegistryId)).Select(r => r.Name).ToList();
     }
 
     private static AggregationCriterion Criterion(Inspector2Call call, string filter, AggregationField field, StringCriterion c)

@@ -17,7 +17,7 @@ public sealed record DateCriterion(DateTimeOffset? StartInclusive, DateTimeOffse
 /// Reads the criteria lists of Inspector2's request structures (coverage, SBOM export and aggregation filters), validating each
 /// element as the model does: a comparison of the allowed set, a value, at most 10 elements per list.
 /// </summary>
-public static class Inspector2Criteria
+public static class Inspector2FilterLists
 {
     public const int MaxElements = 10;
 
