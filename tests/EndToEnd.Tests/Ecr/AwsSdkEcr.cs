@@ -40,10 +40,10 @@ internal static class AwsSdkEcr
     private static string ScriptPath([CallerFilePath] string thisFile = "") =>
         Path.Combine(Path.GetDirectoryName(thisFile)!, "ecr-client.js");
 
-    private static bool OnPath(string command) =>
+    internal static bool OnPath(string command) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Any(d => File.Exists(Path.Combine(d, command)));
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(
+    internal static async Task<(int Code, string Stdout, string Stderr)> RunAsync(
         string file, IReadOnlyList<string> arguments, Dictionary<string, string> environment, TimeSpan timeout)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
