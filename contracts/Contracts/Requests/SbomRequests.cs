@@ -1,7 +1,8 @@
 namespace ImageScanning.Contracts;
 
 #pragma warning disable CA1707
-public enum SbomFormat { CYCLONEDX_1_5, SPDX_2_3 }
+/// <summary>CycloneDX 1.4 is Inspector's SBOM export format; the REST API and Harbor give 1.5.</summary>
+public enum SbomFormat { CYCLONEDX_1_5, SPDX_2_3, CYCLONEDX_1_4 }
 #pragma warning restore CA1707
 
 /// <summary>The SBOM of an image's latest successful scan.</summary>

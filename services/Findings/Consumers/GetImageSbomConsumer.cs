@@ -29,7 +29,8 @@ public sealed class GetImageSbomConsumer(IFindingLifecycleStore store, TimeProvi
         var components = inventory.Packages.Select(p => new SbomComponent(p.Name, p.Version, PurlOf(p), p.FilePath, p.LayerDigest)).ToList();
         var document = request.Format == SbomFormat.SPDX_2_3
             ? SbomWriter.Spdx(subject, components, clock.GetUtcNow())
-            : SbomWriter.CycloneDx(subject, components, await OpenFindingsAsync(image, PurlOf, context.CancellationToken), clock.GetUtcNow());
+            : SbomWriter.CycloneDx(subject, components, await OpenFindingsAsync(image, PurlOf, context.CancellationToken), clock.GetUtcNow(),
+                request.Format == SbomFormat.CYCLONEDX_1_4 ? "1.4" : "1.5");
         await context.RespondAsync(new ImageSbomResult(true, document.ToJsonString()));
     }
 

@@ -14,6 +14,7 @@ public static class FindingAggregator
             return Error(request, "The nextToken is invalid or was issued for a different aggregation.");
         if (request.SortBy == AggregationSortBy.AFFECTED_IMAGES && request.AggregationType != FindingAggregationType.REPOSITORY)
             return Error(request, "sortBy AFFECTED_IMAGES applies to the REPOSITORY aggregation only.");
+        if (AggregationCriteria.Unsupported(request) is { } unsupported) return Error(request, unsupported);
 
         // Inspector aggregates the findings that need attention: ACTIVE unless the caller asks otherwise.
         var filter = request.Filter.Statuses is { Count: > 0 } ? request.Filter : request.Filter with { Statuses = [FindingStatus.ACTIVE] };
@@ -24,8 +25,10 @@ public static class FindingAggregator
             FindingAggregationType.TITLE => FindingCountKey.VulnerabilityId,
             _ => FindingCountKey.None,
         };
-        var rows = await store.CountAsync(filter, key, cancellationToken);
-        var buckets = rows.GroupBy(r => BucketOf(request.AggregationType, r))
+        var rows = request.AggregationType == FindingAggregationType.TITLE && request.ByFindingTitle
+            ? await AggregationCriteria.TitleRowsAsync(store, filter, cancellationToken)
+            : await store.CountAsync(filter, key, cancellationToken);
+        var buckets = rows.Where(r => AggregationCriteria.Admits(request.Criteria, request.AggregationType, r)).GroupBy(r => BucketOf(request.AggregationType, r))
             .Select(g => g.Key with
             {
                 SeverityCounts = Counts(g),
@@ -54,7 +57,7 @@ public static class FindingAggregator
             FindingAggregationType.AWS_ECR_CONTAINER => new(r.Registry, r.Repository, r.Digest, null, null, null, none, null),
             FindingAggregationType.IMAGE_LAYER => new(r.Registry, r.Repository, r.Digest, r.Key, null, null, none, null),
             FindingAggregationType.PACKAGE => new(null, null, null, null, r.Key, null, none, null),
-            _ => new(null, null, null, null, null, r.Key, none, null),
+            _ => new(null, null, null, null, null, r.Key, none, null, r.Title),
         };
     }
 
@@ -72,7 +75,7 @@ public static class FindingAggregator
     }
 
     private static string Name(FindingAggregationBucket b) =>
-        string.Join('\u0001', b.Registry, b.Repository, b.ImageDigest, b.LayerHash, b.PackageName, b.VulnerabilityId);
+        string.Join('\u0001', b.Registry, b.Repository, b.ImageDigest, b.LayerHash, b.PackageName, b.VulnerabilityId, b.Title);
 
     private static string Encode(FindingAggregationType type, int offset) => $"{type}:{offset.ToString(CultureInfo.InvariantCulture)}";
 

@@ -67,7 +67,8 @@ public sealed record ImageFindingsCommit(
 
 /// <summary>A count of findings for one group (image columns always set; Key holds the layer, package or vulnerability when grouped by it).</summary>
 public sealed record FindingCountRow(
-    string Registry, string Repository, string Digest, string? Key, FindingSeverity Severity, FixAvailable FixAvailable, long Count);
+    string Registry, string Repository, string Digest, string? Key, FindingSeverity Severity, FixAvailable FixAvailable, long Count,
+    string? Title = null);
 
 /// <summary>The extra column a count is grouped by, besides the image, severity and fixAvailable.</summary>
 public enum FindingCountKey { None, LayerHash, PackageName, VulnerabilityId }

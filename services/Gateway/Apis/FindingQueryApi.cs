@@ -20,13 +20,13 @@ public static class FindingQueryApi
         ["package"] = FindingSortField.PACKAGE_NAME,
     };
 
-    private static readonly Dictionary<string, (FindingAggregationType Type, string Member)> AggregationTypes = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly Dictionary<string, FindingAggregationType> AggregationTypes = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["repository"] = (FindingAggregationType.REPOSITORY, "repositoryAggregation"),
-        ["image"] = (FindingAggregationType.AWS_ECR_CONTAINER, "awsEcrContainerAggregation"),
-        ["imageLayer"] = (FindingAggregationType.IMAGE_LAYER, "imageLayerAggregation"),
-        ["package"] = (FindingAggregationType.PACKAGE, "packageAggregation"),
-        ["vulnerability"] = (FindingAggregationType.TITLE, "titleAggregation"),
+        ["repository"] = FindingAggregationType.REPOSITORY,
+        ["image"] = FindingAggregationType.AWS_ECR_CONTAINER,
+        ["imageLayer"] = FindingAggregationType.IMAGE_LAYER,
+        ["package"] = FindingAggregationType.PACKAGE,
+        ["vulnerability"] = FindingAggregationType.TITLE,
     };
 
     public static RouteGroupBuilder MapFindingQueryApi(this RouteGroupBuilder api)
@@ -80,13 +80,14 @@ public static class FindingQueryApi
             return Invalid("sortBy must be one of CRITICAL, HIGH, ALL, AFFECTED_IMAGES.");
         if (!TryParseOrder(sortOrder, out var order)) return Invalid("sortOrder must be ASC or DESC.");
 
-        var response = await client.GetResponse<FindingAggregationsPage>(new ListFindingAggregations(type.Type, filter, by, order, limit, nextToken), ct);
+        var response = await client.GetResponse<FindingAggregationsPage>(new ListFindingAggregations(type, filter, by, order, limit, nextToken), ct);
         var page = response.Message;
         if (page.ErrorMessage is not null) return Invalid(page.ErrorMessage);
         return Results.Json(new JsonObject
         {
-            ["aggregationType"] = type.Type.ToString(),
-            ["responses"] = new JsonArray(page.Responses.Select(b => (JsonNode?)new JsonObject { [type.Member] = Bucket(type.Type, b, account.AccountId) }).ToArray()),
+            ["aggregationType"] = type.ToString(),
+            ["responses"] = new JsonArray(page.Responses
+                .Select(b => (JsonNode?)InspectorAggregationJson.Response(type, b, account, InspectorFindingForm.RestApi)).ToArray()),
             ["nextToken"] = page.NextToken,
         });
     }
@@ -97,29 +98,6 @@ public static class FindingQueryApi
         var json = InspectorFindingJson.Render(finding, account, InspectorFindingForm.RestApi);
         json["suppressedBy"] = finding.SuppressedByRuleId;
         json["closedAt"] = InspectorTimestamps.Render(finding.ClosedAt, InspectorFindingForm.RestApi);
-        return json;
-    }
-
-    /// <summary>The §2.4 response fields of each aggregation type.</summary>
-    private static JsonObject Bucket(FindingAggregationType type, FindingAggregationBucket b, string accountId)
-    {
-        var counts = new JsonObject { ["all"] = b.SeverityCounts.All, ["medium"] = b.SeverityCounts.Medium, ["high"] = b.SeverityCounts.High, ["critical"] = b.SeverityCounts.Critical };
-        var json = type switch
-        {
-            FindingAggregationType.REPOSITORY => new JsonObject { ["repository"] = b.Repository, ["registry"] = b.Registry, ["affectedImages"] = b.AffectedImages },
-            FindingAggregationType.AWS_ECR_CONTAINER => new JsonObject
-            {
-                ["resourceId"] = $"{b.Registry}/{b.Repository}@{b.ImageDigest}", ["imageSha"] = b.ImageDigest, ["repository"] = b.Repository, ["registry"] = b.Registry,
-            },
-            FindingAggregationType.IMAGE_LAYER => new JsonObject
-            {
-                ["repository"] = b.Repository, ["resourceId"] = $"{b.Registry}/{b.Repository}@{b.ImageDigest}", ["layerHash"] = b.LayerHash, ["registry"] = b.Registry,
-            },
-            FindingAggregationType.PACKAGE => new JsonObject { ["packageName"] = b.PackageName },
-            _ => new JsonObject { ["title"] = b.VulnerabilityId, ["vulnerabilityId"] = b.VulnerabilityId },
-        };
-        json["accountId"] = accountId;
-        json["severityCounts"] = counts;
         return json;
     }
 

@@ -5,6 +5,7 @@ using ImageScanning.Gateway.Apis;
 using ImageScanning.Gateway.Ecr;
 using ImageScanning.Gateway.Harbor;
 using ImageScanning.Gateway.Inspector2;
+using ImageScanning.Gateway.Inspector2.SbomExports;
 using ImageScanning.Gateway.Polling;
 using ImageScanning.Gateway.Webhooks;
 using ImageScanning.ServiceDefaults.Aws;
@@ -38,6 +39,7 @@ public static class GatewayExtensions
         builder.Services.AddOpenApi();
         builder.AddEcrApi();
         builder.AddHarborScanner();
+        builder.AddInspector2SbomExports();
         return builder;
     }
 

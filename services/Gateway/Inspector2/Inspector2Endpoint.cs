@@ -33,6 +33,12 @@ public static class Inspector2Endpoint
         ("ListFilters", "/filters/list", FilterOperations.ListFiltersAsync),
         ("UpdateFilter", "/filters/update", FilterOperations.UpdateFilterAsync),
         ("DeleteFilter", "/filters/delete", FilterOperations.DeleteFilterAsync),
+        ("ListCoverage", "/coverage/list", CoverageOperations.ListCoverageAsync),
+        ("ListCoverageStatistics", "/coverage/statistics/list", CoverageOperations.ListCoverageStatisticsAsync),
+        ("ListFindingAggregations", "/findings/aggregation/list", AggregationOperations.ListFindingAggregationsAsync),
+        ("SearchVulnerabilities", "/vulnerabilities/search", VulnerabilityOperations.SearchVulnerabilitiesAsync),
+        ("CreateSbomExport", "/sbomexport/create", SbomExportOperations.CreateSbomExportAsync),
+        ("GetSbomExport", "/sbomexport/get", SbomExportOperations.GetSbomExportAsync),
     ];
 
     public static IEndpointRouteBuilder MapInspector2Api(this IEndpointRouteBuilder app)

@@ -11,6 +11,8 @@ public static class Inspector2Errors
 
     public static Inspector2Exception NotFound(string message) => new("ResourceNotFoundException", message, StatusCodes.Status404NotFound);
 
+    public static Inspector2Exception Throttling(string message) => new("ThrottlingException", message, StatusCodes.Status429TooManyRequests);
+
     public static Inspector2Exception Conflict(string message) => new("ConflictException", message, StatusCodes.Status409Conflict);
 }
 

@@ -19,8 +19,14 @@ public sealed record SbomVulnerability(
 /// </summary>
 public static class SbomWriter
 {
-    public static JsonObject CycloneDx(SbomSubject subject, IEnumerable<SbomComponent> packages, IEnumerable<SbomVulnerability> findings, DateTimeOffset timestamp)
+    /// <summary>
+    /// CycloneDX 1.5 (default) or 1.4 (<paramref name="specVersion"/> "1.4", Inspector's CYCLONEDX_1_4): every member written is
+    /// in both schemas except metadata.tools, which 1.4 has as a list of tools and 1.5 as an object of components.
+    /// </summary>
+    public static JsonObject CycloneDx(
+        SbomSubject subject, IEnumerable<SbomComponent> packages, IEnumerable<SbomVulnerability> findings, DateTimeOffset timestamp, string specVersion = "1.5")
     {
+        if (specVersion is not ("1.4" or "1.5")) throw new ArgumentException("CycloneDX 1.4 or 1.5.", nameof(specVersion));
         var components = new JsonArray();
         foreach (var p in packages.DistinctBy(p => p.Purl))
             components.Add(new JsonObject
@@ -59,13 +65,15 @@ public static class SbomWriter
         return new JsonObject
         {
             ["bomFormat"] = "CycloneDX",
-            ["specVersion"] = "1.5",
+            ["specVersion"] = specVersion,
             ["serialNumber"] = "urn:uuid:" + Guid.NewGuid(),
             ["version"] = 1,
             ["metadata"] = new JsonObject
             {
                 ["timestamp"] = Timestamp(timestamp),
-                ["tools"] = new JsonObject { ["components"] = new JsonArray(new JsonObject { ["type"] = "application", ["name"] = subject.ToolName }) },
+                ["tools"] = specVersion == "1.4"
+                    ? new JsonArray(new JsonObject { ["name"] = subject.ToolName })
+                    : new JsonObject { ["components"] = new JsonArray(new JsonObject { ["type"] = "application", ["name"] = subject.ToolName }) },
                 ["component"] = new JsonObject { ["type"] = "container", ["name"] = subject.Name, ["bom-ref"] = subject.Digest },
             },
             ["components"] = components,

@@ -15,16 +15,29 @@ public static class CoverageStatus
         var (code, reason) = ImageStatus(image, scanning);
         var lastScanned = image.ScanStatus is ScanStatus.COMPLETE or ScanStatus.ACTIVE ? image.ScanStatusAt : null;
         return new CoveredResource("AWS_ECR_CONTAINER_IMAGE", $"{image.Registry}/{image.Repository}@{image.Digest}", image.Registry, image.Repository,
-            image.Digest, image.Tags, scanning.ScanType, scanning.ScanFrequency, code, reason, lastScanned, image.PushedAt);
+            image.Digest, image.Tags, scanning.ScanType, scanning.ScanFrequency, code, reason, lastScanned, image.PushedAt, image.LastPulledAt);
     }
 
-    public static CoveredResource ForRepository(string registry, RepositoryScanning scanning)
+    /// <summary>
+    /// A repository's coverage: INACTIVE with SCAN_FREQUENCY_MANUAL when no rule scans it, with SCAN_FREQUENCY_SCAN_ON_PUSH when
+    /// enhanced scanning only scans at push (nothing monitors it afterwards), with NO_RESOURCES_FOUND while it holds no image
+    /// (created but never pushed to); else ACTIVE.
+    /// </summary>
+    public static CoveredResource ForRepository(string registry, RepositoryScanning scanning, bool hasImages = true)
     {
-        var covered = scanning.ScanningEnabled && scanning.ScanFrequency != ScanFrequency.MANUAL;
+        var (code, reason) = !scanning.ScanningEnabled || scanning.ScanFrequency == ScanFrequency.MANUAL ? (Inactive, ScanningRules.ScanFrequencyManualReason)
+            : IsScanOnPushOnly(scanning) ? (Inactive, ScanOnPushReason)
+            : !hasImages ? (Inactive, "NO_RESOURCES_FOUND")
+            : (Active, "SUCCESSFUL");
         return new CoveredResource("AWS_ECR_REPOSITORY", $"{registry}/{scanning.RepositoryName}", registry, scanning.RepositoryName, null, [],
-            scanning.ScanType, scanning.ScanFrequency, covered ? Active : Inactive, covered ? "SUCCESSFUL" : ScanningRules.ScanFrequencyManualReason,
-            null, null);
+            scanning.ScanType, scanning.ScanFrequency, code, reason, null, null);
     }
+
+    private const string ScanOnPushReason = "SCAN_FREQUENCY_SCAN_ON_PUSH";
+
+    /// <summary>Enhanced scanning at push only: scanned once, never re-scanned for new CVEs (INTERFACES §2.2).</summary>
+    private static bool IsScanOnPushOnly(RepositoryScanning scanning) =>
+        scanning.ScanType == ScanType.ENHANCED && scanning.ScanFrequency == ScanFrequency.SCAN_ON_PUSH;
 
     private static (string Code, string Reason) ImageStatus(ImageRecord image, RepositoryScanning scanning)
     {
@@ -42,8 +55,8 @@ public static class CoverageStatus
         return image.ScanStatus switch
         {
             ScanStatus.IN_PROGRESS => (Active, "SCAN_IN_PROGRESS"),
-            ScanStatus.COMPLETE or ScanStatus.ACTIVE when scanning.ScanType == ScanType.ENHANCED && scanning.ScanFrequency == ScanFrequency.SCAN_ON_PUSH
-                => (Active, "SCAN_FREQUENCY_SCAN_ON_PUSH"),
+            // Scanned at push and not monitored for new CVEs afterwards.
+            ScanStatus.COMPLETE or ScanStatus.ACTIVE when IsScanOnPushOnly(scanning) => (Inactive, ScanOnPushReason),
             ScanStatus.COMPLETE or ScanStatus.ACTIVE => (Active, "SUCCESSFUL"),
             _ when image.LastScanId is not null => (Active, "SUCCESSFUL"),
             _ => (Active, "PENDING_INITIAL_SCAN"),

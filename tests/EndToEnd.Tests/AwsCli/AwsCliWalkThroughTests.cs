@@ -66,6 +66,7 @@ public abstract partial class AwsCliWalkThroughTests
         environment["Aws__Region"] = Region;
         environment["Aws__AccessKeys__0__AccessKeyId"] = AccessKeyId;
         environment["Aws__AccessKeys__0__SecretAccessKey"] = SecretAccessKey;
+        AddSbomBucket(environment);
         _platform = await StartPlatformAsync(gatewayPort, environment);
         _aws = new AwsCli(_platform.GatewayUrl, Region, AccessKeyId, SecretAccessKey);
 

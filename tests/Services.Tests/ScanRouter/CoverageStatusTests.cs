@@ -41,7 +41,9 @@ public sealed class CoverageStatusTests
         var once = CoverageStatus.ForImage(Image("apps/shop", ScanStatus.COMPLETE), ScanningRules.Evaluate(onPush, "apps/shop"));
 
         Assert.That((index.StatusCode, index.Reason), Is.EqualTo(("INACTIVE", "UNSUPPORTED_MEDIA_TYPE")));
-        Assert.That((once.StatusCode, once.Reason), Is.EqualTo(("ACTIVE", "SCAN_FREQUENCY_SCAN_ON_PUSH")));
+        Assert.That((once.StatusCode, once.Reason), Is.EqualTo(("INACTIVE", "SCAN_FREQUENCY_SCAN_ON_PUSH")));
+        var repository = CoverageStatus.ForRepository("local", ScanningRules.Evaluate(onPush, "apps/shop"));
+        Assert.That((repository.StatusCode, repository.Reason), Is.EqualTo(("INACTIVE", "SCAN_FREQUENCY_SCAN_ON_PUSH")));
     }
 
     [Test]
@@ -52,5 +54,13 @@ public sealed class CoverageStatusTests
 
         Assert.That((repository.StatusCode, repository.Reason, repository.ScanFrequency), Is.EqualTo(("INACTIVE", "SCAN_FREQUENCY_MANUAL", ScanFrequency.MANUAL)));
         Assert.That((selected.StatusCode, selected.ScanFrequency), Is.EqualTo(("ACTIVE", ScanFrequency.CONTINUOUS_SCAN)));
+    }
+
+    [Test]
+    public void A_selected_repository_without_images_is_inactive_with_no_resources_found()
+    {
+        var empty = CoverageStatus.ForRepository("local", ScanningRules.Evaluate(EnhancedApps, "apps/new"), hasImages: false);
+
+        Assert.That((empty.StatusCode, empty.Reason), Is.EqualTo(("INACTIVE", "NO_RESOURCES_FOUND")));
     }
 }

@@ -74,6 +74,12 @@ public static class RouteScopes
         new("POST", "/filters/list", RouteAccess.SigV4),
         new("POST", "/filters/update", RouteAccess.SigV4),
         new("POST", "/filters/delete", RouteAccess.SigV4),
+        new("POST", "/coverage/list", RouteAccess.SigV4),
+        new("POST", "/coverage/statistics/list", RouteAccess.SigV4),
+        new("POST", "/findings/aggregation/list", RouteAccess.SigV4),
+        new("POST", "/vulnerabilities/search", RouteAccess.SigV4),
+        new("POST", "/sbomexport/create", RouteAccess.SigV4),
+        new("POST", "/sbomexport/get", RouteAccess.SigV4),
         // Gateway: Harbor's Pluggable Scanner API.
         new("GET", "/harbor/api/v1/metadata", TokenScopes.HarborScanner),
         new("POST", "/harbor/api/v1/scan", TokenScopes.HarborScanner),
