@@ -1,5 +1,3 @@
-using ImageScanning.ScanEngine.Advisories.Exploits;
-
 namespace ImageScanning.CveFeed.Importing;
 
 /// <summary>
@@ -29,7 +27,7 @@ public sealed class StartupImportService(
             {
                 await exploits.ImportPathAsync(path, "startup:" + Path.GetFileName(path.TrimEnd('/')), stoppingToken);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ExploitFeedException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogError("Could not import exploit intelligence from {Path}: {Reason}", path, e.Message);
             }
