@@ -3,6 +3,7 @@ using ImageScanning.CveFeed.Feeds;
 using ImageScanning.CveFeed.Feeds.Sources;
 using ImageScanning.CveFeed.Feeds.Status;
 using ImageScanning.CveFeed.Importing;
+using ImageScanning.Outbound;
 using ImageScanning.ScanEngine.Advisories.Exploits;
 using ImageScanning.ScanEngine.Advisories.Store;
 using ImageScanning.ServiceDefaults.Background;
@@ -105,17 +106,21 @@ public static class CveFeedExtensions
 
     /// <summary>
     /// The feeds' HttpClient: a total timeout over retries (5xx, 408, 429, network errors, attempt timeouts) with
-    /// exponential back-off, and a per-attempt timeout long enough for a whole osv.dev all.zip. CveFeed:Http tunes it.
+    /// exponential back-off, and a per-attempt timeout long enough for a whole osv.dev all.zip. CveFeed:Http tunes it. It connects
+    /// through the Outbound address policy: a source's configured host at any address (each request names it), anything else it is
+    /// sent to (a redirect) only where the policy allows, as the registry clients do.
     /// </summary>
     private static void AddFeedHttpClient(this IHostApplicationBuilder builder)
     {
         var http = builder.Configuration.GetSection("CveFeed:Http").Get<FeedHttpOptions>() ?? new FeedHttpOptions();
         builder.Services.AddSingleton(http);
+        builder.Services.AddOutboundAddressPolicy();
         builder.Services.AddHttpClient(HttpFeedSource.HttpClientName, client =>
             {
                 client.Timeout = Timeout.InfiniteTimeSpan; // the pipeline's timeouts govern
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("imagescanning-cvefeed/1.0");
             })
+            .ConfigurePrimaryHttpMessageHandler(provider => new TrustedHostRoutingHandler(provider.GetRequiredService<OutboundAddressPolicy>(), _ => { }))
             .AddResilienceHandler("cve-feed", pipeline =>
             {
                 pipeline.AddTimeout(http.TotalTimeout);

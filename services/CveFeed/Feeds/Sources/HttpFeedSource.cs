@@ -26,6 +26,7 @@ public sealed class HttpFeedSource(
         if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var url))
             throw new InvalidOperationException($"Source {options.Name}: Url must be an absolute URL for {options.Kind}.");
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Options.Set(ImageScanning.Outbound.TrustedHostRoutingHandler.TrustedHostKey, url.Host); // the configured host; a redirect is checked
         if (previous?.LastSuccess is not null)
         {
             if (previous.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var tag)) request.Headers.IfNoneMatch.Add(tag);
