@@ -18,6 +18,7 @@ public static class Program
         if (args.Contains(FanOutLoad.FanOutLoadTool.Switch)) return FanOutLoad.FanOutLoadTool.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains(DpkgMemory.DpkgMemoryTool.Switch)) return DpkgMemory.DpkgMemoryTool.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains(AdvisoryScale.MatchProfileTool.Switch)) return AdvisoryScale.MatchProfileTool.RunAsync(args).GetAwaiter().GetResult();
+        if (args.Contains(ExploitScale.EpssScaleTool.Switch)) return ExploitScale.EpssScaleTool.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains(AdvisoryScale.AdvisoryScaleTool.Switch)) return AdvisoryScale.AdvisoryScaleTool.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains(WholeProcess.WholeProcessTool.Switch) && args.Contains(WholeProcess.WarmDbTool.Switch)) return WholeProcess.WarmDbTool.RunAsync(args).GetAwaiter().GetResult();
         if (args.Contains(WholeProcess.WholeProcessTool.Switch)) return WholeProcess.WholeProcessTool.RunAsync(args).GetAwaiter().GetResult();

@@ -3,6 +3,8 @@ using ImageScanning.CveFeed.Feeds;
 using ImageScanning.CveFeed.Feeds.Sources;
 using ImageScanning.CveFeed.Feeds.Status;
 using ImageScanning.CveFeed.Importing;
+using ImageScanning.Outbound;
+using ImageScanning.ScanEngine.Advisories.Exploits;
 using ImageScanning.ScanEngine.Advisories.Store;
 using ImageScanning.ServiceDefaults.Background;
 using ImageScanning.ServiceDefaults.Extensions;
@@ -25,11 +27,13 @@ public static class CveFeedExtensions
         builder.Services.AddOptions<AdvisoryUploadOptions>().BindConfiguration(AdvisoryUploadOptions.Section)
             .Validate(o => { o.Validate(); return true; });
         builder.AddAnnouncingAdvisoryStore();
+        builder.AddAnnouncingExploitStore();
         builder.AddStore<IFeedStatusStore>("feeds", path => new SqliteFeedStatusStore(path), db => new MongoFeedStatusStore(db));
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<CveFeedMetrics>();
         builder.Services.AddBackgroundLane();
         builder.Services.AddSingleton<AdvisoryImportService>();
+        builder.Services.AddSingleton<ExploitIntelligenceImportService>();
         builder.Services.AddHostedService<StartupImportService>();
         builder.Services.AddSingleton<FeedSources>();
         builder.Services.AddSingleton<FeedRunner>();
@@ -67,25 +71,56 @@ public static class CveFeedExtensions
         builder.AddMongoIndexes<MongoAdvisoryIndexOwner>();
     }
 
+    /// <summary>
+    /// The exploit-intelligence store on the same database as the advisories, announcing what an import changed through the same
+    /// outbox; it replaces a plain one the scanners registered in this process, as the advisory store does. With the read side
+    /// (<see cref="IExploitIntelligence"/>) for GET /api/v1/exploits/{id}.
+    /// </summary>
+    private static void AddAnnouncingExploitStore(this IHostApplicationBuilder builder)
+    {
+        builder.Services.RemoveAll<IExploitIntelligenceStore>();
+        builder.Services.AddSingleton(provider => new ExploitIntelligenceAnnouncements(
+            provider.GetRequiredKeyedService<IServiceDatabase>(AdvisoriesDatabase), provider.GetRequiredService<OutboxChannel>(),
+            provider.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<IExploitIntelligenceStore>(provider =>
+        {
+            var announcements = provider.GetRequiredService<ExploitIntelligenceAnnouncements>();
+            var clock = provider.GetRequiredService<TimeProvider>();
+            return provider.GetRequiredKeyedService<IServiceDatabase>(AdvisoriesDatabase) switch
+            {
+                SqliteDatabase file => new SqliteExploitIntelligenceStore(file.Path, clock, announcements),
+                MongoServiceDatabase mongo => new MongoExploitIntelligenceStore(mongo.Database, clock, announcements),
+                var other => throw new InvalidOperationException($"No exploit-intelligence store for a {other.GetType().Name}."),
+            };
+        });
+        builder.Services.TryAddSingleton<IExploitIntelligence, ExploitIntelligenceReader>();
+        builder.Services.AddSingleton<MongoExploitCollectionOwner>();
+        builder.AddMongoIndexes<MongoExploitCollectionOwner>();
+    }
+
     public static WebApplication MapCveFeedEndpoints(this WebApplication app)
     {
-        app.MapGroup("/api/v1").RequireScopesByMethod().MapAdvisoriesApi().MapFeedsApi();
+        app.MapGroup("/api/v1").RequireScopesByMethod().MapAdvisoriesApi().MapFeedsApi().MapExploitsApi();
         return app;
     }
 
     /// <summary>
     /// The feeds' HttpClient: a total timeout over retries (5xx, 408, 429, network errors, attempt timeouts) with
-    /// exponential back-off, and a per-attempt timeout long enough for a whole osv.dev all.zip. CveFeed:Http tunes it.
+    /// exponential back-off, and a per-attempt timeout long enough for a whole osv.dev all.zip. CveFeed:Http tunes it. It connects
+    /// through the Outbound address policy: a source's configured host at any address (each request names it), anything else it is
+    /// sent to (a redirect) only where the policy allows, as the registry clients do.
     /// </summary>
     private static void AddFeedHttpClient(this IHostApplicationBuilder builder)
     {
         var http = builder.Configuration.GetSection("CveFeed:Http").Get<FeedHttpOptions>() ?? new FeedHttpOptions();
         builder.Services.AddSingleton(http);
+        builder.Services.AddOutboundAddressPolicy();
         builder.Services.AddHttpClient(HttpFeedSource.HttpClientName, client =>
             {
                 client.Timeout = Timeout.InfiniteTimeSpan; // the pipeline's timeouts govern
                 client.DefaultRequestHeaders.UserAgent.ParseAdd("imagescanning-cvefeed/1.0");
             })
+            .ConfigurePrimaryHttpMessageHandler(provider => new TrustedHostRoutingHandler(provider.GetRequiredService<OutboundAddressPolicy>(), _ => { }))
             .AddResilienceHandler("cve-feed", pipeline =>
             {
                 pipeline.AddTimeout(http.TotalTimeout);

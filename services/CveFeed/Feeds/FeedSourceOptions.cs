@@ -33,15 +33,21 @@ public static class FeedKinds
     public const string OsvZipUrl = "osv-zip-url";
     public const string NvdApi = "nvd-api";
 
+    /// <summary>FIRST's EPSS daily CSV (gzip'd as published: https://epss.cyentia.com/epss_scores-current.csv.gz).</summary>
+    public const string EpssUrl = "epss-url";
+
+    /// <summary>CISA's known_exploited_vulnerabilities.json.</summary>
+    public const string KevUrl = "kev-url";
+
     /// <summary>Not configurable: what POST /api/v1/advisories imports appear as.</summary>
     public const string Upload = "upload";
 
     /// <summary>The generic kinds, then one "FORMAT-url" kind per native feed an ecosystem reads ("debian-tracker-url").</summary>
     public static readonly IReadOnlyList<string> Configurable =
-        [OsvDirectory, OsvZip, OsvZipUrl, NvdApi, .. EcosystemCatalog.NativeFeeds.Select(f => f.UrlKind)];
+        [OsvDirectory, OsvZip, OsvZipUrl, NvdApi, EpssUrl, KevUrl, .. EcosystemCatalog.NativeFeeds.Select(f => f.UrlKind)];
 
-    /// <summary>Whether a kind fetches one document from Url (osv-zip-url and every native feed's kind).</summary>
-    public static bool IsHttpDocument(string kind) => kind == OsvZipUrl || EcosystemCatalog.FindNativeFeedByUrlKind(kind) is not null;
+    /// <summary>Whether a kind fetches one document from Url (osv-zip-url, the exploit feeds and every native feed's kind).</summary>
+    public static bool IsHttpDocument(string kind) => kind is OsvZipUrl or EpssUrl or KevUrl || EcosystemCatalog.FindNativeFeedByUrlKind(kind) is not null;
 }
 
 /// <summary>CveFeed:Http: the feed HttpClient's resilience settings.</summary>

@@ -9,14 +9,15 @@ public sealed class FeedSources
 {
     private readonly Dictionary<string, IFeedSource> byName = new(StringComparer.OrdinalIgnoreCase);
 
-    public FeedSources(IConfiguration configuration, IHttpClientFactory httpClients, IAdvisoryStore store, AdvisoryImportService importer, FeedHttpOptions http, TimeProvider clock)
+    public FeedSources(IConfiguration configuration, IHttpClientFactory httpClients, IAdvisoryStore store, AdvisoryImportService importer,
+        ExploitIntelligenceImportService exploits, FeedHttpOptions http, TimeProvider clock)
     {
         var options = configuration.GetSection("CveFeed:Sources").Get<List<FeedSourceOptions>>() ?? [];
         foreach (var o in options)
         {
             var problem = Validate(o);
             if (problem is not null) throw new InvalidOperationException($"CveFeed:Sources entry '{o.Name}': {problem}");
-            if (!byName.TryAdd(o.Name, Create(o, httpClients, store, importer, http, clock)))
+            if (!byName.TryAdd(o.Name, Create(o, httpClients, store, importer, exploits, http, clock)))
                 throw new InvalidOperationException($"CveFeed:Sources: the name '{o.Name}' is used twice.");
         }
     }
@@ -35,11 +36,12 @@ public sealed class FeedSources
         return null;
     }
 
-    private static IFeedSource Create(FeedSourceOptions o, IHttpClientFactory httpClients, IAdvisoryStore store, AdvisoryImportService importer, FeedHttpOptions http, TimeProvider clock) =>
+    private static IFeedSource Create(FeedSourceOptions o, IHttpClientFactory httpClients, IAdvisoryStore store, AdvisoryImportService importer,
+        ExploitIntelligenceImportService exploits, FeedHttpOptions http, TimeProvider clock) =>
         o.Kind switch
         {
             FeedKinds.OsvDirectory or FeedKinds.OsvZip => new LocalOsvSource(o, importer),
             FeedKinds.NvdApi => new NvdApiSource(o, httpClients, store, importer, clock),
-            _ => new HttpFeedSource(o, httpClients, importer, http),
+            _ => new HttpFeedSource(o, httpClients, importer, http, exploits),
         };
 }

@@ -1,3 +1,4 @@
+using ImageScanning.ScanEngine.Advisories.Exploits;
 using ImageScanning.ScanEngine.Advisories.Store;
 using ImageScanning.ScanEngine.Ecosystems;
 using ImageScanning.ScanEngine.Images;
@@ -9,6 +10,7 @@ using ImageScanning.ScannerCore.Testing;
 using ImageScanning.ServiceDefaults.Extensions;
 using ImageScanning.ServiceDefaults.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace ImageScanning.ScannerCore.Extensions;
@@ -42,6 +44,9 @@ public static class ScannerCoreExtensions
         // The advisory store's indexes at start (it is no IMongoIndexOwner itself; see MongoAdvisoryIndexOwner).
         builder.Services.AddSingleton<MongoAdvisoryIndexOwner>();
         builder.AddMongoIndexes<MongoAdvisoryIndexOwner>();
+        // EPSS and KEV from the same database, read alike (CveFeed writes them); IExploitIntelligence resolves a finding's aliases.
+        builder.AddStore<IExploitIntelligenceStore>("advisories", path => new SqliteExploitIntelligenceStore(path), db => new MongoExploitIntelligenceStore(db));
+        builder.Services.TryAddSingleton<IExploitIntelligence, ExploitIntelligenceReader>();
         builder.AddStore<IInventoryStore>(ScannerDatabase.Name, (SqliteDatabase db) => new SqliteInventoryStore(db), (MongoServiceDatabase db) => new MongoInventoryStore(db));
         builder.AddStore<IScanAttemptStore>(ScannerDatabase.Name, (SqliteDatabase db) => new SqliteScanAttemptStore(db), (MongoServiceDatabase db) => new MongoScanAttemptStore(db));
         builder.AddOutbox(ScannerDatabase.Name);

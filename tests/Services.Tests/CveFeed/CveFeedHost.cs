@@ -36,6 +36,21 @@ public sealed class NewCveRecorder(NewCveLog log) : IConsumer<NewCveAdded>
     }
 }
 
+/// <summary>Every ExploitIntelligenceChanged the hosted CveFeed published, with its bus message id.</summary>
+public sealed class ExploitChangeLog
+{
+    public ConcurrentQueue<(ExploitIntelligenceChanged Message, Guid MessageId)> Received { get; } = new();
+}
+
+public sealed class ExploitChangeRecorder(ExploitChangeLog log) : IConsumer<ExploitIntelligenceChanged>
+{
+    public Task Consume(ConsumeContext<ExploitIntelligenceChanged> context)
+    {
+        log.Received.Enqueue((context.Message, context.MessageId ?? Guid.Empty));
+        return Task.CompletedTask;
+    }
+}
+
 /// <summary>
 /// The CveFeed service wired as its Program.cs does (service defaults, CveFeed, in-memory bus) on a real Kestrel
 /// port, with its SQLite stores in a temporary directory, a consumer recording NewCveAdded, and a MeterListener on
@@ -66,6 +81,16 @@ public sealed class CveFeedHost : IAsyncDisposable
     public HttpClient Client { get; }
     public NewCveLog NewCves => app.Services.GetRequiredService<NewCveLog>();
     public IAdvisoryStore Advisories => app.Services.GetRequiredService<IAdvisoryStore>();
+    public ExploitChangeLog ExploitChanges => app.Services.GetRequiredService<ExploitChangeLog>();
+
+    /// <summary>Waits until at least <paramref name="count"/> ExploitIntelligenceChanged arrived, then a little longer for stragglers.</summary>
+    public async Task<IReadOnlyList<(ExploitIntelligenceChanged Message, Guid MessageId)>> WaitForExploitChangesAsync(int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (ExploitChanges.Received.Count < count && DateTime.UtcNow < deadline) await Task.Delay(100);
+        await Task.Delay(500);
+        return ExploitChanges.Received.ToList();
+    }
 
     /// <summary>The advisory database file (advisories and their outbox).</summary>
     public static string AdvisoriesPath(string dataDirectory) => Path.Combine(dataDirectory, "data", "advisories.db");
@@ -87,7 +112,12 @@ public sealed class CveFeedHost : IAsyncDisposable
         builder.AddServiceDefaults("cve-feed");
         builder.AddCveFeed();
         builder.Services.AddSingleton<NewCveLog>();
-        builder.AddMessaging(x => x.AddConsumer<NewCveRecorder>());
+        builder.Services.AddSingleton<ExploitChangeLog>();
+        builder.AddMessaging(x =>
+        {
+            x.AddConsumer<NewCveRecorder>();
+            x.AddConsumer<ExploitChangeRecorder>();
+        });
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapCveFeedEndpoints();

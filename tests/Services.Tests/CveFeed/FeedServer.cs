@@ -22,6 +22,7 @@ public sealed class FeedServer : IAsyncDisposable
     private sealed record Document(byte[] Bytes, string ETag, DateTimeOffset LastModified, int? FailWith, bool Truncate, TimeSpan Stall = default, bool Chunked = false);
 
     private readonly ConcurrentDictionary<string, Document> documents = new();
+    private readonly ConcurrentDictionary<string, string> redirects = new();
     private readonly WebApplication app;
     private IReadOnlyList<string> nvdItems = [];
 
@@ -55,6 +56,9 @@ public sealed class FeedServer : IAsyncDisposable
     public void Put(string name, byte[] bytes, DateTimeOffset lastModified) =>
         documents[name] = new Document(bytes, $"\"{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes))[..16]}\"", lastModified, null, false);
 
+    /// <summary>Answers /files/{name} with a 302 to <paramref name="location"/>.</summary>
+    public void Redirect(string name, string location) => redirects[name] = location;
+
     public void FailWith(string name, int status) => documents[name] = documents.GetValueOrDefault(name, new Document([], "\"x\"", DateTimeOffset.UnixEpoch, null, false)) with { FailWith = status };
 
     /// <summary>Serves the first half of the document (with a matching Content-Length) under a new ETag.</summary>
@@ -85,6 +89,7 @@ public sealed class FeedServer : IAsyncDisposable
 
     private int Status(string name, HttpContext context, out IResult result)
     {
+        if (redirects.TryGetValue(name, out var location)) { result = Results.Redirect(location); return 302; }
         if (!documents.TryGetValue(name, out var doc)) { result = Results.NotFound(); return 404; }
         if (doc.FailWith is { } code) { result = Results.StatusCode(code); return code; }
         var headers = context.Response.GetTypedHeaders();

@@ -125,6 +125,10 @@ public static class RouteScopes
         new("GET", "/api/v1/advisories/{id}", TokenScopes.Read),
         new("GET", "/api/v1/feeds", TokenScopes.Read),
         new("POST", "/api/v1/feeds/{name}/refresh", TokenScopes.Write),
+        new("POST", "/api/v1/exploits/epss", TokenScopes.Write),
+        new("POST", "/api/v1/exploits/kev", TokenScopes.Write),
+        new("GET", "/api/v1/exploits/status", TokenScopes.Read),
+        new("GET", "/api/v1/exploits/{id}", TokenScopes.Read),
     ];
 
     public static RouteScope? Find(string method, string pattern) =>

@@ -8,12 +8,14 @@ using ImageScanning.ScanEngine.Ecosystems;
 namespace ImageScanning.CveFeed.Feeds.Sources;
 
 /// <summary>
-/// osv-zip-url and every native feed's FORMAT-url kind (debian-tracker-url, alpine-secdb-url...): one document fetched with a conditional GET (If-None-Match
+/// osv-zip-url, epss-url, kev-url and every native feed's FORMAT-url kind (debian-tracker-url, alpine-secdb-url...): one document fetched with a conditional GET (If-None-Match
 /// with the remembered ETag, If-Modified-Since with the remembered Last-Modified), so an unchanged feed costs one 304.
 /// The body is spooled to a temporary file before anything is imported: a connection dropped mid-download imports
 /// nothing. Validators are remembered only after a successful import, so a failed import is fetched again next time.
 /// </summary>
-public sealed class HttpFeedSource(FeedSourceOptions options, IHttpClientFactory httpClients, AdvisoryImportService importer, FeedHttpOptions http) : IFeedSource
+public sealed class HttpFeedSource(
+    FeedSourceOptions options, IHttpClientFactory httpClients, AdvisoryImportService importer, FeedHttpOptions http, ExploitIntelligenceImportService? exploits = null)
+    : IFeedSource
 {
     public const string HttpClientName = "cve-feed";
 
@@ -24,6 +26,7 @@ public sealed class HttpFeedSource(FeedSourceOptions options, IHttpClientFactory
         if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var url))
             throw new InvalidOperationException($"Source {options.Name}: Url must be an absolute URL for {options.Kind}.");
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Options.Set(ImageScanning.Outbound.TrustedHostRoutingHandler.TrustedHostKey, url.Host); // the configured host; a redirect is checked
         if (previous?.LastSuccess is not null)
         {
             if (previous.ETag is { } etag && EntityTagHeaderValue.TryParse(etag, out var tag)) request.Headers.IfNoneMatch.Add(tag);
@@ -77,11 +80,26 @@ public sealed class HttpFeedSource(FeedSourceOptions options, IHttpClientFactory
     private string TooLarge(Uri url, string what) =>
         $"Download of {url.GetLeftPart(UriPartial.Path)} {what} past the {http.MaxDownloadBytes} bytes CveFeed:Http:MaxDownloadBytes allows.";
 
-    private Task<ImportResult> ImportAsync(Stream feed, CancellationToken ct)
+    private async Task<ImportResult> ImportAsync(Stream feed, CancellationToken ct)
     {
-        if (options.Kind == FeedKinds.OsvZipUrl) return importer.ImportZipAsync(feed, options.Name, ct);
+        if (options.Kind is FeedKinds.EpssUrl or FeedKinds.KevUrl)
+        {
+            var exploitImporter = exploits ?? throw new InvalidOperationException($"Source {options.Name}: no exploit-intelligence importer.");
+            return AsImportResult(options.Kind == FeedKinds.EpssUrl
+                ? await exploitImporter.ImportEpssAsync(feed, options.Name, ct)
+                : await exploitImporter.ImportKevAsync(feed, options.Name, ct));
+        }
+        if (options.Kind == FeedKinds.OsvZipUrl) return await importer.ImportZipAsync(feed, options.Name, ct);
         if (EcosystemCatalog.FindNativeFeedByUrlKind(options.Kind) is { } format)
-            return importer.ImportNativeAsync(format.CreateReader(), feed, ct, options.Name);
+            return await importer.ImportNativeAsync(format.CreateReader(), feed, ct, options.Name);
         throw new InvalidOperationException($"Source {options.Name}: {options.Kind} is not an HTTP document kind.");
     }
+
+    /// <summary>An exploit import as the feed status counts it: rows (not advisories), a removed row counted as a change.</summary>
+    private static ImportResult AsImportResult(ScanEngine.Advisories.Exploits.ExploitImportResult result) => new()
+    {
+        Added = result.Added,
+        Changed = result.Updated + result.Removed,
+        Unchanged = result.Total - result.Added - result.Updated,
+    };
 }

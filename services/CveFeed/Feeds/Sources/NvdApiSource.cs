@@ -41,6 +41,7 @@ public sealed class NvdApiSource(
         {
             var url = $"{baseUrl}?lastModStartDate={Format(start)}&lastModEndDate={Format(end)}&startIndex={startIndex}&resultsPerPage={pageSize}";
             using var request = new HttpRequestMessage(HttpMethod.Get, url);
+            request.Options.Set(ImageScanning.Outbound.TrustedHostRoutingHandler.TrustedHostKey, request.RequestUri!.Host);
             if (!string.IsNullOrEmpty(options.ApiKey)) request.Headers.TryAddWithoutValidation("apiKey", options.ApiKey);
             using var response = await client.SendAsync(request, ct);
             if (!response.IsSuccessStatusCode)
