@@ -13,6 +13,10 @@ public static class EndOfLifeWarning
         $"This OS version is no longer supported by the distribution: {distribution.Id} {distribution.VersionId}. "
         + "The vulnerability detection may be insufficient because security updates are not provided";
 
+    /// <summary>Whether a scan's warning is this one (the others name files the scan did not read).</summary>
+    public static bool Is(string path, string reason) =>
+        path == Path && reason.StartsWith("This OS version is no longer supported by the distribution: ", StringComparison.Ordinal);
+
     /// <summary>The warning for <paramref name="distribution"/> on <paramref name="today"/>, or null when it is supported or unknown.</summary>
     public static ScanWarning? For(Distribution distribution, DistributionRelease? release, DateOnly today) =>
         release is not null && release.IsEndOfLifeOn(today) ? new ScanWarning(Path, Message(distribution)) : null;
