@@ -10,7 +10,7 @@ namespace ImageScanning.ScanRouter.Consumers;
 /// Coverage of a registry's images (one page) and of the repositories on that page, from the catalog and the rules. The first page
 /// also holds the created repositories that have no image yet (CreateRepository), so they are covered before their first push.
 /// </summary>
-public sealed class ListCoverageConsumer(IImageCatalogStore catalog, IScanningConfigurationStore settings) : IConsumer<ListCoverage>
+public sealed class ListCoverageConsumer(IImageCatalogStore catalog, IScanningConfigurationStore settings, TimeProvider clock) : IConsumer<ListCoverage>
 {
     public async Task Consume(ConsumeContext<ListCoverage> context)
     {
@@ -36,7 +36,7 @@ public sealed class ListCoverageConsumer(IImageCatalogStore catalog, IScanningCo
         var scanning = repositories.Distinct(StringComparer.Ordinal)
             .ToDictionary(r => r, r => ScanningRules.Evaluate(config, r), StringComparer.Ordinal);
         var resources = scanning.Values.Select(s => CoverageStatus.ForRepository(request.Registry, s))
-            .Concat(page.Images.Select(i => CoverageStatus.ForImage(i, scanning[i.Repository])))
+            .Concat(page.Images.Select(i => CoverageStatus.ForImage(i, scanning[i.Repository], DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime))))
             .ToList();
         await context.RespondAsync(new CoverageResult(resources, page.NextToken));
     }
