@@ -34,4 +34,7 @@ public sealed record VulnerabilityFinding(
     string? CvssVersion = null,
     string? VendorSeverity = null);
 
-public sealed record OperatingSystemInfo(string Id, string VersionId, string? PrettyName);
+/// <summary>The operating system of an image, from its os-release.</summary>
+/// <param name="EndOfLife">The last day its release gets free security fixes from its vendor (endoflife.date's dates, see docs/eol.md):
+/// past it, the base image is end of life. Null for a rolling or unknown release, and in messages sent before it existed.</param>
+public sealed record OperatingSystemInfo(string Id, string VersionId, string? PrettyName, DateOnly? EndOfLife = null);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ImageScanning.Contracts;
+using ImageScanning.ScanEngine.Distributions;
 using ImageScanning.ScanEngine.Model;
 using ImageScanning.ScanEngine.Scanning;
 using ImageScanning.ScannerCore.Attempts;
@@ -37,6 +38,7 @@ public sealed class ScanImageHandler(
     IInventoryStore inventories,
     IScanAttemptStore attempts,
     IEnumerable<IEcosystem> ecosystems,
+    EndOfLifeFeedDirectory endOfLife,
     ScannerMetrics metrics,
     ScannerFaultInjection faults,
     IOptions<ScannerOptions> options,
@@ -191,14 +193,23 @@ public sealed class ScanImageHandler(
 
     private ImageScanned ToImageScanned(ScanImage scan, ImageScanResult result, bool rematched)
     {
-        var os = result.Distribution is { } d ? new OperatingSystemInfo(d.Id, d.VersionId, d.PrettyName) : null;
+        OperatingSystemInfo? os = null;
+        var warnings = result.Warnings.ToList();
+        if (result.Distribution is { } d)
+        {
+            var release = endOfLife.Current.ReleaseOf(d);
+            os = new OperatingSystemInfo(d.Id, d.VersionId, d.PrettyName, release?.EndOfSecuritySupport);
+            // Trivy's warning for an end-of-life base image joins the files the scan did not read.
+            if (EndOfLifeWarning.For(d, release, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)) is { } endOfLifeWarning)
+                warnings.Add(endOfLifeWarning);
+        }
         // A re-match sends no packages: every consumer already holds the inventory it was made from.
         return new ImageScanned(
             scan.ScanId, scan.Image, scan.ScanType, scan.Trigger, os,
             rematched ? [] : result.Packages.Select(p => p.ToRecord(result.Distribution, _ecosystems)).ToList(),
             result.Vulnerabilities.Select(v => v.ToFinding(scan.ScanType, result.Distribution, _ecosystems)).ToList(),
             result.ScannerVersion, result.AdvisoriesUpdatedAt, clock.GetUtcNow(), InventoryUnchanged: rematched,
-            Warnings: result.Warnings.Count == 0 ? null : result.Warnings.Select(w => new ScanWarningRecord(w.Path, w.Reason)).ToList());
+            Warnings: warnings.Count == 0 ? null : warnings.Select(w => new ScanWarningRecord(w.Path, w.Reason)).ToList());
     }
 
     /// <summary>The scanner died in this scan too often: record it FAILED, without trying again.</summary>

@@ -17,6 +17,12 @@ public sealed class ScannerOptions
     /// </summary>
     public int MaxScanAttempts { get; set; } = 3;
 
+    /// <summary>
+    /// A directory of endoflife.date API files (debian.json, ubuntu.json, ...; docs/eol.md) read on top of the code's end-of-life table
+    /// and again when they change. Unset: the code's table alone. Nothing is fetched from anywhere.
+    /// </summary>
+    public string? EndOfLifeFeedDirectory { get; set; }
+
     /// <summary>A description of what is wrong with the settings, or null when they are usable.</summary>
     public string? Problem() =>
         ScanTimeout <= TimeSpan.Zero ? $"Scanning:ScanTimeout must be positive, not {ScanTimeout}."

@@ -137,6 +137,9 @@ public sealed partial class ConsoleTests : ConsoleFixture
         await ConsoleBrowser.WaitForRouteAsync(page, ImageRoute(ConsolePlatform.ScannedRepository, Platform.Scanned.Digest));
         await Expect(page.Locator("main h1")).ToContainTextAsync(ConsolePlatform.ScannedRepository + "@");
         await Expect(page.Locator("main .facts")).ToContainTextAsync(Platform.Scanned.Digest);
+        // Debian 12's LTS ends 2028-06-10 (docs/eol.md): shown, and not in the end-of-life warning style.
+        await Expect(page.GetByTestId("end-of-life")).ToHaveTextAsync("2028-06-10");
+        await Expect(page.GetByTestId("end-of-life").Locator(".eol")).ToHaveCountAsync(0);
     }
 
     [Test]

@@ -60,6 +60,7 @@ public sealed class ImageCatalogStoreQueries : StoreQueryFixture<IImageCatalogSt
         Assert.That((deletion.Outcome, deletion.Images.Count), Is.EqualTo((RepositoryDeletionOutcome.DELETED, 1)));
 
         await store.SetScanStatusAsync(Registry, "team/app", DigestA, ScanStatus.COMPLETE, "done", ScanId, T0.AddMinutes(1));
+        await store.SetOsEndOfLifeAsync(Registry, "team/app", DigestA, new DateOnly(2024, 6, 30));
         await store.StartScanAsync(Registry, "team/app", DigestB, ScanId, new ScanDispatch(ScanType.ENHANCED, ScanTrigger.RESCAN, 1, T0));
         await store.ListInProgressScansAsync(T0.AddMinutes(-10), 100);
         await store.ListInProgressScansAsync(T0.AddMinutes(-10), 100, new ImageKey(Registry, "team/app", DigestA));
@@ -77,6 +78,8 @@ public sealed class ImageCatalogStoreQueries : StoreQueryFixture<IImageCatalogSt
         Mongo.Reply(MongoImageCatalogStore.ImagesCollection, Stored(DigestB));
         await joined.UpsertImageAsync(Record(DigestB, ["latest"]));
         await joined.StartScanAsync(Registry, "team/app", DigestB, ScanId, new ScanDispatch(ScanType.BASIC, ScanTrigger.PUSH, 1, T0));
+        // As the scan-result handler records a completed scan's OS end of life.
+        await joined.SetOsEndOfLifeAsync(Registry, "team/app", DigestB, null);
         // As ScanRouter's CreateRepository and DeleteRepository consumers run them (the deletion with its RepositoryDeleted event).
         await joined.TryCreateRepositoryAsync(Registry, new CatalogRepositoryRecord("team/other", T0, "MUTABLE"));
         await joined.DeleteRepositoryAsync(Registry, "team/gone", force: false);

@@ -4,6 +4,7 @@ using ImageScanning.Findings.Data;
 using ImageScanning.Findings.Extensions;
 using ImageScanning.Findings.Lifecycle;
 using ImageScanning.ScanEngine.Advisories.Store;
+using ImageScanning.ScanEngine.Distributions;
 using ImageScanning.ServiceDefaults.Outbox;
 using ImageScanning.ServiceDefaults.Storage;
 using MassTransit;
@@ -86,6 +87,12 @@ public sealed class ImageScannedHandler(
     {
         const string Completed = "The scan was completed successfully.";
         if (warnings is not { Count: > 0 }) return Completed;
+        // An end-of-life base image is no unread file: its warning is said first, in its own (Trivy's) words.
+        if (warnings.FirstOrDefault(w => EndOfLifeWarning.Is(w.Path, w.Reason)) is { } endOfLife)
+        {
+            var rest = CompletedDescription(warnings.Where(w => w != endOfLife).ToList());
+            return $"{Completed} {endOfLife.Reason}.{rest[Completed.Length..]}";
+        }
         var listed = string.Join("; ", warnings.Take(ListedWarnings).Select(w => $"{w.Path}: {w.Reason}"));
         var more = warnings.Count > ListedWarnings ? $"; and {warnings.Count - ListedWarnings} more" : "";
         var (files, their) = warnings.Count == 1 ? ("file was", "its") : ("files were", "their");

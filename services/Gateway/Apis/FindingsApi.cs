@@ -34,6 +34,10 @@ public static class FindingsApi
             imageId = new { imageDigest = digest, imageTags = result.Image?.Tags ?? [] },
             scanType = result.ScanType,
             imageScanStatus = new { status = result.Status, description = result.StatusDescription },
+            // Not ECR's: the image's OS and its release's end of life (docs/eol.md).
+            operatingSystem = result.OperatingSystem is { } os
+                ? new { id = os.Id, versionId = os.VersionId, prettyName = os.PrettyName, endOfLife = os.EndOfLife }
+                : null,
             imageScanFindings = new
             {
                 imageScanCompletedAt = result.ScanCompletedAt,

@@ -2,6 +2,7 @@ using ImageScanning.Cli.Cli.Db;
 using ImageScanning.Cli.Database;
 using ImageScanning.Cli.Reports;
 using ImageScanning.ScanEngine.Advisories.Store;
+using ImageScanning.ScanEngine.Distributions;
 using ImageScanning.ScanEngine.Ecosystems;
 using ImageScanning.ScanEngine.Images;
 using ImageScanning.ScanEngine.Images.Local;
@@ -46,9 +47,12 @@ public sealed class ScanCommand(CliConsole console, TimeProvider clock) : AsyncC
             var report = await ScanAsync(cache.Store, settings, target, ct);
             // Whatever the format: a file that was not read must not pass for one that holds nothing.
             foreach (var warning in report.Warnings) await console.WarnAsync($"{warning.Path} was not read: {warning.Reason}");
+            if (report.Os is { Eosl: true } os) await console.WarnAsync(EndOfLifeWarning.Message(new Distribution(os.Id, os.VersionId, null, null)));
             var rendered = ReportWriters.Render(report, settings.ReportFormat);
             if (settings.Output is null) await console.Out.WriteAsync(rendered);
             else await File.WriteAllTextAsync(settings.Output, rendered, ct);
+            // As Trivy's --exit-on-eol: checked before the findings' threshold.
+            if (settings.ExitOnEol is { } eolCode && report.Os is { Eosl: true }) return eolCode;
             return settings.FailOnSeverity is { } threshold && report.Findings.Any(f => SeverityOrder.Rank(f.Severity) >= SeverityOrder.Rank(threshold))
                 ? ImageScanCommand.FindingsAtThreshold
                 : ImageScanCommand.Clean;
@@ -134,7 +138,8 @@ public sealed class ScanCommand(CliConsole console, TimeProvider clock) : AsyncC
         Progress($"matching {image.Layers.Count} layers' packages");
         var result = await scanner.ScanReadImageAsync(image, settings.Enhanced, started.Elapsed, ct);
         Progress(null);
-        return ScanReport.From(settings.Target, settings.Enhanced, result, ecosystems);
+        var release = result.Distribution is { } d ? new EndOfLifeFeedDirectory(settings.EolData, ecosystems).Current.ReleaseOf(d) : null;
+        return ScanReport.From(settings.Target, settings.Enhanced, result, ecosystems, release, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
     }
 
     private const string CliRegistry = "target";

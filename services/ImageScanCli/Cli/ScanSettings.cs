@@ -34,6 +34,14 @@ public sealed class ScanSettings : CacheSettings
     [Description("Exit 1 when a finding is at or above SEVERITY (LOW, MEDIUM, HIGH, CRITICAL)")]
     public string? FailOn { get; init; }
 
+    [CommandOption("--exit-on-eol <CODE>")]
+    [Description("Exit with CODE when the image's OS release is past its end of security support (as Trivy's flag; checked before --fail-on)")]
+    public int? ExitOnEol { get; init; }
+
+    [CommandOption("--eol-data <DIR>")]
+    [Description("A directory of endoflife.date API files (debian.json, ubuntu.json, ...) read on top of the built-in end-of-life table")]
+    public string? EolData { get; init; }
+
     [CommandOption("--platform <OS/ARCH>")]
     [Description("The platform to scan in a multi-platform image (default linux/amd64)")]
     public string? Platform { get; init; }
@@ -74,6 +82,8 @@ public sealed class ScanSettings : CacheSettings
             return ValidationResult.Error($"--format is table, json, sarif or cyclonedx, not '{Format}'.");
         if (FailOnSeverity is { } severity && SeverityOrder.Rank(severity) < 0)
             return ValidationResult.Error($"--fail-on takes LOW, MEDIUM, HIGH or CRITICAL, not '{severity}'.");
+        if (ExitOnEol is < 1 or > 255) return ValidationResult.Error($"--exit-on-eol is an exit code from 1 to 255, not {ExitOnEol}.");
+        if (EolData is not null && !Directory.Exists(EolData)) return ValidationResult.Error($"--eol-data {EolData} is not a directory.");
         if (DbMaxAgeDays < 0) return ValidationResult.Error($"--db-max-age is a number of days, not {DbMaxAgeDays}.");
         if (NoCache && Advisories.Length == 0) return ValidationResult.Error("--no-cache scans only --advisories: name at least one.");
         return ValidationResult.Success();

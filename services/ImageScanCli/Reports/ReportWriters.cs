@@ -27,7 +27,8 @@ public static class ReportWriters
     public static string Table(ScanReport report)
     {
         var text = new StringBuilder();
-        text.AppendLine($"{report.Target} ({report.Os?.PrettyName ?? "no OS detected"}) — {report.ScanType} scan: {report.Packages.Count} packages, {report.Findings.Count} findings"
+        var endOfLife = report.Os?.EndOfLife is { } end ? $"; end of life {end:yyyy-MM-dd}" + (report.Os.Eosl ? ", reached" : "") : "";
+        text.AppendLine($"{report.Target} ({report.Os?.PrettyName ?? "no OS detected"}{endOfLife}) — {report.ScanType} scan: {report.Packages.Count} packages, {report.Findings.Count} findings"
             + (report.Summary.Count == 0 ? "" : " (" + string.Join(", ", report.Summary.Select(s => $"{s.Key} {s.Value}")) + ")"));
         if (report.Findings.Count == 0) return text.AppendLine("No known vulnerabilities found.").ToString();
         string[] header = ["PACKAGE", "VERSION", "VULNERABILITY", "SEVERITY", "FIXED IN", "LAYER", "PATH"];

@@ -15,7 +15,9 @@ public sealed record ScanReport(
     IReadOnlyDictionary<string, int> Summary,
     IReadOnlyList<ReportWarning> Warnings)
 {
-    public static ScanReport From(string target, bool enhanced, ImageScanResult result, IReadOnlyList<IEcosystem> ecosystems)
+    /// <param name="release">The OS's release in the end-of-life table (null when unknown); <paramref name="today"/> says whether it is past.</param>
+    public static ScanReport From(
+        string target, bool enhanced, ImageScanResult result, IReadOnlyList<IEcosystem> ecosystems, DistributionRelease? release, DateOnly today)
     {
         string EcosystemOf(Package p) =>
             ecosystems.Select(e => e.AdvisoryKeyFor(p, result.Distribution)).FirstOrDefault(k => k is not null)?.Ecosystem ?? p.Type;
@@ -33,7 +35,9 @@ public sealed record ScanReport(
         return new ScanReport(
             1, target, enhanced ? "ENHANCED" : "BASIC",
             new ReportImage(result.Digest, result.MediaType),
-            result.Distribution is { } d ? new ReportOs(d.Id, d.VersionId, d.PrettyName) : null,
+            result.Distribution is { } d
+                ? new ReportOs(d.Id, d.VersionId, d.PrettyName, release?.EndOfSecuritySupport, release?.IsEndOfLifeOn(today) ?? false)
+                : null,
             result.Packages.Select(ToPackage).OrderBy(p => p.Name, StringComparer.Ordinal).ThenBy(p => p.Path, StringComparer.Ordinal).ToList(),
             findings,
             findings.GroupBy(f => f.Severity).OrderByDescending(g => SeverityOrder.Rank(g.Key)).ToDictionary(g => g.Key, g => g.Count()),
@@ -48,7 +52,9 @@ public sealed record ReportImage(string Digest, string MediaType);
 /// <summary>A file that was not read, and why; its packages, if any, are missing from the report.</summary>
 public sealed record ReportWarning(string Path, string Reason);
 
-public sealed record ReportOs(string Id, string VersionId, string? PrettyName);
+/// <param name="EndOfLife">The last day of its release's free security support; null for a rolling or unknown release.</param>
+/// <param name="Eosl">Past it ("end of service life", Trivy's name): security updates are no longer provided.</param>
+public sealed record ReportOs(string Id, string VersionId, string? PrettyName, DateOnly? EndOfLife, bool Eosl);
 
 public sealed record ReportPackage(string Name, string Version, string Ecosystem, string Purl, string? SourceName, string? SourceVersion, string Path, string Layer);
 

@@ -46,6 +46,15 @@ public interface IEcosystem
     /// <summary>OS ecosystems: the os-release IDs whose packages it keys (for the "no package database" warning).</summary>
     IReadOnlyList<string> DistributionIds => [];
 
+    /// <summary>
+    /// OS ecosystems: the releases of its distributions and the end of their support, from endoflife.date (see docs/eol.md); a feed
+    /// of endoflife.date's API files updates it (<see cref="Distributions.DistributionSupport"/>). Empty for rolling distributions.
+    /// </summary>
+    IReadOnlyList<DistributionRelease> Releases => [];
+
+    /// <summary>The endoflife.date products whose API files update <see cref="Releases"/>.</summary>
+    IReadOnlyList<EndOfLifeProduct> EndOfLifeProducts => [];
+
     /// <summary>The native (non-OSV) advisory feeds of this ecosystem's vendor, which CveFeed and the CLI can import.</summary>
     IReadOnlyList<NativeFeedFormat> NativeFeeds => [];
 }

@@ -31,6 +31,8 @@ public sealed class ImageScannedHandler(
             scan.ScanId, image.Registry, image.Repository, rescan ? ScanUsageKind.Rescan : ScanUsageKind.Initial, scan.CompletedAt, ct);
         var accepted = await catalog.In(work).SetScanStatusAsync(image.Registry, image.Repository, image.Digest, ScanStatus.COMPLETE,
             ScanStatusDescriptions.Complete, scan.ScanId, scan.CompletedAt, ct);
+        if (accepted)
+            await catalog.In(work).SetOsEndOfLifeAsync(image.Registry, image.Repository, image.Digest, scan.OperatingSystem?.EndOfLife, ct);
         // Only the scan whose status was recorded may set the inventory: a late, older scan (or an image the catalog
         // does not hold) must not overwrite the index. A re-match leaves it as it is.
         if (accepted && !scan.InventoryUnchanged)

@@ -11,7 +11,7 @@ namespace ImageScanning.ScanRouter.Consumers;
 /// are asked for), or every repository of the registry at once (ListCoverage.ResourceType AWS_ECR_REPOSITORY). The first page
 /// of images also holds the created repositories that have no image yet (CreateRepository), so they are covered before their first push.
 /// </summary>
-public sealed class ListCoverageConsumer(IImageCatalogStore catalog, IScanningConfigurationStore settings) : IConsumer<ListCoverage>
+public sealed class ListCoverageConsumer(IImageCatalogStore catalog, IScanningConfigurationStore settings, TimeProvider clock) : IConsumer<ListCoverage>
 {
     public const string RepositoryType = "AWS_ECR_REPOSITORY";
     public const string ImageType = "AWS_ECR_CONTAINER_IMAGE";
@@ -49,7 +49,8 @@ public sealed class ListCoverageConsumer(IImageCatalogStore catalog, IScanningCo
                 .Where(r => r.ImageCount == 0 && Selects(request.Repository, r.Name)).Select(r => r.Name));
         var scanning = repositories.Concat(empty).Distinct(StringComparer.Ordinal)
             .ToDictionary(r => r, r => ScanningRules.Evaluate(config, r), StringComparer.Ordinal);
-        var images = page.Images.Select(i => CoverageStatus.ForImage(i, scanning[i.Repository]));
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var images = page.Images.Select(i => CoverageStatus.ForImage(i, scanning[i.Repository], today));
         var resources = request.ResourceType == ImageType
             ? images.ToList()
             : scanning.Values.Select(s => CoverageStatus.ForRepository(request.Registry, s, hasImages: !empty.Contains(s.RepositoryName)))

@@ -10,12 +10,14 @@ public static class CoverageStatus
     public const string Active = "ACTIVE";
     public const string Inactive = "INACTIVE";
 
-    public static CoveredResource ForImage(ImageRecord image, RepositoryScanning scanning)
+    /// <param name="today">For whether the image's OS release is past its end of life.</param>
+    public static CoveredResource ForImage(ImageRecord image, RepositoryScanning scanning, DateOnly today)
     {
         var (code, reason) = ImageStatus(image, scanning);
         var lastScanned = image.ScanStatus is ScanStatus.COMPLETE or ScanStatus.ACTIVE ? image.ScanStatusAt : null;
         return new CoveredResource("AWS_ECR_CONTAINER_IMAGE", $"{image.Registry}/{image.Repository}@{image.Digest}", image.Registry, image.Repository,
-            image.Digest, image.Tags, scanning.ScanType, scanning.ScanFrequency, code, reason, lastScanned, image.PushedAt, image.LastPulledAt);
+            image.Digest, image.Tags, scanning.ScanType, scanning.ScanFrequency, code, reason, lastScanned, image.PushedAt, image.LastPulledAt,
+            image.OsEndOfLife, image.OsEndOfLife is { } end && today > end);
     }
 
     /// <summary>

@@ -75,6 +75,9 @@ public interface IImageCatalogStore : ITransactionalStore<IImageCatalogStore>
         string registry, string repository, string digest, ScanStatus status, string? description, Guid? scanId, DateTimeOffset at,
         CancellationToken cancellationToken = default);
 
+    /// <summary>Records the end of life of the OS release a completed scan found (null: none known). False when not catalogued.</summary>
+    Task<bool> SetOsEndOfLifeAsync(string registry, string repository, string digest, DateOnly? endOfLife, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Records that scan <paramref name="scanId"/> was sent: IN_PROGRESS ("The scan is in progress.") at
     /// <see cref="ScanDispatch.DispatchedAt"/>, the scan id, and <paramref name="dispatch"/> as the image's current scan. The same

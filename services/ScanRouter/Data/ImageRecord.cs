@@ -9,6 +9,8 @@ namespace ImageScanning.ScanRouter.Data;
 /// <param name="LastBasicScanAt">The last basic scan counted toward the 24-h quota; written by <see cref="IImageCatalogStore.TryReserveBasicScanAsync"/>.</param>
 /// <param name="ScanStatusAt">When <see cref="ScanStatus"/> was set; an older status update never overwrites a newer one.</param>
 /// <param name="CurrentScan">The last scan sent to a scanner for this image (<see cref="LastScanId"/>): what, how often, when last.</param>
+/// <param name="OsEndOfLife">The end of life of the OS release its last completed scan found (docs/eol.md), for coverage; null when
+/// unknown, rolling or not scanned.</param>
 /// <remarks>Times are stored with millisecond precision and read back in UTC.</remarks>
 public sealed record ImageRecord(
     string Registry,
@@ -24,7 +26,8 @@ public sealed record ImageRecord(
     DateTimeOffset? LastBasicScanAt,
     DateTimeOffset UpdatedAt,
     DateTimeOffset? ScanStatusAt = null,
-    ScanDispatch? CurrentScan = null);
+    ScanDispatch? CurrentScan = null,
+    DateOnly? OsEndOfLife = null);
 
 /// <summary>
 /// The scan an image waits for, as sent: its type and trigger (which scanner queue), how many times it was sent (the first send
@@ -118,6 +121,7 @@ internal static class ImageMerge
             LastBasicScanAt = Max(existing.LastBasicScanAt, incoming.LastBasicScanAt),
             UpdatedAt = incoming.UpdatedAt,
             CurrentScan = incoming.CurrentScan ?? existing.CurrentScan,
+            OsEndOfLife = incoming.OsEndOfLife ?? existing.OsEndOfLife,
         };
     }
 

@@ -29,6 +29,15 @@ public sealed partial class MongoImageCatalogStore
         return result.MatchedCount == 1;
     }
 
+    public async Task<bool> SetOsEndOfLifeAsync(
+        string registry, string repository, string digest, DateOnly? endOfLife, CancellationToken cancellationToken = default)
+    {
+        await EnsureIndexesAsync(cancellationToken);
+        var result = await Images.UpdateOneAsync(Key(registry, repository, digest),
+            Update.Set("osEndOfLife", Nullable(endOfLife?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))), cancellationToken);
+        return result.MatchedCount == 1;
+    }
+
     public async Task<bool> StartScanAsync(
         string registry, string repository, string digest, Guid scanId, ScanDispatch dispatch, CancellationToken cancellationToken = default)
     {

@@ -224,6 +224,9 @@ public sealed partial class MongoImageCatalogStore : IImageCatalogStore, IMongoI
         CurrentScan: OptionalString(d, "currentScanType") is { } type && OptionalString(d, "currentScanTrigger") is { } trigger
                      && OptionalDate(d, "scanDispatchedAt") is { } dispatchedAt
             ? new ScanDispatch(Enum.Parse<ScanType>(type), Enum.Parse<ScanTrigger>(trigger), Dispatches(d), dispatchedAt)
+            : null,
+        OsEndOfLife: OptionalString(d, "osEndOfLife") is { } endOfLife
+            ? DateOnly.ParseExact(endOfLife, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)
             : null);
 
     private static int Dispatches(BsonDocument d) => d.TryGetValue("scanDispatches", out var value) && value.IsNumeric ? value.ToInt32() : 0;

@@ -29,6 +29,18 @@ public sealed partial class SqliteImageCatalogStore
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    public async Task<bool> SetOsEndOfLifeAsync(
+        string registry, string repository, string digest, DateOnly? endOfLife, CancellationToken cancellationToken = default)
+    {
+        await using var write = await _database.OpenForWriteAsync(_work, cancellationToken);
+        await using var command = Command(write.Connection, """
+            UPDATE images SET os_end_of_life = $endOfLife WHERE registry = $registry AND repository = $repository AND digest = $digest;
+            """);
+        AddKey(command, registry, repository, digest);
+        command.Parameters.AddWithValue("$endOfLife", Nullable(endOfLife?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
     public async Task<bool> StartScanAsync(
         string registry, string repository, string digest, Guid scanId, ScanDispatch dispatch, CancellationToken cancellationToken = default)
     {

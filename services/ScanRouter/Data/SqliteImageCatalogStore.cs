@@ -48,6 +48,7 @@ public sealed partial class SqliteImageCatalogStore : IImageCatalogStore
         ("current_scan_trigger", "TEXT"),
         ("scan_dispatches", "INTEGER NOT NULL DEFAULT 0"),
         ("scan_dispatched_at", "INTEGER"),
+        ("os_end_of_life", "TEXT"),
     ];
 
     /// <summary>The stuck-scan sweeper reads only IN_PROGRESS images: a partial index keeps that cheap in a large catalog.</summary>
@@ -57,7 +58,8 @@ public sealed partial class SqliteImageCatalogStore : IImageCatalogStore
 
     private const string ImageColumns =
         "registry, repository, digest, tags, media_type, pushed_at, last_pulled_at, scan_status, scan_status_description, " +
-        "scan_status_at, last_scan_id, last_basic_scan_at, updated_at, current_scan_type, current_scan_trigger, scan_dispatches, scan_dispatched_at";
+        "scan_status_at, last_scan_id, last_basic_scan_at, updated_at, current_scan_type, current_scan_trigger, scan_dispatches, scan_dispatched_at, " +
+        "os_end_of_life";
 
     private readonly SqliteDatabase _database;
     private readonly SqliteUnitOfWork? _work;
@@ -241,14 +243,15 @@ public sealed partial class SqliteImageCatalogStore : IImageCatalogStore
         ScanStatusAt: r.IsDBNull(9) ? null : FromMilliseconds(r.GetInt64(9)),
         CurrentScan: r.IsDBNull(13) || r.IsDBNull(14) || r.IsDBNull(16)
             ? null
-            : new ScanDispatch(Enum.Parse<ScanType>(r.GetString(13)), Enum.Parse<ScanTrigger>(r.GetString(14)), r.GetInt32(15), FromMilliseconds(r.GetInt64(16))));
+            : new ScanDispatch(Enum.Parse<ScanType>(r.GetString(13)), Enum.Parse<ScanTrigger>(r.GetString(14)), r.GetInt32(15), FromMilliseconds(r.GetInt64(16))),
+        OsEndOfLife: r.IsDBNull(17) ? null : DateOnly.ParseExact(r.GetString(17), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
 
     private static async Task WriteImageAsync(SqliteConnection connection, ImageRecord image, CancellationToken cancellationToken)
     {
         await using var command = Command(connection, $"""
             INSERT OR REPLACE INTO images ({ImageColumns})
             VALUES ($registry, $repository, $digest, $tags, $mediaType, $pushedAt, $lastPulledAt, $scanStatus, $scanStatusDescription,
-                    $scanStatusAt, $lastScanId, $lastBasicScanAt, $updatedAt, $scanType, $trigger, $dispatches, $dispatchedAt);
+                    $scanStatusAt, $lastScanId, $lastBasicScanAt, $updatedAt, $scanType, $trigger, $dispatches, $dispatchedAt, $osEndOfLife);
             """);
         AddKey(command, image.Registry, image.Repository, image.Digest);
         command.Parameters.AddWithValue("$tags", JsonSerializer.Serialize(image.Tags, Json));
@@ -262,6 +265,7 @@ public sealed partial class SqliteImageCatalogStore : IImageCatalogStore
         command.Parameters.AddWithValue("$lastBasicScanAt", Nullable(image.LastBasicScanAt));
         command.Parameters.AddWithValue("$updatedAt", ToMilliseconds(image.UpdatedAt));
         AddDispatch(command, image.CurrentScan);
+        command.Parameters.AddWithValue("$osEndOfLife", Nullable(image.OsEndOfLife?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)));
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

@@ -1,5 +1,6 @@
 using ImageScanning.ScanEngine.Advisories.Exploits;
 using ImageScanning.ScanEngine.Advisories.Store;
+using ImageScanning.ScanEngine.Distributions;
 using ImageScanning.ScanEngine.Ecosystems;
 using ImageScanning.ScanEngine.Images;
 using ImageScanning.ScanEngine.Model;
@@ -12,6 +13,7 @@ using ImageScanning.ServiceDefaults.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace ImageScanning.ScannerCore.Extensions;
 
@@ -53,6 +55,8 @@ public static class ScannerCoreExtensions
 
         foreach (var ecosystem in EcosystemCatalog.All()) builder.Services.AddSingleton(ecosystem);
         builder.Services.AddSingleton<ImageScanner>();
+        builder.Services.AddSingleton(sp => new EndOfLifeFeedDirectory(
+            sp.GetRequiredService<IOptions<ScannerOptions>>().Value.EndOfLifeFeedDirectory, sp.GetServices<IEcosystem>()));
         builder.Services.AddSingleton<ScannerFaultInjection>();
         builder.Services.AddSingleton<ScanImageHandler>();
         builder.Services.AddSingleton<IScanImageHandler>(sp => sp.GetRequiredService<ScanImageHandler>());

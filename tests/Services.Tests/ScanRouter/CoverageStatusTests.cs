@@ -9,6 +9,7 @@ namespace ImageScanning.Services.Tests.ScanRouter;
 public sealed class CoverageStatusTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateOnly Today = new(2026, 12, 7);
     private const string Manifest = "application/vnd.oci.image.manifest.v1+json";
 
     private static readonly RegistryScanningConfiguration EnhancedApps = new(ScanType.ENHANCED,
@@ -27,7 +28,7 @@ public sealed class CoverageStatusTests
     [TestCase("tools/ci", ScanStatus.COMPLETE, "INACTIVE", "SCAN_FREQUENCY_MANUAL")]
     public void An_image_gets_inspectors_status_and_reason(string repository, ScanStatus? status, string code, string reason)
     {
-        var covered = CoverageStatus.ForImage(Image(repository, status), ScanningRules.Evaluate(EnhancedApps, repository));
+        var covered = CoverageStatus.ForImage(Image(repository, status), ScanningRules.Evaluate(EnhancedApps, repository), Today);
         Assert.That((covered.StatusCode, covered.Reason), Is.EqualTo((code, reason)));
         Assert.That(covered.LastScannedAt, status == ScanStatus.COMPLETE ? Is.EqualTo(T0) : Is.Null);
     }
@@ -37,8 +38,8 @@ public sealed class CoverageStatusTests
     {
         var onPush = new RegistryScanningConfiguration(ScanType.ENHANCED,
             [new RegistryScanningRule(ScanFrequency.SCAN_ON_PUSH, [new ScanningRepositoryFilter("*", RepositoryFilterType.WILDCARD)])]);
-        var index = CoverageStatus.ForImage(Image("apps/shop", null, "application/vnd.oci.image.index.v1+json"), ScanningRules.Evaluate(EnhancedApps, "apps/shop"));
-        var once = CoverageStatus.ForImage(Image("apps/shop", ScanStatus.COMPLETE), ScanningRules.Evaluate(onPush, "apps/shop"));
+        var index = CoverageStatus.ForImage(Image("apps/shop", null, "application/vnd.oci.image.index.v1+json"), ScanningRules.Evaluate(EnhancedApps, "apps/shop"), Today);
+        var once = CoverageStatus.ForImage(Image("apps/shop", ScanStatus.COMPLETE), ScanningRules.Evaluate(onPush, "apps/shop"), Today);
 
         Assert.That((index.StatusCode, index.Reason), Is.EqualTo(("INACTIVE", "UNSUPPORTED_MEDIA_TYPE")));
         Assert.That((once.StatusCode, once.Reason), Is.EqualTo(("INACTIVE", "SCAN_FREQUENCY_SCAN_ON_PUSH")));
@@ -62,5 +63,19 @@ public sealed class CoverageStatusTests
         var empty = CoverageStatus.ForRepository("local", ScanningRules.Evaluate(EnhancedApps, "apps/new"), hasImages: false);
 
         Assert.That((empty.StatusCode, empty.Reason), Is.EqualTo(("INACTIVE", "NO_RESOURCES_FOUND")));
+    }
+
+    [Test]
+    public void An_image_of_an_end_of_life_os_release_is_marked()
+    {
+        var scanning = ScanningRules.Evaluate(EnhancedApps, "apps/shop");
+        var buster = CoverageStatus.ForImage(Image("apps/shop", ScanStatus.COMPLETE) with { OsEndOfLife = new DateOnly(2024, 6, 30) }, scanning, Today);
+        var bookworm = CoverageStatus.ForImage(Image("apps/shop", ScanStatus.COMPLETE) with { OsEndOfLife = new DateOnly(2028, 6, 10) }, scanning, Today);
+        var unknown = CoverageStatus.ForImage(Image("apps/shop", ScanStatus.COMPLETE), scanning, Today);
+
+        Assert.That((buster.OsEndOfLife, buster.OsEndOfLifeReached), Is.EqualTo(((DateOnly?)new DateOnly(2024, 6, 30), true)));
+        Assert.That((bookworm.OsEndOfLife, bookworm.OsEndOfLifeReached), Is.EqualTo(((DateOnly?)new DateOnly(2028, 6, 10), false)));
+        Assert.That((unknown.OsEndOfLife, unknown.OsEndOfLifeReached), Is.EqualTo(((DateOnly?)null, false)));
+        Assert.That((buster.StatusCode, buster.Reason), Is.EqualTo(("ACTIVE", "SUCCESSFUL")), "it is still covered");
     }
 }

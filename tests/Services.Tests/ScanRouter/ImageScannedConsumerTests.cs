@@ -102,6 +102,21 @@ public sealed class ImageScannedConsumerTests
     }
 
     [Test]
+    public async Task A_scan_of_an_end_of_life_os_marks_the_image_in_coverage()
+    {
+        var buster = Scanned(T0.AddMinutes(1), Package("base-files", null, "Debian:10")) with
+        {
+            OperatingSystem = new OperatingSystemInfo("debian", "10", "Debian GNU/Linux 10 (buster)", new DateOnly(2024, 6, 30)),
+        };
+        await PublishAndWaitAsync(buster);
+
+        Assert.That((await _router.Catalog.GetImageAsync(Registry, Repository, Digest))!.OsEndOfLife, Is.EqualTo(new DateOnly(2024, 6, 30)));
+        var coverage = (await Harness.GetRequestClient<ListCoverage>().GetResponse<CoverageResult>(new ListCoverage(Registry, null, 100, null))).Message;
+        var image = coverage.CoveredResources.Single(r => r.ImageDigest == Digest);
+        Assert.That((image.OsEndOfLife, image.OsEndOfLifeReached), Is.EqualTo(((DateOnly?)new DateOnly(2024, 6, 30), true)));
+    }
+
+    [Test]
     public async Task A_later_scan_replaces_the_index_and_an_older_one_arriving_late_does_not()
     {
         await PublishAndWaitAsync(Scanned(T0.AddMinutes(2), Package("zlib1g", "zlib", "Debian:12")));

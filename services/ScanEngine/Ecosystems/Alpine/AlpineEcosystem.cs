@@ -23,6 +23,8 @@ public sealed class AlpineEcosystem : IEcosystem
     public PackageType PackageType => PackageType.Apk;
     public IReadOnlyList<string> AdvisoryEcosystems => ["Alpine"];
     public IReadOnlyList<string> DistributionIds => ["alpine"];
+    public IReadOnlyList<DistributionRelease> Releases => AlpineReleases.All;
+    public IReadOnlyList<EndOfLifeProduct> EndOfLifeProducts => AlpineReleases.Products;
     public IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } =
     [
         new(AlpineSecdbSource.SourceName, "an Alpine, Wolfi or Chainguard secdb file, JSON or YAML (secdb.alpinelinux.org/vX.Y/main.json)",

@@ -28,6 +28,8 @@ public sealed class AmazonLinuxEcosystem : IEcosystem
     /// <summary>None: osv.dev carries no advisories of this vendor, only its native feed does.</summary>
     public IReadOnlyList<string> OsvDevExports => [];
     public IReadOnlyList<string> DistributionIds => [DistributionId];
+    public IReadOnlyList<DistributionRelease> Releases => AmazonLinuxReleases.All;
+    public IReadOnlyList<EndOfLifeProduct> EndOfLifeProducts => AmazonLinuxReleases.Products;
     public IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } =
     [
         new NativeFeedFormat(AlasUpdateInfoSource.SourceName,

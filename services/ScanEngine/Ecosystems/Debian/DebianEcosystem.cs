@@ -18,6 +18,8 @@ public sealed class DebianEcosystem : IEcosystem
     public PackageType PackageType => PackageType.Deb;
     public IReadOnlyList<string> AdvisoryEcosystems => ["Debian"];
     public IReadOnlyList<string> DistributionIds => ["debian"];
+    public IReadOnlyList<DistributionRelease> Releases => DebianReleases.All;
+    public IReadOnlyList<EndOfLifeProduct> EndOfLifeProducts => DebianReleases.Products;
     public IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } =
     [
         new(DebianSecurityTrackerSource.SourceName, "the Debian Security Tracker's JSON (security-tracker.debian.org/tracker/data/json)",

@@ -24,6 +24,8 @@ public sealed class OracleLinuxEcosystem : IEcosystem
     /// <summary>None: osv.dev carries no advisories of this vendor, only its native feed does.</summary>
     public IReadOnlyList<string> OsvDevExports => [];
     public IReadOnlyList<string> DistributionIds => [DistributionId];
+    public IReadOnlyList<DistributionRelease> Releases => OracleLinuxReleases.All;
+    public IReadOnlyList<EndOfLifeProduct> EndOfLifeProducts => OracleLinuxReleases.Products;
     public IReadOnlyList<NativeFeedFormat> NativeFeeds { get; } =
     [
         new NativeFeedFormat(OracleOvalSource.SourceName,

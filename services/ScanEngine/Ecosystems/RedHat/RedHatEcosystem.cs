@@ -61,6 +61,8 @@ public sealed class RedHatEcosystem : IEcosystem
     public PackageType PackageType => PackageType.Rpm;
     public IReadOnlyList<string> AdvisoryEcosystems => ["Red Hat"];
     public IReadOnlyList<string> DistributionIds => _primary ? [DistributionId] : [];
+    public IReadOnlyList<DistributionRelease> Releases => _primary ? RedHatReleases.All : [];
+    public IReadOnlyList<EndOfLifeProduct> EndOfLifeProducts => _primary ? RedHatReleases.Products : [];
 
     public IReadOnlyList<NativeFeedFormat> NativeFeeds => _primary
         ?

@@ -30,6 +30,8 @@ public sealed class RpmEcosystem : IEcosystem
     public PackageType PackageType => PackageType.Rpm;
     public IReadOnlyList<string> AdvisoryEcosystems => ["AlmaLinux", "Rocky Linux", "Mageia", "Azure Linux"];
     public IReadOnlyList<string> DistributionIds => ["centos", "fedora", "rocky", "almalinux", "azurelinux", "mariner", "mageia"];
+    public IReadOnlyList<DistributionRelease> Releases => RpmReleases.All;
+    public IReadOnlyList<EndOfLifeProduct> EndOfLifeProducts => RpmReleases.Products;
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {

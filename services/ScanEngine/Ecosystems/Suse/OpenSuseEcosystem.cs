@@ -17,6 +17,8 @@ public sealed class OpenSuseEcosystem : IEcosystem
     public PackageType PackageType => PackageType.Rpm;
     public IReadOnlyList<string> AdvisoryEcosystems => ["openSUSE"];
     public IReadOnlyList<string> DistributionIds => ["opensuse-leap", "opensuse-tumbleweed"];
+    public IReadOnlyList<DistributionRelease> Releases => SuseReleases.Of("opensuse-leap");
+    public IReadOnlyList<EndOfLifeProduct> EndOfLifeProducts => SuseReleases.ProductsOf("opensuse-leap");
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {

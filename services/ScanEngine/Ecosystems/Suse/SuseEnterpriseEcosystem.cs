@@ -40,6 +40,8 @@ public sealed class SuseEnterpriseEcosystem(SleStream stream) : IEcosystem
     public PackageType PackageType => PackageType.Rpm;
     public IReadOnlyList<string> AdvisoryEcosystems => ["SUSE"];
     public IReadOnlyList<string> DistributionIds => Stream == SleStream.Product ? ["sles", "sled"] : [];
+    public IReadOnlyList<DistributionRelease> Releases => Stream == SleStream.Product ? SuseReleases.Of("sles") : [];
+    public IReadOnlyList<EndOfLifeProduct> EndOfLifeProducts => Stream == SleStream.Product ? SuseReleases.ProductsOf("sles") : [];
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {

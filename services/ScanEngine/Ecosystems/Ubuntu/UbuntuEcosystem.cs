@@ -25,6 +25,8 @@ public sealed class UbuntuEcosystem : IEcosystem
     public PackageType PackageType => PackageType.Deb;
     public IReadOnlyList<string> AdvisoryEcosystems => ["Ubuntu"];
     public IReadOnlyList<string> DistributionIds => ["ubuntu"];
+    public IReadOnlyList<DistributionRelease> Releases => UbuntuReleases.All;
+    public IReadOnlyList<EndOfLifeProduct> EndOfLifeProducts => UbuntuReleases.Products;
 
     /// <summary>
     /// The OSV key of a dpkg package on Ubuntu: the release's ecosystem, the source package and its version.

@@ -24,6 +24,7 @@ public sealed class WolfiEcosystem : IEcosystem
     public PackageType PackageType => PackageType.Apk;
     public IReadOnlyList<string> AdvisoryEcosystems => [WolfiOsvEcosystem, ChainguardOsvEcosystem];
     public IReadOnlyList<string> DistributionIds => ["wolfi", "chainguard"];
+    // Rolling: no release ends, so no Releases (the default).
 
     public AdvisoryKey? AdvisoryKeyFor(Package package, Distribution? distribution)
     {

@@ -78,11 +78,23 @@ export default {
         h('dt', {}, 'Tags'), h('dd', {}, (scan.imageId.imageTags || []).join(', ') || '—'),
         h('dt', {}, 'Scan'), h('dd', {}, statusBadge(status.status), ' ', scan.scanType || '', ' · ', formatDate(scan.imageScanFindings.imageScanCompletedAt)),
         status.description ? [h('dt', {}, 'Status'), h('dd', {}, status.description)] : null,
+        operatingSystemFacts(scan.operatingSystem),
         h('dt', {}, 'Findings'), h('dd', { dataset: { testid: 'severity-summary' } }, severityCounts(scan.imageScanFindings.findingSeverityCounts))),
       sbomPanel(registry, repository, digest),
       toolbar, tableArea);
   },
 };
+
+// The image's OS and its release's end of life (docs/eol.md), in a warning style once past: its security updates have stopped.
+function operatingSystemFacts(os) {
+  if (!os) return null;
+  const facts = [h('dt', {}, 'OS'), h('dd', {}, os.prettyName || `${os.id} ${os.versionId}`)];
+  if (!os.endOfLife) return facts;
+  const past = os.endOfLife < new Date().toISOString().slice(0, 10);
+  return [...facts, h('dt', {}, 'End of life'), h('dd', { dataset: { testid: 'end-of-life' } },
+    past ? h('span', { className: 'alert-warn eol', title: 'This OS version is no longer supported by the distribution: security updates are not provided.' },
+      `${os.endOfLife} (no longer supported)`) : os.endOfLife)];
+}
 
 // The findings' lifecycle (ACTIVE / SUPPRESSED) from the findings query API, keyed by vulnerability, package and
 // version; null when the server does not serve it (the column is then left out).
