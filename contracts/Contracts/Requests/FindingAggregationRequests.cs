@@ -6,8 +6,6 @@ public enum FindingAggregationType { REPOSITORY, AWS_ECR_CONTAINER, IMAGE_LAYER,
 
 public enum AggregationSortBy { CRITICAL, HIGH, ALL, AFFECTED_IMAGES }
 
-/// <summary>Inspector's StringFilter comparisons.</summary>
-public enum CriterionComparison { EQUALS, PREFIX, NOT_EQUALS }
 #pragma warning restore CA1707
 
 /// <summary>
@@ -20,7 +18,7 @@ public enum AggregationField { Registry, Repository, ImageDigest, Image, LayerHa
 /// One of Inspector's StringFilters on an aggregation member. Criteria of one field combine as Inspector's do: the EQUALS values
 /// match any of them, the PREFIX values any of them, a NOT_EQUALS value excludes; criteria of different fields combine with AND.
 /// </summary>
-public sealed record AggregationCriterion(AggregationField Field, CriterionComparison Comparison, string Value);
+public sealed record AggregationCriterion(AggregationField Field, StringFilterComparison Comparison, string Value);
 
 /// <summary>Counts of findings by severity; Inspector has no LOW or INFORMATIONAL count, so All includes them.</summary>
 public sealed record SeverityCounts(long All, long Medium, long High, long Critical);

@@ -59,12 +59,6 @@ public static class AggregationCriteria
         _ => type is FindingAggregationType.IMAGE_LAYER or FindingAggregationType.PACKAGE or FindingAggregationType.TITLE ? row.Key : null,
     };
 
-    private static bool Matches(List<AggregationCriterion> criteria, string? value)
-    {
-        var equals = criteria.Where(c => c.Comparison == CriterionComparison.EQUALS).ToList();
-        var prefixes = criteria.Where(c => c.Comparison == CriterionComparison.PREFIX).ToList();
-        if (equals.Count > 0 && !equals.Any(c => c.Value == value)) return false;
-        if (prefixes.Count > 0 && !prefixes.Any(c => value?.StartsWith(c.Value, StringComparison.Ordinal) == true)) return false;
-        return !criteria.Any(c => c.Comparison == CriterionComparison.NOT_EQUALS && c.Value == value);
-    }
+    private static bool Matches(List<AggregationCriterion> criteria, string? value) =>
+        InspectorFilterMatch.Holds(criteria.Select(c => new StringFilter(c.Comparison, c.Value)).ToList(), value);
 }

@@ -62,44 +62,23 @@ public static class FindingCriteriaMatcher
     }
 
     /// <summary>Whether one string filter member holds for a single-valued attribute (null: the finding has none).</summary>
-    public static bool Str(IReadOnlyList<StringFilter>? filters, string? value) => Strs(filters, value is null ? [] : [value]);
+    public static bool Str(IReadOnlyList<StringFilter>? filters, string? value) => InspectorFilterMatch.Holds(filters, value);
 
     /// <summary>Whether one string filter member holds for a multi-valued attribute.</summary>
-    public static bool Strs(IReadOnlyList<StringFilter>? filters, IReadOnlyList<string> values)
-    {
-        if (filters is not { Count: > 0 }) return true;
-        var positives = filters.Where(x => x.Comparison != StringFilterComparison.NOT_EQUALS).ToList();
-        var anyPositive = positives.Count == 0 || positives.Any(x => values.Any(v => Holds(x, v)));
-        var allNegatives = filters.Where(x => x.Comparison == StringFilterComparison.NOT_EQUALS)
-            .All(x => !values.Contains(x.Value, StringComparer.Ordinal));
-        return anyPositive && allNegatives;
-    }
-
-    private static bool Holds(StringFilter filter, string value) => filter.Comparison switch
-    {
-        StringFilterComparison.EQUALS => string.Equals(value, filter.Value, StringComparison.Ordinal),
-        StringFilterComparison.PREFIX => value.StartsWith(filter.Value, StringComparison.Ordinal),
-        _ => !string.Equals(value, filter.Value, StringComparison.Ordinal),
-    };
+    public static bool Strs(IReadOnlyList<StringFilter>? filters, IReadOnlyList<string> values) => InspectorFilterMatch.Holds(filters, values);
 
     private static bool Absent(IReadOnlyList<StringFilter>? filters) => Str(filters, null);
 
-    /// <summary>Any of the ranges holds (each end inclusive, an absent end open); never for an attribute the finding lacks.</summary>
-    private static bool Dates(IReadOnlyList<DateFilter>? filters, DateTimeOffset? value) =>
-        filters is not { Count: > 0 } || (value is { } v && filters.Any(d => (d.StartInclusive is null || v >= d.StartInclusive) && (d.EndInclusive is null || v <= d.EndInclusive)));
+    private static bool Dates(IReadOnlyList<DateFilter>? filters, DateTimeOffset? value) => InspectorFilterMatch.Holds(filters, value);
 
-    private static bool Numbers(IReadOnlyList<NumberFilter>? filters, double? value) =>
-        filters is not { Count: > 0 } || (value is { } v && filters.Any(n => InRange(n, v)));
+    private static bool Numbers(IReadOnlyList<NumberFilter>? filters, double? value) => InspectorFilterMatch.Holds(filters, value);
 
-    private static bool InRange(NumberFilter n, double v) => (n.LowerInclusive is null || v >= n.LowerInclusive) && (n.UpperInclusive is null || v <= n.UpperInclusive);
-
-    /// <summary>Any package filter holds for the finding's package: every member it names (a finding has one vulnerable package).</summary>
     private static bool Packages(IReadOnlyList<PackageFilter>? filters, VulnerabilityFinding f)
     {
         if (filters is not { Count: > 0 }) return true;
         var p = f.Package;
         return filters.Any(x =>
-            One(x.Name, p.Name) && One(x.Version, p.Version) && (x.Epoch is null || InRange(x.Epoch, Epoch(p.Version)))
+            One(x.Name, p.Name) && One(x.Version, p.Version) && (x.Epoch is null || Numbers([x.Epoch], Epoch(p.Version)))
             && One(x.Release, null) && One(x.Architecture, p.Architecture) && One(x.SourceLayerHash, p.LayerDigest)
             && One(x.SourceLambdaLayerArn, null) && One(x.FilePath, p.FilePath));
     }

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using ImageScanning.ScanEngine.Images.Aws;
 
 namespace ImageScanning.Gateway.Aws;
@@ -25,4 +26,11 @@ public static class AwsHttp
     public static SignableRequest Signable(HttpRequest request, ReadOnlyMemory<byte> body) => new(
         request.Method, request.Path.Value ?? "/", request.QueryString.Value ?? "",
         request.Headers.SelectMany(h => h.Value.Select(v => new KeyValuePair<string, string>(h.Key, v ?? ""))).ToList(), body);
+
+    public static async Task WriteJsonAsync(HttpResponse response, int status, string contentType, JsonObject body)
+    {
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        await response.WriteAsync(body.ToJsonString());
+    }
 }

@@ -76,12 +76,8 @@ public static class EcrEndpoint
         }
     }
 
-    private static async Task WriteAsync(HttpResponse response, int status, JsonObject body)
-    {
-        response.StatusCode = status;
-        response.ContentType = ContentType;
-        await response.WriteAsync(body.ToJsonString());
-    }
+    private static Task WriteAsync(HttpResponse response, int status, JsonObject body) =>
+        AwsHttp.WriteJsonAsync(response, status, ContentType, body);
 }
 
 /// <summary>One ECR call: its parsed body, the registry mapping, and the bus clients to ask the services.</summary>

@@ -96,12 +96,8 @@ public static class Inspector2Endpoint
         }
     }
 
-    private static async Task WriteAsync(HttpResponse response, int status, JsonObject body)
-    {
-        response.StatusCode = status;
-        response.ContentType = ContentType;
-        await response.WriteAsync(body.ToJsonString());
-    }
+    private static Task WriteAsync(HttpResponse response, int status, JsonObject body) =>
+        AwsHttp.WriteJsonAsync(response, status, ContentType, body);
 }
 
 /// <summary>One Inspector2 call: its parsed body, the account, the registries it spans, and the bus clients to ask the services.</summary>

@@ -1,17 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using ImageScanning.AwsWire;
+using ImageScanning.Contracts;
 
 namespace ImageScanning.Gateway.Inspector2;
-
-/// <summary>One string filter of a criteria list: <c>{comparison, value}</c>.</summary>
-public sealed record StringCriterion(string Comparison, string Value);
-
-/// <summary>One date filter of a criteria list: <c>{startInclusive, endInclusive}</c>, either side open.</summary>
-public sealed record DateCriterion(DateTimeOffset? StartInclusive, DateTimeOffset? EndInclusive)
-{
-    public bool Matches(DateTimeOffset? time) =>
-        time is { } t && (StartInclusive is not { } start || t >= start) && (EndInclusive is not { } end || t <= end);
-}
 
 /// <summary>
 /// Reads the criteria lists of Inspector2's request structures (coverage, SBOM export and aggregation filters), validating each
@@ -21,7 +13,7 @@ public static class Inspector2FilterLists
 {
     public const int MaxElements = 10;
 
-    public static IReadOnlyList<StringCriterion> Strings(JsonObject criteria, string member, IReadOnlyCollection<string> comparisons)
+    public static IReadOnlyList<StringFilter> Strings(JsonObject criteria, string member, IReadOnlyCollection<string> comparisons)
     {
         var list = List(criteria, member);
         return list.Select(node =>
@@ -31,40 +23,28 @@ public static class Inspector2FilterLists
             if (!comparisons.Contains(comparison))
                 throw Inspector2Errors.Validation(
                     $"{member}: comparison '{comparison}' is not one of {string.Join(", ", comparisons)}.", member);
-            return new StringCriterion(comparison, Text(element, "value", member));
+            return new StringFilter(Enum.Parse<StringFilterComparison>(comparison), Text(element, "value", member));
         }).ToList();
     }
 
-    public static IReadOnlyList<DateCriterion> Dates(JsonObject criteria, string member) =>
+    public static IReadOnlyList<DateFilter> Dates(JsonObject criteria, string member) =>
         List(criteria, member).Select(node =>
         {
             var element = node as JsonObject ?? throw Inspector2Errors.Validation($"Each element of {member} must be a structure.", member);
-            return new DateCriterion(Time(element["startInclusive"], member), Time(element["endInclusive"], member));
+            return new DateFilter(Time(element["startInclusive"], member), Time(element["endInclusive"], member));
         }).ToList();
 
-    /// <summary>
-    /// String criteria of one field combined as Inspector combines them: EQUALS values match any of them, NOT_EQUALS values
-    /// exclude theirs. A resource with several values (image tags) matches when one of them is equal and none is excluded.
-    /// </summary>
-    public static bool Matches(IReadOnlyList<StringCriterion> criteria, IReadOnlyCollection<string> values)
-    {
-        if (criteria.Count == 0) return true;
-        var equals = criteria.Where(c => c.Comparison == "EQUALS").Select(c => c.Value).ToList();
-        if (equals.Count > 0 && !values.Any(equals.Contains)) return false;
-        if (criteria.Any(c => c.Comparison == "NOT_EQUALS" && values.Contains(c.Value))) return false;
-        if (criteria.Any(c => c.Comparison == "PREFIX") && !criteria.Where(c => c.Comparison == "PREFIX")
-                .Any(c => values.Any(v => v.StartsWith(c.Value, StringComparison.Ordinal)))) return false;
-        return true;
-    }
+    /// <summary>Inspector's semantics for one member (<see cref="InspectorFilterMatch"/>, the matcher ListFindings uses too).</summary>
+    public static bool Matches(IReadOnlyList<StringFilter> criteria, IReadOnlyCollection<string> values) => InspectorFilterMatch.Holds(criteria, values);
 
-    public static bool Matches(IReadOnlyList<StringCriterion> criteria, string? value) => Matches(criteria, value is null ? [] : [value]);
+    public static bool Matches(IReadOnlyList<StringFilter> criteria, string? value) => InspectorFilterMatch.Holds(criteria, value);
 
-    public static bool Matches(IReadOnlyList<DateCriterion> criteria, DateTimeOffset? time) => criteria.Count == 0 || criteria.Any(c => c.Matches(time));
+    public static bool Matches(IReadOnlyList<DateFilter> criteria, DateTimeOffset? time) => InspectorFilterMatch.Holds(criteria, time);
 
     /// <summary>The single value an EQUALS-only list names, or null (several values, other comparisons, or none).</summary>
-    public static string? SingleEquals(IReadOnlyList<StringCriterion> criteria)
+    public static string? SingleEquals(IReadOnlyList<StringFilter> criteria)
     {
-        var equals = criteria.Where(c => c.Comparison == "EQUALS").Select(c => c.Value).Distinct(StringComparer.Ordinal).ToList();
+        var equals = criteria.Where(c => c.Comparison == StringFilterComparison.EQUALS).Select(c => c.Value).Distinct(StringComparer.Ordinal).ToList();
         return equals.Count == 1 ? equals[0] : null;
     }
 

@@ -25,9 +25,9 @@ public sealed class CoverageCriteria
     private static readonly string[] Supported =
         ["scanStatusCode", "scanStatusReason", "accountId", "resourceId", "resourceType", "scanType", "ecrRepositoryName", "ecrImageTags", "lastScannedAt", "imagePulledAt"];
 
-    private IReadOnlyList<StringCriterion> _statusCode = [], _reason = [], _accountId = [], _resourceId = [], _resourceType = [], _scanType = [],
+    private IReadOnlyList<StringFilter> _statusCode = [], _reason = [], _accountId = [], _resourceId = [], _resourceType = [], _scanType = [],
         _repository = [], _tags = [];
-    private IReadOnlyList<DateCriterion> _lastScannedAt = [], _pulledAt = [];
+    private IReadOnlyList<DateFilter> _lastScannedAt = [], _pulledAt = [];
 
     /// <summary>The members of ResourceFilterCriteria (CreateSbomExport), a subset of CoverageFilterCriteria's.</summary>
     private static readonly string[] ResourceFilterMembers = ["accountId", "resourceId", "resourceType", "ecrRepositoryName", "ecrImageTags"];

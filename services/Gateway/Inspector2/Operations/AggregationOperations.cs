@@ -41,7 +41,7 @@ public static class AggregationOperations
         var criteria = new List<AggregationCriterion>();
         var registries = AccountRegistries(call, request.Body);
         if (registries.Count == 0) return Response(name, [], null);
-        criteria.AddRange(registries.Select(r => new AggregationCriterion(AggregationField.Registry, CriterionComparison.EQUALS, r)));
+        criteria.AddRange(registries.Select(r => new AggregationCriterion(AggregationField.Registry, StringFilterComparison.EQUALS, r)));
         var sortBy = AggregationSortBy.ALL;
         var sortOrder = SortOrder.DESC;
         if (aggregation is not null)
@@ -87,11 +87,11 @@ public static class AggregationOperations
         return call.Registries.All.Where(r => Inspector2FilterLists.Matches(accountIds, r.RegistryId)).Select(r => r.Name).ToList();
     }
 
-    private static AggregationCriterion Criterion(Inspector2Call call, string filter, AggregationField field, StringCriterion c)
+    private static AggregationCriterion Criterion(Inspector2Call call, string filter, AggregationField field, StringFilter c)
     {
-        var comparison = System.Enum.Parse<CriterionComparison>(c.Comparison);
+        var comparison = c.Comparison;
         if (field != AggregationField.Image) return new AggregationCriterion(field, comparison, c.Value);
-        if (comparison == CriterionComparison.PREFIX)
+        if (comparison == StringFilterComparison.PREFIX)
             throw Inspector2Errors.Validation($"{filter}: PREFIX is not supported on resource ids; use EQUALS or NOT_EQUALS with an image ARN.", filter);
         return new AggregationCriterion(field, comparison, ImageKeyOf(call, c.Value));
     }

@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using ImageScanning.AwsWire;
 using ImageScanning.Contracts;
+using ImageScanning.Gateway.Ecr;
 
 namespace ImageScanning.Gateway.Inspector2.Operations;
 
@@ -28,8 +29,7 @@ public static class ConfigurationOperations
             ["status"] = "SUCCESS", // stored synchronously: a put is in effect when it answers
             ["updatedAt"] = InspectorTimestamps.Render(result.UpdatedAt, InspectorFindingForm.Inspector2Api),
         };
-        foreach (var key in state.Where(p => p.Value is null).Select(p => p.Key).ToList()) state.Remove(key);
-        return new JsonObject { ["ecrConfiguration"] = new JsonObject { ["rescanDurationState"] = state } };
+        return new JsonObject { ["ecrConfiguration"] = new JsonObject { ["rescanDurationState"] = EcrJson.Compact(state) } };
     }
 
     public static async Task<JsonObject> UpdateConfigurationAsync(Inspector2Call call)

@@ -379,28 +379,8 @@ public sealed class SqliteAdvisoryStore : IAdvisoryStore, IAdvisoryExportSource,
         }
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
-    {
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            await connection.OpenAsync(ct).ConfigureAwait(false);
-            await using var pragma = Command(connection, null, "PRAGMA synchronous = NORMAL");
-            await pragma.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
+    private Task<SqliteConnection> OpenAsync(CancellationToken ct) => AdvisorySqlite.OpenAsync(connectionString, ct);
 
-    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        return command;
-    }
+    private static SqliteCommand Command(SqliteConnection connection, SqliteTransaction? transaction, string sql) =>
+        AdvisorySqlite.Command(connection, transaction, sql);
 }
